@@ -1,0 +1,40 @@
+# The two commands a newcomer runs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Start the platform with demo data on SQLite (var/gongjiang.sqlite3) at http://$(HOST)
+run: $(VENV)/.installed
+	mkdir -p var
+	$(BIN)/gongjiang migrate --noinput
+	$(BIN)/gongjiang seed_demo
+	$(BIN)/gongjiang runserver $(HOST)
+
+## Run the whole test suite on SQLite, then on PostgreSQL (DATABASE_URL)
+test: $(VENV)/.installed-test
+	bash scripts/run-tests
+
+## Benchmarks (not tests): each prints its figures and the machine
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/screening.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,47 @@
+"""Shared test fixtures: real factories for organisations and users on the real database."""
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def jurisdictions(db):
+    from gongjiang.accounts.services import seed_jurisdictions
+
+    seed_jurisdictions()
+    from gongjiang.accounts.models import Organisation
+
+    return {o.name: o for o in Organisation.objects.all()}
+
+
+_counter = {"n": 0}
+
+
+@pytest.fixture
+def make_org(db):
+    from gongjiang.accounts.services import create_organisation
+    from gongjiang.core.idnumbers import make_uscc
+
+    def make(name=None, kind="enterprise", parent=None, **fields):
+        _counter["n"] += 1
+        n = _counter["n"]
+        if kind == "enterprise" and "uscc" not in fields:
+            fields["uscc"] = make_uscc(f"9144130{n:010d}")
+        return create_organisation(name=name or f"测试单位{n}", kind=kind, parent=parent, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from gongjiang.accounts.services import create_user
+
+    def make(role, organisation=None, username=None, password="correct-horse-battery-9", **fields):
+        _counter["n"] += 1
+        return create_user(username=username or f"{role}{_counter['n']}", role=role,
+                           organisation=organisation, password=password,
+                           display_name=fields.pop("display_name", f"测试{role}"), **fields)
+
+    return make

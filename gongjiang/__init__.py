@@ -1,0 +1,1 @@
+"""Gongjiang (工匠): selection and management of elite skilled workers."""

@@ -1,0 +1,26 @@
+"""The REST API (django-ninja, OpenAPI at /api/docs). Each app that offers endpoints has an
+`api.py` with a `router`; they are mounted here under the app's name."""
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.urls import path
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from gongjiang.core.errors import DomainError
+
+API_APPS = ["accounts", "audit", "registry", "policy", "workdays", "rounds", "applications", "review", "notices"]
+
+api = NinjaAPI(title="工匠平台 API", version="1", auth=django_auth, urls_namespace="api")
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc):
+    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=exc.status)
+
+
+for _app in API_APPS:
+    if find_spec(f"gongjiang.{_app}.api"):
+        api.add_router(f"/{_app}/", import_module(f"gongjiang.{_app}.api").router)
+
+urlpatterns = [path("", api.urls)]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "gongjiang.core"
+    label = "core"
+    verbose_name = "公共"

@@ -1,0 +1,27 @@
+"""`gongjiang seed_demo`: organisations, policies, calendar and a synthetic registry for demos.
+Idempotent: running it again changes nothing."""
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.core.management.base import BaseCommand
+
+from gongjiang.core.vocab import Role
+
+# Order matters: each seeder may use what the ones before it created.
+SEEDERS = ["accounts", "workdays", "policy", "registry", "rounds", "applications", "review", "notices"]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        for app in SEEDERS:
+            if find_spec(f"gongjiang.{app}.demo"):
+                import_module(f"gongjiang.{app}.demo").seed(stdout=self.stdout)
+                self.stdout.write(f"demo data: {app} ready")
+        from gongjiang.accounts.demo import DEMO_PASSWORD, logins
+
+        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        for username, role, org, display in logins():
+            self.stdout.write(f"  {username:<18} {Role(role).label:<10} {org:<12} {display}")
+        self.stdout.write("\n打开 http://127.0.0.1:8000/ 并用以上账号登录。")
