@@ -1,0 +1,273 @@
+"""Expert scoring: rubric, aggregation, ranking with the policy's tie-break rules, shortlist by quota.
+
+Pure Python. Points are Decimals (never floats): an officer must be able to redo every sum by hand.
+
+A rubric is a list of criteria, each with a weight and the maximum points an expert may give.
+An expert's total is sum(points / max_points * weight); with the default rubric weights equal maximum
+points, so the total is the plain sum out of 100. A candidate's score is the aggregate of the
+experts' totals; the default (常用做法) drops the highest and the lowest total when five or more
+experts scored, then averages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from gongjiang.core.errors import DomainError
+
+TWO_PLACES = Decimal("0.01")
+
+
+class ScoringError(DomainError):
+    pass
+
+
+def to_decimal(value, *, what="分值") -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ScoringError(f"{what}“{value}”不是有效的数字", log=f"not a number: {value!r}") from None
+    if not d.is_finite():
+        raise ScoringError(f"{what}“{value}”不是有效的数字", log=f"not finite: {value!r}")
+    return d
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    weight: Decimal
+    max_points: Decimal
+    description: str = ""
+
+
+DEFAULT_RUBRIC = (
+    ("skill_level", "技能水平", 30, 30, "职业技能等级、技能在行业（领域）中的水平"),
+    ("achievements", "业绩贡献", 30, 30, "解决关键技术难题、取得的经济社会效益"),
+    ("innovation", "技术创新", 15, 15, "技术革新、发明创造、专利、先进操作法、标准编制"),
+    ("teaching", "传技带徒", 15, 15, "培养徒弟、传授技艺的成效"),
+    ("honours", "荣誉奖励", 10, 10, "获得的称号、竞赛成绩和奖励"),
+)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    criteria: tuple[Criterion, ...]
+
+    @classmethod
+    def from_params(cls, items=None) -> "Rubric":
+        """From the policy's `rubric` parameter: a list of {code, label, weight, max_points}.
+        None or empty gives the default rubric."""
+        if not items:
+            items = [dict(code=c, label=lbl, weight=w, max_points=m, description=d)
+                     for c, lbl, w, m, d in DEFAULT_RUBRIC]
+        criteria = []
+        for item in items:
+            code = str(item.get("code") or "").strip()
+            label = str(item.get("label") or code)
+            weight = to_decimal(item.get("weight", item.get("max_points")), what=f"评分项“{label}”的权重")
+            max_points = to_decimal(item.get("max_points", item.get("weight")), what=f"评分项“{label}”的满分")
+            if not code:
+                raise ScoringError("评分细则中有评分项缺少代码", log="rubric criterion without code")
+            if weight <= 0 or max_points <= 0:
+                raise ScoringError(f"评分项“{label}”的权重和满分须大于0", log=f"non-positive weight/max: {code}")
+            criteria.append(Criterion(code, label, weight, max_points, str(item.get("description", ""))))
+        codes = [c.code for c in criteria]
+        if len(set(codes)) != len(codes):
+            raise ScoringError("评分细则中有重复的评分项", log=f"duplicate criterion codes {codes}")
+        return cls(tuple(criteria))
+
+    @property
+    def total_weight(self) -> Decimal:
+        return sum((c.weight for c in self.criteria), Decimal(0))
+
+    def validate(self, points: dict) -> dict[str, Decimal]:
+        """Check one expert's points for one candidate: every criterion given, 0..max_points.
+        Returns the points as Decimals. Raises ScoringError with every problem listed."""
+        problems, clean = [], {}
+        for c in self.criteria:
+            raw = points.get(c.code)
+            if raw is None or str(raw).strip() == "":
+                problems.append(f"“{c.label}”未打分")
+                continue
+            try:
+                value = to_decimal(raw, what=f"“{c.label}”")
+            except ScoringError as e:
+                problems.append(e.message)
+                continue
+            if value < 0 or value > c.max_points:
+                problems.append(f"“{c.label}”的分值须在0至{fmt(c.max_points)}分之间")
+                continue
+            clean[c.code] = value
+        unknown = sorted(set(points) - {c.code for c in self.criteria})
+        if unknown:
+            problems.append("存在评分细则以外的评分项：" + "、".join(unknown))
+        if problems:
+            raise ScoringError("；".join(problems), log=f"invalid score sheet: {problems}")
+        return clean
+
+    def total(self, points: dict) -> Decimal:
+        clean = self.validate(points)
+        total = sum((clean[c.code] / c.max_points * c.weight for c in self.criteria), Decimal(0))
+        return total.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def fmt(d: Decimal) -> str:
+    """A Decimal without trailing zeros: 30, 12.5."""
+    s = format(d.normalize(), "f")
+    return s
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    method: str = "trimmed_mean"   # trimmed_mean | mean | median
+    trim_min_experts: int = 5      # trimmed_mean drops the highest and lowest from this many experts on
+
+    @classmethod
+    def from_params(cls, params=None) -> "Aggregation":
+        params = params or {}
+        if isinstance(params, str):
+            params = {"method": params}
+        method = params.get("method", "trimmed_mean")
+        if method not in ("trimmed_mean", "mean", "median"):
+            raise ScoringError(f"不支持的汇总方式“{method}”", log=f"unknown aggregation {method!r}")
+        return cls(method=method, trim_min_experts=int(params.get("trim_min_experts", 5)))
+
+    def describe(self) -> str:
+        if self.method == "trimmed_mean":
+            return f"{self.trim_min_experts}名及以上专家评分时去掉一个最高分和一个最低分后取平均分"
+        if self.method == "median":
+            return "取专家评分的中位数"
+        return "取专家评分的平均分"
+
+    def apply(self, totals) -> Decimal:
+        values = sorted(to_decimal(t) for t in totals)
+        if not values:
+            raise ScoringError("尚无专家评分，无法汇总", log="no scores to aggregate")
+        if self.method == "median":
+            n = len(values)
+            mid = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+            return mid.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+        if self.method == "trimmed_mean" and len(values) >= self.trim_min_experts:
+            values = values[1:-1]
+        return (sum(values, Decimal(0)) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class TieBreak:
+    """One priority rule for equal scores (同等条件下优先…): a candidate attribute and a direction.
+    `prefer`: "high" (larger first), "low" (smaller first) or "true" (True first)."""
+
+    key: str
+    prefer: str = "high"
+    label: str = ""
+    article: str = ""
+
+    @classmethod
+    def list_from_params(cls, items=None) -> list["TieBreak"]:
+        rules = []
+        for item in items or []:
+            if isinstance(item, str):
+                item = {"key": item}
+            prefer = item.get("prefer", "high")
+            if prefer not in ("high", "low", "true"):
+                raise ScoringError(f"同分排序规则“{item.get('key')}”的方向“{prefer}”无效",
+                                   log=f"bad tie-break direction {prefer!r}")
+            rules.append(cls(item["key"], prefer, item.get("label", item["key"]), item.get("article", "")))
+        return rules
+
+    def sort_value(self, attrs: dict):
+        value = attrs.get(self.key)
+        if value is None:
+            return (1, 0)  # unknown sorts last, whatever the direction
+        if self.prefer == "true":
+            return (0, 0 if value else 1)
+        if self.prefer == "high":
+            return (0, -to_decimal(value))
+        return (0, to_decimal(value))
+
+
+@dataclass
+class Ranked:
+    key: str
+    score: Decimal
+    rank: int                       # 1-based; equal scores AND equal tie-break values share a rank
+    category: str = ""
+    attrs: dict = field(default_factory=dict)
+    decided_by: str = ""            # the tie-break rule that separated it from the one above, if any
+
+
+def rank(entries, tie_breaks=()) -> list[Ranked]:
+    """entries: iterable of (key, score, attrs) or (key, score, attrs, category).
+    Sort by score (high first), then each tie-break rule in turn. Candidates equal on everything
+    share a rank (1, 2, 2, 4) and keep a stable order by key; no hidden coin toss."""
+    rows = []
+    for e in entries:
+        key, score, attrs = e[0], to_decimal(e[1]), dict(e[2] or {})
+        rows.append((key, score, attrs, e[3] if len(e) > 3 else ""))
+
+    def sort_key(row):
+        return (-row[1], *[t.sort_value(row[2]) for t in tie_breaks], row[0])
+
+    def equal_key(row):
+        return (row[1], *[t.sort_value(row[2]) for t in tie_breaks])
+
+    rows.sort(key=sort_key)
+    out: list[Ranked] = []
+    for i, row in enumerate(rows):
+        decided = ""
+        if i and out[-1].score == row[1]:
+            prev = rows[i - 1]
+            if equal_key(prev) == equal_key(row):
+                out.append(Ranked(row[0], row[1], out[-1].rank, row[3], row[2]))
+                continue
+            for t in tie_breaks:
+                if t.sort_value(prev[2]) != t.sort_value(row[2]):
+                    decided = t.label + (f"（{t.article}）" if t.article else "")
+                    break
+            out[-1].decided_by = out[-1].decided_by or decided
+        out.append(Ranked(row[0], row[1], i + 1, row[3], row[2]))
+    return out
+
+
+@dataclass
+class Shortlist:
+    selected: list[Ranked]
+    tied_at_cutoff: list[Ranked]    # share the rank at the quota boundary: the committee decides
+    below: list[Ranked]
+    quota: int | None
+
+    @property
+    def needs_decision(self) -> bool:
+        return bool(self.tied_at_cutoff)
+
+
+def shortlist(ranked: list[Ranked], quota: int | None, *, min_score=None) -> Shortlist:
+    """Up to `quota` candidates by rank (不超过N名). Candidates below `min_score` never qualify.
+    If the quota boundary cuts through a group sharing one rank, the whole group is set aside as
+    tied_at_cutoff instead of picking arbitrarily: within the quota only if all of them fit."""
+    threshold = to_decimal(min_score) if min_score is not None else None
+    eligible = [r for r in ranked if threshold is None or r.score >= threshold]
+    below = [r for r in ranked if r not in eligible]
+    if quota is None or len(eligible) <= quota:
+        return Shortlist(eligible, [], below, quota)
+    selected = eligible[:quota]
+    boundary_rank = eligible[quota - 1].rank
+    if eligible[quota].rank == boundary_rank:
+        tied = [r for r in eligible if r.rank == boundary_rank]
+        selected = [r for r in selected if r.rank != boundary_rank]
+        rest = [r for r in eligible[quota:] if r.rank != boundary_rank]
+        return Shortlist(selected, tied, rest + below, quota)
+    return Shortlist(selected, [], eligible[quota:] + below, quota)
+
+
+def shortlist_by_category(ranked: list[Ranked], quotas: dict, *, min_score=None) -> dict[str, Shortlist]:
+    """Zhongkai 第五条: 50 首席技师 and 200 优秀技师 — one ranking and quota per category."""
+    out = {}
+    categories = sorted({r.category for r in ranked} | set(quotas))
+    for category in categories:
+        rows = [r for r in ranked if r.category == category]
+        out[category] = shortlist(rows, quotas.get(category), min_score=min_score)
+    return out

@@ -1,0 +1,117 @@
+"""Rubric, aggregation (去掉一个最高分和一个最低分), ranking with tie-breaks and shortlist by quota."""
+from decimal import Decimal
+
+import pytest
+
+from gongjiang.review.scoring import (
+    Aggregation, Rubric, ScoringError, TieBreak, rank, shortlist, shortlist_by_category,
+)
+
+FULL = {"skill_level": 30, "achievements": 30, "innovation": 15, "teaching": 15, "honours": 10}
+
+
+def test_rubric_default_sums_points_out_of_100():
+    rubric = Rubric.from_params(None)
+    assert rubric.total_weight == 100
+    assert rubric.total(FULL) == Decimal("100.00")
+    assert rubric.total({**FULL, "honours": "7.5"}) == Decimal("97.50")
+
+
+def test_rubric_weights_scale_points():
+    rubric = Rubric.from_params([{"code": "skill", "label": "技能", "weight": 60, "max_points": 10},
+                                 {"code": "test", "label": "现场技能考查", "weight": 40, "max_points": 100}])
+    assert rubric.total({"skill": 5, "test": 50}) == Decimal("50.00")
+
+
+def test_rubric_points_above_maximum_rejected_with_all_problems():
+    rubric = Rubric.from_params(None)
+    with pytest.raises(ScoringError) as e:
+        rubric.total({**FULL, "skill_level": 31, "honours": "abc", "teaching": ""})
+    msg = e.value.message
+    assert "技能水平" in msg and "0至30" in msg and "荣誉奖励" in msg and "传技带徒”未打分" in msg
+
+
+def test_rubric_negative_or_unknown_criterion_rejected():
+    rubric = Rubric.from_params(None)
+    with pytest.raises(ScoringError):
+        rubric.total({**FULL, "innovation": -1})
+    with pytest.raises(ScoringError):
+        rubric.total({**FULL, "bonus": 5})
+
+
+def test_rubric_duplicate_codes_rejected():
+    with pytest.raises(ScoringError):
+        Rubric.from_params([{"code": "a", "weight": 50, "max_points": 50}, {"code": "a", "weight": 50, "max_points": 50}])
+
+
+def test_aggregation_five_experts_drop_highest_and_lowest():
+    agg = Aggregation.from_params(None)
+    assert agg.apply([90, 80, 70, 60, 10]) == Decimal("70.00")
+
+
+def test_aggregation_four_experts_plain_mean():
+    assert Aggregation.from_params(None).apply([90, 80, 70, 61]) == Decimal("75.25")
+
+
+def test_aggregation_median_and_mean_methods():
+    assert Aggregation.from_params("median").apply([1, 2, 3, 10]) == Decimal("2.50")
+    assert Aggregation.from_params({"method": "mean"}).apply([90, 80, 70, 60, 10]) == Decimal("62.00")
+
+
+def test_aggregation_without_scores_is_an_error():
+    with pytest.raises(ScoringError):
+        Aggregation().apply([])
+
+
+def test_rank_ties_broken_by_policy_priority_age_under_45():
+    # 环翠 第七条（五）: 同等条件下优先从45周岁（含）以下的高技能人才中选拔
+    rules = TieBreak.list_from_params([{"key": "under_45", "prefer": "true", "label": "45周岁以下优先",
+                                        "article": "第七条（五）"}])
+    ranked = rank([("old", 88, {"under_45": False}), ("young", 88, {"under_45": True}), ("top", 90, {})], rules)
+    assert [r.key for r in ranked] == ["top", "young", "old"]
+    assert [r.rank for r in ranked] == [1, 2, 3]
+    assert ranked[1].decided_by == "45周岁以下优先（第七条（五））"
+
+
+def test_rank_full_tie_shares_rank():
+    ranked = rank([("b", 80, {}), ("a", 80, {}), ("c", 70, {})])
+    assert [(r.key, r.rank) for r in ranked] == [("a", 1), ("b", 1), ("c", 3)]
+
+
+def test_rank_low_direction_and_missing_values_last():
+    rules = TieBreak.list_from_params([{"key": "age", "prefer": "low"}])
+    ranked = rank([("x", 80, {}), ("y", 80, {"age": 50}), ("z", 80, {"age": 40})], rules)
+    assert [r.key for r in ranked] == ["z", "y", "x"]
+
+
+def test_shortlist_up_to_quota_huiyang_ten():
+    # 惠阳 第四条: 每两年分别选拔培育不超过10名
+    ranked = rank([(f"c{i:02d}", 100 - i, {}) for i in range(15)])
+    result = shortlist(ranked, 10)
+    assert [r.key for r in result.selected] == [f"c{i:02d}" for i in range(10)]
+    assert not result.needs_decision
+
+
+def test_shortlist_tie_across_boundary_is_left_to_committee():
+    ranked = rank([("a", 90, {}), ("b", 85, {}), ("c", 85, {}), ("d", 70, {})])
+    result = shortlist(ranked, 2)
+    assert [r.key for r in result.selected] == ["a"]
+    assert [r.key for r in result.tied_at_cutoff] == ["b", "c"]
+    assert [r.key for r in result.below] == ["d"]
+
+
+def test_shortlist_minimum_score_excludes():
+    ranked = rank([("a", 90, {}), ("b", 55, {})])
+    result = shortlist(ranked, 5, min_score=60)
+    assert [r.key for r in result.selected] == ["a"]
+    assert [r.key for r in result.below] == ["b"]
+
+
+def test_shortlist_by_category_zhongkai_quotas():
+    # 仲恺 第五条: 每年选拔50名“首席技师”、200名“优秀技师”
+    entries = [(f"s{i}", 90 - i, {}, "首席技师") for i in range(60)] + \
+              [(f"y{i}", 80 - i / 10, {}, "优秀技师") for i in range(210)]
+    result = shortlist_by_category(rank(entries), {"首席技师": 50, "优秀技师": 200})
+    assert len(result["首席技师"].selected) == 50
+    assert len(result["优秀技师"].selected) == 200
+    assert all(r.category == "首席技师" for r in result["首席技师"].selected)
