@@ -392,6 +392,7 @@ class ImportBatch(models.Model):
         INSURANCE = "insurance", "社会保险缴费"
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "校验中"
         CHECKED = "checked", "已校验，可导入"
         INVALID = "invalid", "校验未通过"
         COMMITTING = "committing", "导入中"
@@ -399,7 +400,7 @@ class ImportBatch(models.Model):
         DISCARDED = "discarded", "已放弃"
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.CHECKED)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.CHECKING)
     file_name = models.CharField("文件名", max_length=200)
     file_sha256 = models.CharField(max_length=64)
     file_encrypted = models.TextField(blank=True)

@@ -98,3 +98,121 @@ def reveal_numbers(person, *, actor, reason="查看完整号码") -> dict:
         raise NotAllowed("您无权查看完整身份证号码", log="full id not allowed")
     record("registry.person.view_full_id", actor=actor, obj=person, reason=reason)
     return {"id_number": person.id_number, "phone": person.phone}
+
+
+# ---- imports ----
+
+def _import_jurisdiction(actor):
+    decision = check(actor, "registry.import")
+    if not decision:
+        raise NotAllowed(decision.reason, log="import not allowed")
+    org = actor.organisation
+    if org is None or not org.is_jurisdiction:
+        raise NotAllowed("只有行政区划的人社部门经办人可以导入数据", log="importer not at a jurisdiction")
+    return org
+
+
+def start_import(*, kind, data: bytes, file_name: str, actor) -> "ImportBatch":
+    """Store the uploaded file (encrypted) and start its dry run as a background task."""
+    import hashlib
+
+    from .crypto import encrypt_bytes
+    from .imports import SPECS
+    from .models import ImportBatch
+    from .tasks import check_import_task
+
+    if kind not in SPECS:
+        raise DomainError("未知的导入类型", log=f"unknown import kind {kind!r}")
+    jurisdiction = _import_jurisdiction(actor)
+    if not file_name.lower().endswith((".xlsx", ".csv")):
+        raise DomainError("只支持 .xlsx 或 .csv 文件", log="bad import file type")
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(kind=kind, file_name=file_name[:200],
+                                           file_sha256=hashlib.sha256(data).hexdigest(),
+                                           file_encrypted=encrypt_bytes(data), jurisdiction=jurisdiction,
+                                           created_by=actor)
+        record("registry.import.upload", actor=actor, obj=batch, after=snapshot(batch, ["kind", "file_name", "file_sha256"]))
+    transaction.on_commit(lambda: check_import_task.enqueue(batch.pk))
+    return batch
+
+
+def _check_batch(batch, *, on_progress=None):
+    from .crypto import decrypt_bytes
+    from .imports import CellError, CheckResult, RowError, check_against_registry, parse_rows, read_table
+
+    try:
+        table = read_table(decrypt_bytes(batch.file_encrypted), batch.file_name)
+    except CellError as e:
+        return None, CheckResult(errors=[RowError(1, "", str(e))])
+    if on_progress:
+        on_progress(0, len(table.rows))
+    result = parse_rows(batch.kind, table, on_progress=lambda n: on_progress and on_progress(n, len(table.rows)))
+    if not result.errors or result.records:
+        check_against_registry(batch.kind, result, jurisdiction=batch.jurisdiction,
+                               scope_people=scoped_people(batch.created_by))
+    result.errors.sort(key=lambda e: (e.row, e.column))
+    return table, result
+
+
+def run_import_check(batch) -> None:
+    """The dry run: every bad row with its row number, column and reason. Writes nothing but the batch."""
+    from .models import ImportBatch
+
+    def progress(done, total):
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, rows_total=total)
+
+    table, result = _check_batch(batch, on_progress=progress)
+    batch.rows_total = len(table.rows) if table else 0
+    batch.rows_done = batch.rows_total
+    batch.errors = [e.as_dict() for e in result.errors[:5000]]
+    batch.warnings = [w.as_dict() for w in result.warnings[:5000]]
+    batch.status = ImportBatch.Status.INVALID if result.errors or not batch.rows_total else ImportBatch.Status.CHECKED
+    if not batch.rows_total and not result.errors:
+        batch.errors = [{"row": 1, "column": "", "reason": "文件中没有数据行"}]
+    batch.save(update_fields=["rows_total", "rows_done", "errors", "warnings", "status"])
+
+
+def commit_import(batch, *, actor):
+    """All or nothing: re-check the file against the current registry, then write every row in one
+    transaction. Re-importing the same file finds every row unchanged."""
+    from django.utils import timezone
+
+    from .imports import apply_records
+    from .models import ImportBatch
+
+    _import_jurisdiction(actor)
+    if batch.created_by_id != actor.pk and not actor.organisation.contains(batch.jurisdiction):
+        raise NotAllowed("只能导入本辖区的批次", log="foreign batch")
+    if batch.status != ImportBatch.Status.CHECKED:
+        raise DomainError(f"该批次状态为“{batch.get_status_display()}”，不能导入", log="batch not checked")
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.CHECKED:
+            raise DomainError("该批次已在导入或已导入", log="batch raced")
+        _, result = _check_batch(locked)
+        if result.errors:
+            raise DomainError(f"数据已变化，重新校验发现{len(result.errors)}处错误，请重新上传", log="recheck failed")
+        counts = apply_records(locked.kind, result.records, batch=locked, actor=actor)
+        before = snapshot(locked, ["status"])
+        locked.status = ImportBatch.Status.COMMITTED
+        locked.committed_at = timezone.now()
+        locked.rows_created, locked.rows_updated, locked.rows_unchanged = counts.created, counts.updated, counts.unchanged
+        locked.file_encrypted = ""
+        locked.save()
+        record("registry.import.commit", actor=actor, obj=locked, before=before,
+               after=snapshot(locked, ["status", "rows_total", "rows_created", "rows_updated", "rows_unchanged"]))
+    return locked
+
+
+def discard_import(batch, *, actor):
+    from .models import ImportBatch
+
+    _import_jurisdiction(actor)
+    if batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.DISCARDED):
+        raise DomainError("该批次已结束", log="batch finished")
+    with transaction.atomic():
+        before = snapshot(batch, ["status"])
+        batch.status = ImportBatch.Status.DISCARDED
+        batch.file_encrypted = ""
+        batch.save(update_fields=["status", "file_encrypted"])
+        record("registry.import.discard", actor=actor, obj=batch, before=before, after=snapshot(batch, ["status"]))
