@@ -78,6 +78,9 @@ class User(AbstractUser):
     organisation = models.ForeignKey(Organisation, verbose_name="所属组织", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="users")
     display_name = models.CharField("姓名", max_length=60, blank=True)
+    password_change_required = models.BooleanField(
+        "须修改密码", default=False,
+        help_text="管理员设置或重置的临时密码：登录后须先修改密码才能办理业务")
 
     class Meta:
         verbose_name = "用户"

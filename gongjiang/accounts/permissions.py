@@ -17,6 +17,7 @@ CAPABILITIES = {
     "org.manage": {Role.SYSADMIN},
     "user.manage": {Role.SYSADMIN},
     "audit.view": {Role.AUDITOR, Role.SYSADMIN},
+    "system.admin": {Role.SYSADMIN},
     "registry.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR},
     "registry.edit": {Role.BUREAU, Role.EMPLOYER},
     "registry.import": {Role.BUREAU},

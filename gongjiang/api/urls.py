@@ -3,6 +3,8 @@
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.urls import path
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -11,12 +13,19 @@ from gongjiang.core.errors import DomainError
 
 API_APPS = ["accounts", "audit", "registry", "policy", "workdays", "rounds", "applications", "review", "notices"]
 
-api = NinjaAPI(title="工匠平台 API", version="1", auth=django_auth, urls_namespace="api")
+api = NinjaAPI(title="工匠平台 API", version="1", auth=django_auth, urls_namespace="api",
+               description="会话认证（先在网页登录），写操作须带 X-CSRFToken 头。权限与数据范围与网页一致。",
+               docs_decorator=login_required)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
     return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=exc.status)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权访问", "code": "forbidden"}, status=403)
 
 
 for _app in API_APPS:

@@ -5,3 +5,10 @@ class AuditConfig(AppConfig):
     name = "gongjiang.audit"
     label = "audit"
     verbose_name = "审计日志"
+
+    def ready(self):
+        from gongjiang.web import nav
+
+        from . import inbox  # noqa: F401  (registers the home-page provider)
+
+        nav.register("审计日志", "audit:entry_list", "audit.view", order=90)

@@ -45,3 +45,20 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class ChainCheck(models.Model):
+    """The result of one verification of the chain (`gongjiang audit verify`, e.g. from cron, or
+    the check button of the log viewer), so the viewer can show when the chain was last proven intact."""
+
+    checked_at = models.DateTimeField("校验时间", auto_now_add=True)
+    ok = models.BooleanField("完整")
+    checked = models.PositiveIntegerField("已校验条数")
+    broken_at = models.BigIntegerField("首个断点", null=True, blank=True)
+    problem = models.CharField("问题", max_length=255, blank=True)
+    triggered_by = models.CharField("发起", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "链校验记录"
+        verbose_name_plural = "链校验记录"
+        ordering = ["-checked_at", "-id"]

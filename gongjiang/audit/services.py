@@ -131,3 +131,13 @@ def verify(batch: int = 5000) -> VerifyResult:
     if head and (head.last_id != prev_id or head.last_hash != prev_hash):
         return VerifyResult(False, checked, head.last_id, "newest entries missing (chain head does not match)")
     return VerifyResult(True, checked)
+
+
+def verify_and_store(*, triggered_by: str = "") -> "VerifyResult":
+    """Verify the chain and keep the outcome for the log viewer."""
+    from .models import ChainCheck
+
+    result = verify()
+    ChainCheck.objects.create(ok=result.ok, checked=result.checked, broken_at=result.broken_at,
+                              problem=result.problem[:255], triggered_by=triggered_by[:150])
+    return result

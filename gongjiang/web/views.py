@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from . import home as home_framing
 from . import inbox
 
 
@@ -16,7 +17,8 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {"items": inbox.items_for(request.user)})
+    return render(request, "web/home.html", {"items": inbox.items_for(request.user),
+                                             **home_framing.framing(request.user)})
 
 
 def landing(request):
