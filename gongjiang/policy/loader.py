@@ -1,0 +1,154 @@
+"""Reading policy files: YAML text -> PolicyFile, with errors that name file, line and field.
+
+    policies/huiyang-chief-technician.yaml:42: honours[0].quota.max must be a positive integer
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .schema import PolicyFile
+
+POLICIES_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
+CASES_SUFFIX = ".cases.yaml"
+
+
+@dataclass
+class PolicyError(Exception):
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self):
+        where = f"{self.path}:{self.line}"
+        return f"{where}: {self.field} {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class PolicyFileError(Exception):
+    """All errors of one file."""
+
+    def __init__(self, errors: list[PolicyError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def code_from_path(path: Path) -> str:
+    return path.name.removesuffix(".yaml").removesuffix(".yml")
+
+
+def policy_files(directory: Path = POLICIES_DIR) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(CASES_SUFFIX))
+
+
+def _compose(text: str, path: str):
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise PolicyFileError([PolicyError(path, (mark.line + 1) if mark else 1, "",
+                                           f"YAML syntax error: {e.problem or e}")]) from None
+
+
+def line_of(node, loc) -> int:
+    """The 1-based line of the YAML node reached by following a pydantic error location.
+    Location items that are not keys of the node (union tags) are skipped."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for item in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == item:
+                    node, line = value, key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(item, int) and item < len(node.value):
+            node = node.value[item]
+            line = node.start_mark.line + 1
+    return line
+
+
+def _field(loc) -> str:
+    out = ""
+    for item in loc:
+        if isinstance(item, int):
+            out += f"[{item}]"
+        elif item in _UNION_TAGS or "[" in str(item):
+            continue
+        else:
+            out += ("." if out else "") + str(item)
+    return out
+
+
+def _message(err) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "greater_than" and ctx.get("gt") == 0:
+        return "must be a positive integer"
+    if kind == "greater_than_equal" and ctx.get("ge") == 0:
+        return "must not be negative"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "int_type" or kind == "int_parsing":
+        return "must be an integer"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "union_tag_invalid":
+        return f"has unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"][0].lower() + err["msg"][1:]
+
+
+def _union_tags():
+    from .schema import CLAUSE_KINDS
+
+    return set(CLAUSE_KINDS) | {"int", "list[Period]", "function-after[_lv(), any]"}
+
+
+_UNION_TAGS = _union_tags()
+
+
+def parse_text(text: str, path: str, *, code: str | None = None) -> PolicyFile:
+    node = _compose(text, path)
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise PolicyFileError([PolicyError(path, 1, "", "a policy file must be a mapping")])
+    if code is not None:
+        data["code"] = code
+    try:
+        return PolicyFile.model_validate(data)
+    except ValidationError as e:
+        errors = []
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            errors.append(PolicyError(path, line_of(node, loc), _field(loc), _message(err)))
+        raise PolicyFileError(errors) from None
+
+
+@dataclass
+class LoadedFile:
+    path: Path
+    code: str
+    text: str
+    sha256: str
+    policy: PolicyFile
+
+
+def read_policy(path: Path | str) -> LoadedFile:
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    code = code_from_path(path)
+    shown = _shown(path)
+    policy = parse_text(text, shown, code=code)
+    return LoadedFile(path, code, text, hashlib.sha256(text.encode("utf-8")).hexdigest(), policy)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(POLICIES_DIR.parent))
+    except ValueError:
+        return str(path)

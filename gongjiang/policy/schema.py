@@ -1,0 +1,626 @@
+"""The schema of a policy file (pydantic). Reference: docs/policy-schema.md.
+
+A policy file describes one programme: its honours (each with quota, term, eligibility clauses,
+priority rules, benefits, renewal, exits and revocations), the recommendation routes, the ordered
+procedure stages, and the validity of the policy and its payments. Every clause cites its article.
+Amounts are integer fen. Quotas and amounts may be dated: a plain value, or a list of
+{value, from, to} periods (OpenFisca style) of which the one in force on a date applies.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import levels
+from .facts import ACHIEVEMENT_KINDS, CERT_KINDS, ORG_RECORD_KINDS, RECORD_KINDS, SECTORS, STUDIO_KINDS
+
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Article = Annotated[str, Field(min_length=2)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+# --- dated parameters ---------------------------------------------------------------------------
+class Period(Strict):
+    value: int = Field(ge=0)
+    valid_from: dt.date | None = Field(None, alias="from")
+    valid_to: dt.date | None = Field(None, alias="to")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("to must not be before from")
+        return self
+
+    def covers(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+
+def _check_periods(periods: list[Period]) -> list[Period]:
+    ordered = sorted(periods, key=lambda p: p.valid_from or dt.date.min)
+    for a, b in zip(ordered, ordered[1:]):
+        if a.valid_to is None or (b.valid_from is not None and b.valid_from <= a.valid_to) or b.valid_from is None:
+            raise ValueError("dated periods overlap")
+    return periods
+
+
+def _dated(minimum: int):
+    what = "a positive integer" if minimum > 0 else "a non-negative integer"
+
+    def check(value):
+        if isinstance(value, bool) or value is None:
+            raise ValueError(f"must be {what}")
+        if isinstance(value, int):
+            if value < minimum:
+                raise ValueError(f"must be {what}")
+            return value
+        if isinstance(value, (list, tuple)) and value:
+            try:
+                periods = [p if isinstance(p, Period) else Period.model_validate(p) for p in value]
+            except ValidationError as e:
+                first = e.errors()[0]
+                raise ValueError(f"period {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            if any(p.value < minimum for p in periods):
+                raise ValueError(f"period values must be {what}")
+            return tuple(_check_periods(periods))
+        raise ValueError(f"must be {what} or a list of {{value, from, to}} periods")
+
+    return BeforeValidator(check)
+
+
+Dated = Annotated[Any, _dated(0)]
+DatedPositive = Annotated[Any, _dated(1)]
+
+
+def value_at(dated, on: dt.date | None):
+    """The value in force on `on` (None if no period covers it); a plain value is always in force."""
+    if dated is None or isinstance(dated, int):
+        return dated
+    if on is None:
+        return dated[-1].value
+    for period in dated:
+        if period.covers(on):
+            return period.value
+    return None
+
+
+# --- clauses ------------------------------------------------------------------------------------
+class ClauseBase(Strict):
+    id: str = Field(min_length=1, pattern=r"^[\w.\-]+$")
+    article: Article
+    text: str = ""  # the wording of the seed, quoted
+    note: str = ""
+    on_fail: Literal["fail", "needs_review"] = "fail"  # "原则上/一般/暂缓": a fail asks a reviewer
+
+
+class Bound(Strict):
+    value: NonNegativeInt
+    word: Literal["以上", "以下", "以内", "届满", "满", "不满", "超过", "不超过", "以外"]
+    inclusive: bool | None = None  # explicit "（含）" in the text wins over every definition
+
+
+def _skill(v):
+    return None if v is None else levels.skill_level(v)
+
+
+def _complevel(v):
+    return None if v is None else levels.competition_level(v)
+
+
+class Group(ClauseBase):
+    kind: Literal["all_of", "any_of", "none_of"]
+    clauses: list["Clause"] = Field(min_length=1)
+
+
+class Age(ClauseBase):
+    kind: Literal["age"]
+    min: Bound | None = None
+    max: Bound | None = None
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.min is None and self.max is None:
+            raise ValueError("age needs min or max")
+        if self.min and self.min.word not in ("以上", "届满", "满", "超过"):
+            raise ValueError(f"min.word {self.min.word} is an upper-bound word")
+        if self.max and self.max.word not in ("以下", "以内", "不满", "不超过"):
+            raise ValueError(f"max.word {self.max.word} is a lower-bound word")
+        return self
+
+
+class WorkingAge(ClauseBase):
+    kind: Literal["working_age"]
+    min_age: NonNegativeInt = 16
+
+
+class Qualification(ClauseBase):
+    kind: Literal["qualification"]
+    min_level: Any = None
+    exact_level: Any = None
+    kinds: list[Literal[tuple(CERT_KINDS)]] = []  # type: ignore[valid-type]
+    same_occupation: bool = False
+    issued_from: dt.date | None = None
+
+    _lv = field_validator("min_level", "exact_level")(lambda v: _skill(v))
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.min_level is None) == (self.exact_level is None):
+            raise ValueError("qualification needs exactly one of min_level and exact_level")
+        return self
+
+
+class InsuredEmployment(ClauseBase):
+    kind: Literal["insured_employment"]
+    months: PositiveInt
+    continuous: bool = True
+    sectors: list[Literal[tuple(SECTORS)]] = []  # type: ignore[valid-type]
+
+
+class CurrentPost(ClauseBase):
+    kind: Literal["current_post"]
+    frontline: bool = True
+    in_jurisdiction: bool = True
+    or_residence: bool = False
+
+
+class EmployerSector(ClauseBase):
+    kind: Literal["employer_sector"]
+    allowed: list[Literal[tuple(SECTORS)]] = []  # type: ignore[valid-type]
+    excluded: list[Literal[tuple(SECTORS)]] = []  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _one(self):
+        if bool(self.allowed) == bool(self.excluded):
+            raise ValueError("employer_sector needs exactly one of allowed and excluded")
+        return self
+
+
+class Placement(Strict):
+    level: Any
+    klass: Any = Field(None, alias="class")
+    rank_max: PositiveInt | None = None
+
+    _lv = field_validator("level")(lambda v: levels.competition_level(v))
+    _kl = field_validator("klass")(lambda v: None if v is None else levels.competition_class(v))
+
+
+class Competition(ClauseBase):
+    kind: Literal["competition"]
+    placements: list[Placement] = Field(min_length=1)
+    within_years: PositiveInt | None = None
+
+
+class Title(ClauseBase):
+    kind: Literal["title"]
+    titles: list[str] = Field(min_length=1)
+    within_years: PositiveInt | None = None
+    held_on_date: bool = False  # the title's term (start..end) covers the reference date
+
+
+class Achievement(ClauseBase):
+    kind: Literal["achievement"]
+    kinds: list[Literal[tuple(ACHIEVEMENT_KINDS)]] = Field(min_length=1)  # type: ignore[valid-type]
+    min_level: Any = None
+    max_grade: Annotated[int, Field(ge=1, le=3)] | None = None
+    within_years: PositiveInt | None = None
+
+    _lv = field_validator("min_level")(lambda v: _complevel(v))
+
+
+class Apprentices(ClauseBase):
+    kind: Literal["apprentices"]
+    min_count: PositiveInt
+    min_level: Any = None
+    outcomes: list[Literal["backbone", "competition"]] = []
+    per_year: PositiveInt | None = None  # each of the last N years has min_count reaching min_level
+    agreement: bool = False
+
+    _lv = field_validator("min_level")(lambda v: _skill(v))
+
+
+class Studio(ClauseBase):
+    kind: Literal["studio"]
+    min_level: Any
+    kinds: list[Literal[tuple(STUDIO_KINDS)]] = []  # type: ignore[valid-type]
+
+    _lv = field_validator("min_level")(lambda v: _complevel(v))
+
+
+class ProgrammeRef(Strict):
+    name: str
+    max_grade: str | None = None  # "D": category D or higher (A..D)
+
+    @field_validator("max_grade")
+    @classmethod
+    def _letter(cls, v):
+        if v is not None and (len(v) != 1 or not v.isalpha()):
+            raise ValueError("max_grade must be one letter such as D")
+        return v
+
+
+class Programme(ClauseBase):
+    kind: Literal["programme"]
+    programmes: list[ProgrammeRef] = []
+    min_level: Any = None
+
+    _lv = field_validator("min_level")(lambda v: _complevel(v))
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not self.programmes and self.min_level is None:
+            raise ValueError("programme needs programmes or min_level")
+        return self
+
+
+class Record(ClauseBase):
+    kind: Literal["record"]
+    kinds: list[Literal[tuple(RECORD_KINDS)]] = Field(min_length=1)  # type: ignore[valid-type]
+    within_years: PositiveInt | None = None
+    open_only: bool = False  # only records still in force / investigations not concluded
+
+
+class EmployerRecord(ClauseBase):
+    kind: Literal["employer_record"]
+    kinds: list[Literal[tuple(ORG_RECORD_KINDS)]] = Field(min_length=1)  # type: ignore[valid-type]
+    within_years: PositiveInt | None = None
+    open_only: bool = False
+
+
+class Incumbency(ClauseBase):
+    kind: Literal["incumbency"]
+    title: str
+    term_years: PositiveInt | None = None  # used when a title row has no end date
+    new_achievement_years: PositiveInt | None = None
+
+
+class Manual(ClauseBase):
+    kind: Literal["manual"]
+    evidence: list[Literal["employment", "insurance", "certificates", "competitions", "titles",
+                           "achievements", "apprentices", "studios", "programmes", "records"]] = []
+
+
+Clause = Annotated[
+    Union[Group, Age, WorkingAge, Qualification, InsuredEmployment, CurrentPost, EmployerSector,
+          Competition, Title, Achievement, Apprentices, Studio, Programme, Record, EmployerRecord,
+          Incumbency, Manual],
+    Field(discriminator="kind"),
+]
+Group.model_rebuild()
+CLAUSE_KINDS = ["all_of", "any_of", "none_of", "age", "working_age", "qualification", "insured_employment",
+                "current_post", "employer_sector", "competition", "title", "achievement", "apprentices",
+                "studio", "programme", "record", "employer_record", "incumbency", "manual"]
+
+
+def walk(clause):
+    """Every clause of a tree, parents before children."""
+    yield clause
+    for child in getattr(clause, "clauses", []):
+        yield from walk(child)
+
+
+# --- honours, benefits, exits -------------------------------------------------------------------
+class Quota(Strict):
+    article: Article
+    max: DatedPositive | None = None
+    target: DatedPositive | None = None  # "15名左右": about this many
+    min: DatedPositive | None = None
+    total: PositiveInt | None = None  # cumulative target of the programme ("到2025年共计50名")
+    total_by: dt.date | None = None
+    per: Literal["cycle", "year", "round"] = "cycle"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.max is None and self.target is None:
+            raise ValueError("quota needs max or target")
+        return self
+
+
+class Term(Strict):
+    years: PositiveInt
+    name: str = "管理期"
+    article: Article
+
+
+class Cycle(Strict):
+    years: PositiveInt
+    article: Article
+    month: Annotated[int, Field(ge=1, le=12)] | None = None  # month the call is usually issued
+    note: str = ""
+
+
+class Suspension(Strict):
+    article: Article
+    employer_records: list[Literal[tuple(ORG_RECORD_KINDS)]] = Field(min_length=1)  # type: ignore[valid-type]
+    effect: Literal["suspend", "withhold"] = "suspend"  # 暂缓发放 / 不予发放
+    text: str = ""
+
+
+class Benefit(Strict):
+    id: str = Field(pattern=r"^[\w.\-]+$")
+    article: Article
+    name: str
+    kind: Literal["cash", "in_kind", "priority", "status"] = "cash"
+    amount_fen: Dated | None = None
+    schedule: Literal["monthly", "annual", "one_time"] | None = None
+    duration_years: PositiveInt | None = None
+    during_term: bool = False
+    payments: PositiveInt | None = None  # number of payments when fixed (24 monthly, 2 annual)
+    funding: str = ""
+    payer: Literal["government", "employer"] = "government"
+    pre_tax: bool = True
+    pay_to: Literal["social_security_card", "bank_account", "employer", "unspecified"] = "unspecified"
+    conditions: list[str] = []
+    suspensions: list[Suspension] = []
+    payments_valid_to: dt.date | None = None
+    text: str = ""
+
+    @model_validator(mode="after")
+    def _cash(self):
+        if self.kind == "cash" and (self.amount_fen is None or self.schedule is None):
+            raise ValueError("a cash benefit needs amount_fen and schedule")
+        return self
+
+
+class Effects(Strict):
+    benefits: Literal["stop", "continue"] = "stop"
+    title: Literal["kept", "revoked", "unspecified"] = "unspecified"
+    certificate: Literal["kept", "recalled", "unspecified"] = "unspecified"
+    clawback: bool = False
+    clawback_what: list[str] = []
+    ban_reapply: Literal["none", "permanent", "current_round", "unspecified"] = "unspecified"
+    referral: bool = False  # 移交司法机关
+
+
+class Outcome(Strict):
+    id: str = Field(pattern=r"^[\w.\-]+$")
+    article: Article
+    when: str
+    event: Literal["left_skilled_post", "moved_away", "higher_title", "term_end", "penalty",
+                   "discipline", "misconduct", "fraud", "refused_duties", "accident", "other"]
+    during_term_only: bool = False
+    decided_by: str = ""
+    effects: Effects
+    text: str = ""
+
+
+class Duty(Strict):
+    article: Article
+    text: str
+    who: Literal["holder", "employer", "bureau"] = "holder"
+    annual_report: bool = False
+
+
+class Renewal(Strict):
+    article: Article
+    name: str = "复核认定"
+    criteria: Clause
+    materials: list[str] = []
+    materials_article: str = ""
+    benefit_note: str = ""
+
+
+class PriorityRule(Strict):
+    id: str = Field(pattern=r"^[\w.\-]+$")
+    article: Article
+    text: str
+    clause: Clause
+
+
+class Honour(Strict):
+    code: str = Field(pattern=r"^[a-z0-9\-]+$")
+    title: str
+    kind: Literal["honour", "subsidy"] = "honour"
+    quota: Quota | None = None
+    term: Term | None = None
+    eligibility: Clause
+    priority: list[PriorityRule] = []
+    benefits: list[Benefit] = []
+    renewal: Renewal | None = None
+    exits: list[Outcome] = []
+    revocations: list[Outcome] = []
+    duties: list[Duty] = []
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _unique_ids(self):
+        seen = set()
+        trees = [self.eligibility, *(p.clause for p in self.priority)]
+        if self.renewal:
+            trees.append(self.renewal.criteria)
+        for tree in trees:
+            for clause in walk(tree):
+                if clause.id in seen:
+                    raise ValueError(f"clause id {clause.id} is used twice")
+                seen.add(clause.id)
+        return self
+
+
+# --- recommendation and procedure ---------------------------------------------------------------
+class Route(Strict):
+    kind: Literal["self", "employer", "recommending_unit", "competition_winner"]
+    article: Article
+    to: str = ""
+    note: str = ""
+
+
+class UnitType(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    name: str
+    article: Article
+    quota_max: DatedPositive | None = None
+    quota_min: DatedPositive | None = None
+    soft: bool = False  # "一般不超过": may be exceeded with reasons
+
+
+class UnitProcedure(Strict):
+    article: Article
+    expert_panel_min: PositiveInt | None = None
+    notice_working_days: PositiveInt | None = None
+    notice_where: str = ""
+    approval_by: str = ""
+    deadline: dt.date | None = None
+    ranking_required_above: PositiveInt | None = None
+
+
+class Recommendation(Strict):
+    routes: list[Route] = Field(min_length=1)
+    unit_types: list[UnitType] = []
+    unit_procedure: UnitProcedure | None = None
+
+
+class Criterion(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    weight: Annotated[float, Field(gt=0)]
+    max_points: PositiveInt
+
+
+class Rubric(Strict):
+    criteria: list[Criterion] = Field(min_length=1)
+    aggregation: Literal["mean", "trimmed_mean", "median"] = "mean"
+    note: str = ""
+
+
+class Panel(Strict):
+    min_experts: PositiveInt | None = None
+    random_draw: bool = False
+    pool: str = ""
+    composition: str = ""
+
+
+class Threshold(Strict):
+    kind: Literal["majority", "two_thirds", "unspecified"] = "unspecified"
+    of: Literal["present", "members"] = "present"
+
+
+STAGE_KINDS = ("information_release", "application", "unit_recommendation", "qualification_review",
+               "site_inspection", "expert_review", "credit_check", "committee_decision",
+               "public_notice", "approval")
+
+
+class Stage(Strict):
+    kind: Literal[STAGE_KINDS]  # type: ignore[valid-type]
+    article: Article
+    name: str
+    by: str = ""
+    text: str = ""
+    note: str = ""
+    month: Annotated[int, Field(ge=1, le=12)] | None = None
+    channels: list[str] = []
+    notify_reasons: bool = False  # qualification review: the applicant is told why
+    disqualify_fraud: bool = False  # fraud in the materials cancels this year's application
+    hear_employer: bool = False
+    rubric: Rubric | None = None
+    panel: Panel | None = None
+    skill_test: bool = False
+    shortlist: bool = False
+    departments: list[str] = []
+    ballot: Literal["secret", "open", "unspecified"] | None = None
+    threshold: Threshold | None = None
+    working_days: PositiveInt | None = None
+    at_least: bool = True  # "不少于N个工作日"
+    objection_investigation_working_days: PositiveInt | None = None
+    certificate: bool = False
+
+    @model_validator(mode="after")
+    def _per_kind(self):
+        if self.kind == "expert_review" and self.panel is None:
+            raise ValueError("expert_review needs panel")
+        if self.kind == "credit_check" and not self.departments:
+            raise ValueError("credit_check needs departments")
+        if self.kind == "committee_decision" and self.ballot is None:
+            raise ValueError("committee_decision needs ballot (secret, open or unspecified)")
+        if self.kind == "public_notice" and self.working_days is None and not self.note:
+            raise ValueError("public_notice needs working_days (or a note saying the text sets none)")
+        return self
+
+
+# --- the policy ---------------------------------------------------------------------------------
+class DocumentInfo(Strict):
+    title: str
+    number: str = ""
+    issuer: str = ""
+    issued: dt.date | None = None
+    status: Literal["draft", "in_force", "notice"] = "in_force"
+    seed: str = ""
+    based_on: list[str] = []
+
+
+class Validity(Strict):
+    article: Article
+    valid_from: dt.date | None = Field(None, alias="from")
+    valid_to: dt.date | None = Field(None, alias="to")
+    payments_valid_to: dt.date | None = None
+    note: str = ""
+
+
+class Definitions(Strict):
+    article: Article
+    inclusive: dict[Literal["以上", "以下", "以内", "届满", "满", "不满", "超过", "不超过", "以外"], bool]
+
+
+class ReferenceDate(Strict):
+    article: Article
+    month: Annotated[int, Field(ge=1, le=12)] = 1
+    day: Annotated[int, Field(ge=1, le=31)] = 1
+    note: str = ""
+
+
+class Material(Strict):
+    article: Article
+    name: str
+    copies: PositiveInt | None = None
+    pdf: bool = False
+    note: str = ""
+
+
+class PolicyFile(Strict):
+    schema_version: Literal[1] = 1
+    title: str
+    short_title: str
+    document: DocumentInfo
+    jurisdiction: str = Field(min_length=2)  # path in the jurisdiction tree: 广东省/惠州市/惠阳区
+    validity: Validity
+    definitions: Definitions | None = None
+    reference_date: ReferenceDate | None = None
+    cycle: Cycle | None = None
+    principles: str = ""
+    honours: list[Honour] = Field(min_length=1)
+    recommendation: Recommendation
+    procedure: list[Stage] = Field(min_length=1)
+    materials: list[Material] = []
+    duties: list[Duty] = []
+    notes: list[str] = []
+
+    # set by the loader from the file name
+    code: str = Field("", pattern=r"^[a-z0-9\-]*$")
+
+    @model_validator(mode="after")
+    def _unique(self):
+        codes = [h.code for h in self.honours]
+        if len(set(codes)) != len(codes):
+            raise ValueError("honour codes must be unique")
+        return self
+
+    def honour(self, code: str | None = None) -> Honour:
+        if code is None:
+            return self.honours[0]
+        for h in self.honours:
+            if h.code == code:
+                return h
+        raise KeyError(code)
+
+    def in_force(self, on: dt.date) -> bool:
+        v = self.validity
+        return (v.valid_from is None or v.valid_from <= on) and (v.valid_to is None or on <= v.valid_to)
+
+    def reference_on(self, year: int) -> dt.date:
+        ref = self.reference_date or ReferenceDate(article="—")
+        return dt.date(year, ref.month, ref.day)

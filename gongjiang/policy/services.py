@@ -1,0 +1,86 @@
+"""Policy actions: load the files of policies/ into the database, read them back parsed."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongjiang.audit.services import record, snapshot
+from gongjiang.core.errors import DomainError
+
+from .loader import POLICIES_DIR, LoadedFile, policy_files, read_policy
+from .models import Policy
+from .schema import PolicyFile
+
+_cache: dict[tuple[str, str], PolicyFile] = {}
+
+
+def find_jurisdiction(path: str):
+    """The Organisation at a path of jurisdiction names ("广东省/惠州市/惠阳区"), or None."""
+    from gongjiang.accounts.models import Organisation
+
+    node = None
+    for name in path.split("/"):
+        node = Organisation.objects.filter(parent=node, name=name).first()
+        if node is None:
+            return None
+    return node
+
+
+def _document(loaded: LoadedFile) -> dict:
+    return json.loads(loaded.policy.model_dump_json(by_alias=True))
+
+
+@transaction.atomic
+def load_policy_file(loaded: LoadedFile, *, actor=None, reason="") -> tuple[Policy, str]:
+    """Create or update one policy from a read file. Returns (policy, "created"|"updated"|"unchanged")."""
+    doc = loaded.policy
+    fields = dict(title=doc.short_title, jurisdiction=find_jurisdiction(doc.jurisdiction),
+                  sha256=loaded.sha256, source=loaded.text, document=_document(loaded),
+                  valid_from=doc.validity.valid_from, valid_to=doc.validity.valid_to)
+    existing = Policy.objects.select_for_update().filter(code=loaded.code).first()
+    if existing is None:
+        policy = Policy.objects.create(code=loaded.code, version=1, loaded_at=timezone.now(), **fields)
+        record("policy.load", actor=actor, obj=policy, after=snapshot(policy, _AUDITED), reason=reason or "载入政策文件")
+        return policy, "created"
+    if existing.sha256 == loaded.sha256 and existing.jurisdiction_id == getattr(fields["jurisdiction"], "pk", None):
+        return existing, "unchanged"
+    before = snapshot(existing, _AUDITED)
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    if before["sha256"] != loaded.sha256:
+        existing.version += 1
+    existing.loaded_at = timezone.now()
+    existing.save()
+    record("policy.update", actor=actor, obj=existing, before=before, after=snapshot(existing, _AUDITED),
+           reason=reason or "政策文件已修改，重新载入")
+    return existing, "updated"
+
+
+_AUDITED = ["code", "title", "jurisdiction", "version", "sha256", "valid_from", "valid_to"]
+
+
+def load_policies(*, directory: Path = POLICIES_DIR, actor=None) -> dict[str, str]:
+    """Load or update every policy file of the folder, idempotently. Returns {code: outcome}.
+    A file with errors raises PolicyFileError before anything is written."""
+    files = [read_policy(p) for p in policy_files(directory)]
+    return {f.code: load_policy_file(f, actor=actor)[1] for f in files}
+
+
+def get_policy(code: str) -> PolicyFile:
+    """The parsed policy as loaded in the database."""
+    row = Policy.objects.filter(code=code).only("code", "sha256", "document").first()
+    if row is None:
+        raise DomainError(f"没有代码为“{code}”的政策", log=f"unknown policy {code}", code="not_found")
+    key = (row.code, row.sha256)
+    if key not in _cache:
+        _cache[key] = PolicyFile.model_validate({**row.document, "code": row.code})
+    return _cache[key]
+
+
+def selection_reference_date(policy: PolicyFile, year: int) -> dt.date:
+    """The date ages and posts are judged on for a selection year (e.g. 惠阳 第十三条: 1月1日)."""
+    return policy.reference_on(year)
