@@ -43,8 +43,6 @@ class TitleCode(models.TextChoices):
     COUNTY_CRAFTSMAN = "county_craftsman", "县级工匠"
     MODEL_WORKER = "model_worker", "劳动模范"
     MAY_DAY_MEDAL = "may_day_medal", "五一劳动奖章"
-    SKILL_ACHIEVEMENT_AWARD = "skill_achievement_award", "高技能人才技能成果奖"
-    SCIENCE_TECH_AWARD = "science_tech_award", "科学技术发明/进步奖"
     PLATFORM_HONOUR = "platform_honour", "本平台授予的荣誉"
     OTHER = "other", "其他"
 
@@ -58,13 +56,28 @@ class ProgrammeCode(models.TextChoices):
 
 
 class InnovationKind(models.TextChoices):
-    INVENTION_PATENT = "invention_patent", "发明专利"
-    UTILITY_PATENT = "utility_patent", "实用新型专利"
-    DESIGN_PATENT = "design_patent", "外观设计专利"
-    STANDARD = "standard", "标准（工艺/技能等级）"
-    OPERATING_METHOD = "operating_method", "先进操作法/工作法"
-    TECH_INNOVATION = "tech_innovation", "技术革新成果"
-    KEY_TECHNIQUE = "key_technique", "关键核心技艺攻关"
+    """The achievement kinds of gongjiang.policy.facts.ACHIEVEMENT_KINDS."""
+
+    PATENT = "patent", "专利"
+    STANDARD = "standard", "编制标准工艺或技能等级标准"
+    INNOVATION = "innovation", "技术创新革新成果"
+    OPERATION_METHOD = "operation_method", "先进操作法"
+    SCIENCE_AWARD = "science_award", "科学技术发明或科学技术进步奖"
+    SKILL_ACHIEVEMENT_AWARD = "skill_achievement_award", "高技能人才技能成果奖"
+
+
+class PrizeGrade(models.IntegerChoices):
+    NONE = 0, "无"
+    FIRST = 1, "一等奖"
+    SECOND = 2, "二等奖"
+    THIRD = 3, "三等奖"
+
+
+class CertificateKind(models.TextChoices):
+    QUALIFICATION = "qualification", "职业资格证书"
+    SKILL_LEVEL = "skill_level", "职业技能等级证书"
+    FARMER_TITLE = "farmer_title", "职业农民职称证书"
+    SPECIAL = "special", "专项职业能力证书"
 
 
 class StudioKind(models.TextChoices):
@@ -72,29 +85,37 @@ class StudioKind(models.TextChoices):
     HIGH_SKILL_STATION = "high_skill_station", "高技能人才工作站"
 
 
-class CreditKind(models.TextChoices):
-    """Personal credit and discipline records (Huiyang 第八条, Ganzhou 第六条, Liaocheng 基本条件)."""
+# Personal credit and discipline records (Huiyang 第八条, Ganzhou 第六条、第十二条, Liaocheng 基本条件):
+# exactly the codes of gongjiang.policy.facts.RECORD_KINDS.
+CreditKind = models.TextChoices("CreditKind", [
+    ("CRIMINAL_RECORD", ("criminal_record", "刑事犯罪记录")),
+    ("CRIMINAL_INVESTIGATION", ("criminal_investigation", "被刑事立案侦查且案件处于调查阶段")),
+    ("DISHONEST_DEBTOR", ("dishonest_debtor", "被纳入失信被执行人名单")),
+    ("FRAUD", ("fraud", "申报资金、人才计划、科技项目或学术研究中弄虚作假")),
+    ("MISCONDUCT", ("misconduct", "思想政治、道德品行、职业操守不良记录")),
+    ("IP_INFRINGEMENT", ("ip_infringement", "侵犯知识产权")),
+    ("IP_INVESTIGATION", ("ip_investigation", "涉嫌侵犯知识产权正在接受调查")),
+    ("SERIOUS_VIOLATION", ("serious_violation", "严重违反法律法规或职业道德，造成恶劣影响")),
+    ("ADMINISTRATIVE_PENALTY", ("administrative_penalty", "受到行政处罚")),
+    ("CRIMINAL_PENALTY", ("criminal_penalty", "受到刑事处罚")),
+    ("DISMISSAL", ("dismissal", "受到行政撤职处分")),
+    ("PARTY_PROBATION", ("party_probation", "受到留党察看以上党内处分")),
+    ("VIOLATION", ("violation", "违法违纪行为")),
+    ("IMPROPER_SPEECH", ("improper_speech", "在网络等发表不当言论")),
+    ("SAFETY_ACCIDENT", ("safety_accident", "与本人有直接关系的生产安全、技术责任事故")),
+])
 
-    CRIMINAL_RECORD = "criminal_record", "刑事犯罪记录"
-    CRIMINAL_INVESTIGATION = "criminal_investigation", "被刑事立案侦查"
-    DISHONEST_DEBTOR = "dishonest_debtor", "失信被执行人"
-    FRAUD = "fraud", "申报弄虚作假"
-    IP_INFRINGEMENT = "ip_infringement", "侵犯知识产权"
-    IP_INVESTIGATION = "ip_investigation", "涉嫌侵犯知识产权正在接受调查"
-    ADMINISTRATIVE_PENALTY = "administrative_penalty", "行政处罚"
-    PARTY_DISCIPLINE = "party_discipline", "党纪政务处分"
-    MISCONDUCT = "misconduct", "思想品德/职业操守不良记录"
-    SAFETY_ACCIDENT = "safety_accident", "生产安全/技术责任事故"
-
-
-class EmployerRecordKind(models.TextChoices):
-    """Employer status facts (Huiyang 第八条（五）、第十一条)."""
-
-    DISHONEST_DEBTOR = "dishonest_debtor", "失信被执行人"
-    UNDER_INVESTIGATION = "under_investigation", "被立案调查（尚无结论）"
-    ABNORMAL_OPERATION = "abnormal_operation", "经营异常名录"
-    SERIOUS_VIOLATION = "serious_violation", "严重违法失信名单"
-    BUSINESS_RESTRICTED = "business_restricted", "限制经营/责令停产停业/关闭/吊销"
+# Employer status facts (Huiyang 第八条（五）、第十一条): the codes of ORG_RECORD_KINDS.
+EmployerRecordKind = models.TextChoices("EmployerRecordKind", [
+    ("DISHONEST_DEBTOR", ("dishonest_debtor", "被纳入失信被执行人名单")),
+    ("UNDER_INVESTIGATION", ("under_investigation", "被有关部门立案调查，尚未有明确结论")),
+    ("ABNORMAL_OPERATION", ("abnormal_operation", "被列入经营异常名录")),
+    ("SERIOUS_DISHONEST", ("serious_dishonest", "被列入严重违法失信企业名单")),
+    ("BUSINESS_RESTRICTED", ("business_restricted", "被限制开展经营活动")),
+    ("ORDERED_SUSPENSION", ("ordered_suspension", "被责令停产停业")),
+    ("ORDERED_CLOSURE", ("ordered_closure", "被责令关闭")),
+    ("LICENCE_REVOKED", ("licence_revoked", "被吊销许可证或执照")),
+])
 
 
 class FactFields(models.Model):
@@ -249,6 +270,8 @@ class Certificate(FactFields):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="certificates")
     occupation = models.CharField("职业（工种）", max_length=100)
     level = models.PositiveSmallIntegerField("等级", choices=SkillLevel.choices)
+    kind = models.CharField("证书类型", max_length=20, choices=CertificateKind.choices,
+                            default=CertificateKind.SKILL_LEVEL)
     number = models.CharField("证书编号", max_length=60, blank=True)
     issuer = models.CharField("发证机构", max_length=120, blank=True)
     issued_on = models.DateField("发证日期")
@@ -334,6 +357,8 @@ class Apprenticeship(FactFields):
                                                                     null=True, blank=True)
     apprentice_certificate_date = models.DateField("徒弟取得证书日期", null=True, blank=True)
     apprentice_competition_rank = models.PositiveSmallIntegerField("徒弟竞赛最好名次", null=True, blank=True)
+    apprentice_is_backbone = models.BooleanField("徒弟已成为技能骨干", null=True, blank=True)
+    has_agreement = models.BooleanField("签订带徒协议", default=True)
 
     class Meta:
         verbose_name = "带徒记录"
@@ -341,13 +366,15 @@ class Apprenticeship(FactFields):
 
 
 class Innovation(FactFields):
-    """Innovations, patents and standards (Huiyang 第七条（二）（六）, Huancui 第七条（三））."""
+    """Innovations, patents, standards and achievement awards (Huiyang 第七条（二）（六）, Huancui 第七条（三）,
+    Liaocheng 业绩条件1)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="innovations")
     kind = models.CharField("类型", max_length=30, choices=InnovationKind.choices)
     title = models.CharField("名称", max_length=200)
     number = models.CharField("专利号/标准号", max_length=60, blank=True)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices, default=Level.ENTERPRISE)
+    grade = models.PositiveSmallIntegerField("奖项等次", choices=PrizeGrade.choices, default=PrizeGrade.NONE)
     dated = models.DateField("日期")
 
     class Meta:
@@ -361,6 +388,7 @@ class MasterStudio(FactFields):
     name = models.CharField("名称", max_length=200)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
     established_on = models.DateField("认定日期")
+    ended_on = models.DateField("撤销/期满日期", null=True, blank=True)
     is_leader = models.BooleanField("领办人", default=True)
 
     class Meta:
@@ -429,3 +457,86 @@ class ImportBatch(models.Model):
     @property
     def progress_percent(self):
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class ScreeningRun(models.Model):
+    """Screening the registry in an officer's scope against one policy on a reference date (免申即享).
+
+    Per-person results are compact: a status and two bit masks over `clause_ids` (the policy's
+    clause ids in order), one for failing clauses, one for clauses needing review."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "筛查中"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已取消"
+        FAILED = "failed", "出错"
+
+    policy = models.ForeignKey("policy.Policy", verbose_name="政策", on_delete=models.PROTECT, related_name="+")
+    reference_date = models.DateField("基准日期")
+    scope = models.ForeignKey("accounts.Organisation", verbose_name="筛查范围", on_delete=models.PROTECT,
+                              related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.QUEUED)
+    cancel_requested = models.BooleanField("已请求取消", default=False)
+    total = models.PositiveIntegerField("人数", default=0)
+    done = models.PositiveIntegerField("已筛查", default=0)
+    eligible = models.PositiveIntegerField("符合", default=0)
+    needs_review = models.PositiveIntegerField("需人工审核", default=0)
+    not_eligible = models.PositiveIntegerField("不符合", default=0)
+    clause_ids = models.JSONField("条款", default=list)
+    clause_labels = models.JSONField("条款说明", default=dict)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "资格筛查"
+        verbose_name_plural = "资格筛查"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"筛查#{self.pk} {self.reference_date}"
+
+    @property
+    def progress_percent(self):
+        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+    @property
+    def finished(self):
+        return self.status in {self.Status.DONE, self.Status.CANCELLED, self.Status.FAILED}
+
+
+class ScreeningResult(models.Model):
+    class Outcome(models.IntegerChoices):
+        ELIGIBLE = 0, "符合"
+        NEEDS_REVIEW = 1, "需人工审核"
+        NOT_ELIGIBLE = 2, "不符合"
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    outcome = models.PositiveSmallIntegerField(choices=Outcome.choices)
+    fail_mask = models.BigIntegerField(default=0)
+    review_mask = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "筛查结果"
+        verbose_name_plural = "筛查结果"
+        indexes = [models.Index(fields=["run", "outcome"])]
+        constraints = [models.UniqueConstraint(fields=["run", "person"], name="screening_result_unique")]
+
+
+class Invitation(models.Model):
+    """An eligible person invited to apply (免申即享): shown on the applicant's home page."""
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    dismissed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "申报邀请"
+        verbose_name_plural = "申报邀请"
+        constraints = [models.UniqueConstraint(fields=["run", "person"], name="invitation_unique")]
