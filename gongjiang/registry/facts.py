@@ -1,0 +1,456 @@
+"""Build the policy engine's columnar `Facts` (gongjiang.policy.facts) from the registry database.
+
+No ORM objects per person: every table is one SQL query whose columns are already integers
+(dates as ordinals, months as year*12+month-1, codes via CASE or a VALUES join), read straight
+into numpy. On PostgreSQL the rows arrive through binary COPY, parsed with one structured dtype;
+on SQLite through the DB-API cursor. The selection of people is any Person queryset (an officer's
+scope, a single person): evaluating one person is a batch of one through the same code.
+
+Completeness: the registry is the record of reference for the people it holds, so every event table
+is marked complete (`known_<table>` = 1) for every selected person: no row means "none".
+
+Social insurance is stored as periods and expanded here into the contract's one row per month,
+only for the months in `insurance_months` (first, last month numbers, inclusive) when given:
+screening passes the window the policy's `insured_employment` clauses can look at.
+"""
+from __future__ import annotations
+
+import numpy as np
+from django.db import connection
+
+from gongjiang.accounts.models import Organisation
+from gongjiang.core.vocab import JURISDICTION_KINDS, OrgKind
+from gongjiang.policy.facts import EVENT_TABLES, SCHEMA, SECTORS, Facts, Table
+
+from .models import (
+    CreditKind,
+    EmployerRecordKind,
+    InnovationKind,
+    Person,
+    ProgrammeCode,
+    TitleCode,
+)
+
+SOURCE_SQL = ("CASE {t}.source WHEN 'self' THEN 1 WHEN 'employer' THEN 2 WHEN 'imported' THEN 3 "
+              "WHEN 'registry' THEN 4 ELSE 0 END")
+VERIFICATION_SQL = "CASE {t}.verification WHEN 'verified' THEN 1 WHEN 'rejected' THEN 2 ELSE 0 END"
+ORG_KIND_SECTOR = {
+    OrgKind.ENTERPRISE: SECTORS["enterprise"], OrgKind.DEPARTMENT: SECTORS["government"],
+    OrgKind.INSTITUTION: SECTORS["institution"], OrgKind.SCHOOL: SECTORS["institution"],
+    OrgKind.ASSOCIATION: SECTORS["social_org"],
+}
+# Vocabulary words, in code order, of the coded columns with a fixed set of values.
+RECORD_WORDS = list(CreditKind.values)
+ORG_RECORD_WORDS = list(EmployerRecordKind.values)
+ACHIEVEMENT_WORDS = list(InnovationKind.values)
+CERT_KIND_CODES = {"qualification": 1, "skill_level": 2, "farmer_title": 3, "special": 4}
+STUDIO_KIND_CODES = {"master_studio": 1, "high_skill_station": 2}
+
+
+def _is_pg():
+    return connection.vendor == "postgresql"
+
+
+def date_sql(col):
+    """A DATE column as its proleptic Gregorian ordinal (datetime.date.toordinal), NULL -> 0."""
+    if _is_pg():
+        return f"COALESCE(({col} - DATE '0001-01-01') + 1, 0)"
+    return f"COALESCE(CAST(julianday({col}) - 1721424.5 AS INTEGER), 0)"
+
+
+def month_sql(col):
+    if _is_pg():
+        return f"(EXTRACT(YEAR FROM {col})::int * 12 + EXTRACT(MONTH FROM {col})::int - 1)"
+    return f"(CAST(strftime('%%Y', {col}) AS INTEGER) * 12 + CAST(strftime('%%m', {col}) AS INTEGER) - 1)"
+
+
+def flag_sql(col):
+    """A nullable boolean as 1 / 0 / -1 (unknown)."""
+    return f"COALESCE(CAST({col} AS INTEGER), -1)"
+
+
+def case_sql(col, words, default=-1):
+    """A coded text column as the index of its value in `words`."""
+    whens = " ".join(f"WHEN '{w}' THEN {i}" for i, w in enumerate(words))
+    return f"CASE {col} {whens} ELSE {default} END"
+
+
+def fetch_int_columns(sql: str, params, ncols: int) -> np.ndarray:
+    """Run `sql` (every column an integer, no NULLs) and return an (n, ncols) int64 array."""
+    if _is_pg():
+        connection.ensure_connection()
+        raw = connection.connection
+        cols = ", ".join(f"q.c{i}::bigint" for i in range(ncols))
+        statement = f"COPY (SELECT {cols} FROM ({sql}) AS q) TO STDOUT (FORMAT BINARY)"
+        chunks = []
+        with raw.cursor() as cur:
+            with cur.copy(statement, params) as copy:
+                for block in copy:
+                    chunks.append(bytes(block))
+        data = b"".join(chunks)
+        # Header: 11-byte signature, int32 flags, int32 extension length (+ extension).
+        ext = int.from_bytes(data[15:19], "big")
+        body = data[19 + ext:-2]  # the trailer is int16 -1
+        fields = [("n", ">i2")]
+        for i in range(ncols):
+            fields += [(f"l{i}", ">i4"), (f"v{i}", ">i8")]
+        rows = np.frombuffer(body, dtype=np.dtype(fields))
+        out = np.empty((len(rows), ncols), dtype=np.int64)
+        for i in range(ncols):
+            out[:, i] = rows[f"v{i}"]
+        return out
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if not rows:
+        return np.zeros((0, ncols), dtype=np.int64)
+    return np.array(rows, dtype=np.int64).reshape(len(rows), ncols)
+
+
+def _select(columns: list[str], rest: str) -> str:
+    return "SELECT " + ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(columns)) + " " + rest
+
+
+class _Vocab:
+    def __init__(self):
+        self.words: dict[str, list[str]] = {}
+        self.index: dict[str, dict[str, int]] = {}
+
+    def fixed(self, name, words):
+        self.words[name] = list(words)
+        self.index[name] = {w: i for i, w in enumerate(words)}
+
+    def add(self, name, word):
+        idx = self.index.setdefault(name, {})
+        if word not in idx:
+            idx[word] = len(self.words.setdefault(name, []))
+            self.words[name].append(word)
+        return idx[word]
+
+
+class FactsBuilder:
+    """One build over a selection of people. `people` is a Person queryset."""
+
+    def __init__(self, people, *, insurance_months: tuple[int, int] | None = None, labels: str = "ids"):
+        self.people_sql, self.people_params = people.order_by().values("pk").query.sql_with_params()
+        self.insurance_months = insurance_months
+        self.labels_mode = labels
+        self.vocab = _Vocab()
+        self.vocab.fixed("record", RECORD_WORDS)
+        self.vocab.fixed("org_record", ORG_RECORD_WORDS)
+        self.vocab.fixed("achievement", ACHIEVEMENT_WORDS)
+
+    # --- helpers -------------------------------------------------------------------------------
+    def q(self, columns, table, alias, person_col="person_id", extra_from="", where=""):
+        sql = _select(columns, f"FROM {table} {alias} {extra_from} WHERE {alias}.{person_col} IN "
+                               f"({self.people_sql}){(' AND ' + where) if where else ''}")
+        return fetch_int_columns(sql, self.people_params, len(columns))
+
+    def common(self, alias):
+        return [f"{alias}.id", SOURCE_SQL.format(t=alias), VERIFICATION_SQL.format(t=alias)]
+
+    def person_index(self, person_pks):
+        return np.searchsorted(self.person_refs, person_pks).astype(np.int32)
+
+    def word_codes(self, table, alias, column, vocab_name, person_col="person_id"):
+        """Codes for a free-text column: distinct values first, then a VALUES join."""
+        sql = (f"SELECT DISTINCT {alias}.{column} FROM {table} {alias} WHERE {alias}.{person_col} IN "
+               f"({self.people_sql}) AND {alias}.{column} <> ''")
+        with connection.cursor() as cur:
+            cur.execute(sql, self.people_params)
+            words = sorted(r[0] for r in cur.fetchall())
+        for w in words:
+            self.vocab.add(vocab_name, w)
+        if not words:
+            return "-1", ""
+        index = self.vocab.index[vocab_name]
+        values = ", ".join("(%s, %s)" for _ in words)
+        params = [x for w in words for x in (w, index[w])]
+        self._extra_params = params
+        join = (f"LEFT JOIN (SELECT column1 AS w, column2 AS i FROM (VALUES {values}) AS vv) AS v_{column} "
+                f"ON v_{column}.w = {alias}.{column}")
+        if _is_pg():
+            join = f"LEFT JOIN (VALUES {values}) AS v_{column}(w, i) ON v_{column}.w = {alias}.{column}"
+        return f"COALESCE(v_{column}.i, -1)", join
+
+    def q_words(self, columns, table, alias, column, vocab_name, position, person_col="person_id", where=""):
+        """Like q, with `columns[position]` replaced by the vocabulary code of free-text `column`."""
+        expr, join = self.word_codes(table, alias, column, vocab_name, person_col)
+        cols = list(columns)
+        cols[position] = expr
+        sql = _select(cols, f"FROM {table} {alias} {join} WHERE {alias}.{person_col} IN ({self.people_sql})"
+                            f"{(' AND ' + where) if where else ''}")
+        params = (self._extra_params if join else []) + list(self.people_params)
+        return fetch_int_columns(sql, params, len(cols))
+
+    def named_codes(self, table, alias, choices, vocab_name):
+        """Title / programme words: the row's own name when it has one, else the label of its code."""
+        labels = dict(choices)
+        words = list(labels.values())
+        for w in words:
+            self.vocab.add(vocab_name, w)
+        index = self.vocab.index[vocab_name]
+        code_expr = "CASE " + " ".join(f"WHEN {alias}.code = '{c}' THEN {index[label]}" for c, label in labels.items()) \
+            + " ELSE -1 END"
+        expr = f"CASE WHEN {alias}.name <> '' THEN -2 ELSE {code_expr} END"
+        return expr
+
+    def patch_names(self, table, alias, arr, refs, vocab_name):
+        todo = arr == -2
+        if not todo.any():
+            return arr
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {alias}.id, {alias}.name FROM {table} {alias} WHERE {alias}.name <> '' AND "
+                        f"{alias}.person_id IN ({self.people_sql})", self.people_params)
+            named = dict(cur.fetchall())
+        for row in np.nonzero(todo)[0]:
+            arr[row] = self.vocab.add(vocab_name, named[int(refs[row])])
+        return arr
+
+    # --- tables --------------------------------------------------------------------------------
+    def build(self) -> Facts:
+        self.places()
+        self.person()
+        tables = {"places": self.places_table, "person": self.person_table}
+        tables["employment"] = self.employment()
+        tables["insurance"] = self.insurance()
+        tables["orgs"], tables["org_records"] = self.orgs()
+        tables["certificates"] = self.certificates()
+        tables["competitions"] = self.competitions()
+        tables["titles"] = self.titles()
+        tables["achievements"] = self.achievements()
+        tables["apprentices"] = self.apprentices()
+        tables["studios"] = self.studios()
+        tables["programmes"] = self.programmes()
+        tables["records"] = self.records()
+        tables["attestations"] = Table.empty("attestations")
+        # Employment and insurance point at orgs by registry pk until here; remap to indices.
+        for name in ("employment", "insurance"):
+            t = tables[name]
+            t.columns["org"] = self.org_index(t.columns["org"])
+        for name, table in tables.items():
+            _fill_missing(name, table)
+        facts = Facts(n=len(self.person_refs), tables=tables, vocab=self.vocab.words, labels=self.labels(),
+                      org_names=self.org_names, place_paths=self.place_paths, attestation_reasons=[])
+        return facts.check()
+
+    def places(self):
+        orgs = list(Organisation.objects.filter(kind__in=list(JURISDICTION_KINDS)).order_by("path")
+                    .values_list("pk", "parent_id", "name"))
+        index = {pk: i for i, (pk, _, _) in enumerate(orgs)}
+        paths = []
+        parent = np.full(len(orgs), -1, dtype=np.int32)
+        for i, (pk, parent_pk, name) in enumerate(orgs):
+            if parent_pk in index:
+                parent[i] = index[parent_pk]
+                paths.append(paths[parent[i]] + "/" + name)
+            else:
+                paths.append(name)
+        self.place_paths = paths
+        self.place_of_org_pk = index
+        self.places_table = Table("places", {"parent": parent,
+                                             "ref": np.array([o[0] for o in orgs], dtype=np.int64)})
+        max_pk = max(index, default=0)
+        self.place_lookup = np.full(max_pk + 2, -1, dtype=np.int32)
+        for pk, i in index.items():
+            self.place_lookup[pk] = i
+
+    def place_index(self, org_pks):
+        org_pks = np.asarray(org_pks, dtype=np.int64)
+        ok = (org_pks >= 0) & (org_pks < len(self.place_lookup))
+        out = np.full(len(org_pks), -1, dtype=np.int32)
+        out[ok] = self.place_lookup[org_pks[ok]]
+        return out
+
+    def person(self):
+        cols = ["p.id", date_sql("p.birth_date"), "CASE p.gender WHEN 'M' THEN 1 WHEN 'F' THEN 2 ELSE 0 END",
+                "CASE p.post_category WHEN 'worker' THEN 1 WHEN 'cadre' THEN 2 ELSE 0 END", "p.jurisdiction_id",
+                SOURCE_SQL.format(t="p"), VERIFICATION_SQL.format(t="p")]
+        sql = _select(cols, f"FROM registry_person p WHERE p.id IN ({self.people_sql}) ORDER BY p.id")
+        a = fetch_int_columns(sql, self.people_params, len(cols))
+        n = len(a)
+        self.person_refs = a[:, 0].copy()
+        src = a[:, 5].astype(np.int8)
+        # Birth date and gender come from the ID number: department-grade (4) once the person is verified.
+        src_birth = np.where(a[:, 6] == 1, np.int8(4), src).astype(np.int8)
+        cols = {"ref": self.person_refs, "birth": a[:, 1].astype(np.int32), "gender": a[:, 2].astype(np.int8),
+                "post_category": a[:, 3].astype(np.int8), "residence": self.place_index(a[:, 4]),
+                "src_birth": src_birth, "src_post_category": src, "src_residence": src}
+        for t in EVENT_TABLES:
+            cols[f"known_{t}"] = np.ones(n, dtype=np.int8)
+        self.person_table = Table("person", cols)
+
+    def _table(self, name, arr, mapping):
+        """Columns of `arr` to the contract's dtypes; `mapping` names arr's columns in order."""
+        spec = SCHEMA[name]
+        cols = {}
+        for i, col in enumerate(mapping):
+            if col == "person":
+                cols[col] = self.person_index(arr[:, i])
+            else:
+                cols[col] = arr[:, i].astype(spec[col])
+        for col, dtype in spec.items():
+            cols.setdefault(col, np.zeros(len(arr), dtype=dtype))
+        return Table(name, cols)
+
+    def employment(self):
+        cols = [*self.common("e"), "e.person_id", "e.employer_id", "e.jurisdiction_id", date_sql("e.start"),
+                date_sql("e.\"end\""), flag_sql("e.frontline"), "0"]
+        a = self.q_words(cols, "registry_employment", "e", "post", "occupation", 9)
+        t = self._table("employment", a, ["ref", "source", "verification", "person", "org", "place", "start", "end",
+                                          "frontline", "occupation"])
+        t.columns["place"] = self.place_index(a[:, 5])
+        self.employer_pks = set(np.unique(a[:, 4]).tolist())
+        return t
+
+    def insurance(self):
+        cols = [*self.common("s"), "s.person_id", "COALESCE(s.employer_id, -1)", "s.jurisdiction_id",
+                month_sql("s.first_month"), month_sql("s.last_month")]
+        a = self.q(cols, "registry_socialinsuranceperiod", "s")
+        first, last = a[:, 6], a[:, 7]
+        if self.insurance_months:
+            lo, hi = self.insurance_months
+            first, last = np.maximum(first, lo), np.minimum(last, hi)
+        counts = np.maximum(last - first + 1, 0)
+        total = int(counts.sum())
+        rep = np.repeat(np.arange(len(a)), counts)
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        self.employer_pks |= set(np.unique(a[:, 4][a[:, 4] >= 0]).tolist())
+        return Table("insurance", {
+            "person": self.person_index(a[rep, 3]), "source": a[rep, 1].astype(np.int8),
+            "verification": a[rep, 2].astype(np.int8), "ref": a[rep, 0],
+            "org": a[rep, 4].astype(np.int32), "place": self.place_index(a[rep, 5]),
+            "month": (first[rep] + offsets).astype(np.int32),
+        })
+
+    def orgs(self):
+        pks = sorted(pk for pk in self.employer_pks if pk >= 0)
+        rows = []
+        for i in range(0, len(pks), 5000):
+            rows += list(Organisation.objects.filter(pk__in=pks[i:i + 5000]).values_list(
+                "pk", "name", "kind", "is_large_enterprise", "path", "employer_profile__is_government"))
+        rows.sort()
+        self.org_refs = np.array([r[0] for r in rows], dtype=np.int64)
+        self.org_names = [r[1] for r in rows]
+        sector = np.array([SECTORS["government"] if r[5] else ORG_KIND_SECTOR.get(r[2], 0) for r in rows],
+                          dtype=np.int8)
+        place = np.array([self._nearest_place(r[4]) for r in rows], dtype=np.int32)
+        orgs = Table("orgs", {"ref": self.org_refs, "sector": sector,
+                              "large": np.array([int(r[3]) for r in rows], dtype=np.int8), "place": place})
+        recs = []
+        for i in range(0, len(pks), 5000):
+            chunk = pks[i:i + 5000]
+            cols = ["r.organisation_id", case_sql("r.kind", ORG_RECORD_WORDS), date_sql("r.start"),
+                    date_sql("r.\"end\""), SOURCE_SQL.format(t="r"), VERIFICATION_SQL.format(t="r"), "r.id"]
+            marks = ", ".join(["%s"] * len(chunk))
+            recs.append(fetch_int_columns(_select(cols, f"FROM registry_employerrecord r WHERE r.organisation_id "
+                                                        f"IN ({marks})"), chunk, len(cols)))
+        a = np.concatenate(recs) if recs else np.zeros((0, 7), dtype=np.int64)
+        org_records = Table("org_records", {
+            "org": self.org_index(a[:, 0]), "kind": a[:, 1].astype(np.int32), "start": a[:, 2].astype(np.int32),
+            "end": a[:, 3].astype(np.int32), "source": a[:, 4].astype(np.int8),
+            "verification": a[:, 5].astype(np.int8), "ref": a[:, 6]})
+        return orgs, org_records
+
+    def _nearest_place(self, path):
+        for pk in reversed([int(x) for x in path.strip("/").split("/") if x]):
+            if pk in self.place_of_org_pk:
+                return self.place_of_org_pk[pk]
+        return -1
+
+    def org_index(self, org_pks):
+        org_pks = np.asarray(org_pks, dtype=np.int64)
+        idx = np.searchsorted(self.org_refs, org_pks)
+        found = (idx < len(self.org_refs)) & (org_pks >= 0)
+        found[found] = self.org_refs[idx[found]] == org_pks[found]
+        return np.where(found, idx, -1).astype(np.int32)
+
+    def certificates(self):
+        cols = [*self.common("c"), "c.person_id", "c.level", case_sql("c.kind", [""] + list(CERT_KIND_CODES), 0),
+                "0", date_sql("c.issued_on")]
+        a = self.q_words(cols, "registry_certificate", "c", "occupation", "occupation", 6)
+        return self._table("certificates", a, ["ref", "source", "verification", "person", "level", "kind",
+                                               "occupation", "issued"])
+
+    def competitions(self):
+        cols = [*self.common("c"), "c.person_id", "c.level", "c.klass", "c.rank", date_sql("c.held_on"), "0"]
+        a = self.q_words(cols, "registry_competitionresult", "c", "occupation", "occupation", 8)
+        return self._table("competitions", a, ["ref", "source", "verification", "person", "level", "klass", "rank",
+                                               "date", "occupation"])
+
+    def titles(self):
+        cols = [*self.common("t"), "t.person_id", self.named_codes("registry_titleaward", "t", TitleCode.choices,
+                                                                     "title"),
+                "t.level", date_sql("t.awarded_on"), date_sql("t.expires_on")]
+        a = self.q(cols, "registry_titleaward", "t")
+        a[:, 4] = self.patch_names("registry_titleaward", "t", a[:, 4].copy(), a[:, 0], "title")
+        return self._table("titles", a, ["ref", "source", "verification", "person", "title", "level", "start", "end"])
+
+    def achievements(self):
+        cols = [*self.common("i"), "i.person_id", case_sql("i.kind", ACHIEVEMENT_WORDS), "i.level", "i.grade",
+                date_sql("i.dated")]
+        a = self.q(cols, "registry_innovation", "i")
+        return self._table("achievements", a, ["ref", "source", "verification", "person", "kind", "level", "grade",
+                                               "date"])
+
+    def apprentices(self):
+        cols = [*self.common("a"), "a.master_id", date_sql("a.agreement_date"), date_sql("a.ended_on"),
+                "COALESCE(a.apprentice_certificate_level, -1)", date_sql("a.apprentice_certificate_date"),
+                flag_sql("a.apprentice_is_backbone"),
+                "CASE WHEN a.apprentice_competition_rank IS NULL THEN 0 ELSE 1 END", flag_sql("a.has_agreement")]
+        a = self.q(cols, "registry_apprenticeship", "a", person_col="master_id")
+        return self._table("apprentices", a, ["ref", "source", "verification", "person", "start", "end", "level",
+                                              "level_date", "backbone", "competition", "agreement"])
+
+    def studios(self):
+        cols = [*self.common("s"), "s.person_id", case_sql("s.kind", ["other", *STUDIO_KIND_CODES], 0), "s.level",
+                "CASE WHEN s.is_leader THEN 1 ELSE 2 END", date_sql("s.established_on"), date_sql("s.ended_on")]
+        a = self.q(cols, "registry_masterstudio", "s")
+        return self._table("studios", a, ["ref", "source", "verification", "person", "kind", "level", "role",
+                                          "start", "end"])
+
+    def programmes(self):
+        grade = ("CASE WHEN p.catalogue_class = '' THEN 0 ELSE "
+                 + ("ASCII(UPPER(p.catalogue_class)) - 64" if _is_pg() else "unicode(UPPER(p.catalogue_class)) - 64")
+                 + " END")
+        cols = [*self.common("p"), "p.person_id",
+                self.named_codes("registry_programmemembership", "p", ProgrammeCode.choices, "programme"),
+                "p.level", grade, date_sql("p.joined_on"), date_sql("p.ends_on")]
+        a = self.q(cols, "registry_programmemembership", "p")
+        a[:, 4] = self.patch_names("registry_programmemembership", "p", a[:, 4].copy(), a[:, 0], "programme")
+        return self._table("programmes", a, ["ref", "source", "verification", "person", "programme", "level",
+                                             "grade", "start", "end"])
+
+    def records(self):
+        cols = [*self.common("r"), "r.person_id", case_sql("r.kind", RECORD_WORDS), date_sql("r.start"),
+                date_sql("r.\"end\"")]
+        a = self.q(cols, "registry_creditrecord", "r")
+        return self._table("records", a, ["ref", "source", "verification", "person", "kind", "start", "end"])
+
+    def labels(self):
+        if self.labels_mode == "names" and len(self.person_refs) <= 10_000:
+            names = dict(Person.objects.filter(pk__in=self.person_refs.tolist()).values_list("pk", "name"))
+            masked = dict(Person.objects.filter(pk__in=self.person_refs.tolist())
+                          .values_list("pk", "id_number_masked"))
+            return [f"{names[int(pk)]}（{masked[int(pk)]}）" for pk in self.person_refs]
+        return [str(int(pk)) for pk in self.person_refs]
+
+
+def _fill_missing(name, table):
+    """Columns the contract has and this builder does not set: `known_*` completeness flags are 1
+    (the registry is the record of reference), anything else 0."""
+    n = len(table)
+    for col, dtype in SCHEMA[name].items():
+        if col not in table.columns:
+            table.columns[col] = (np.ones if col.startswith("known_") else np.zeros)(n, dtype=dtype)
+
+
+def build_facts(people, *, insurance_months=None, labels="ids") -> Facts:
+    """The Facts of every person in the queryset `people`, in primary-key order
+    (`facts.person.ref` holds the pks)."""
+    return FactsBuilder(people, insurance_months=insurance_months, labels=labels).build()
+
+
+def facts_for_person(person, *, insurance_months=None) -> Facts:
+    """A batch of one: the same builder, so single and batch results agree by construction."""
+    return build_facts(Person.objects.filter(pk=person.pk), insurance_months=insurance_months, labels="names")
