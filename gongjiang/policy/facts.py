@@ -81,7 +81,8 @@ Tables and columns
 ``orgs`` (employers and other organisations; index = org id used by employment/insurance):
     ref int64 (accounts.Organisation pk) · sector int8 (SECTORS: 1 enterprise, 2 government organ,
     3 public institution, 4 social organisation, 5 individual/free-lance, 0 unknown) ·
-    large int8 · place int32. ``facts.org_names``: list of names.
+    large int8 · place int32 · known_records int8 (1: the org's status records are complete, so
+    no row means no record). ``facts.org_names``: list of names.
 ``org_records`` (employer status): org · kind int32 (vocab "org_record", ORG_RECORD_KINDS) ·
     start · end (0 open) · source · verification · ref.
 ``places`` (the jurisdiction tree): parent int32 (-1 root) · ref int64 (Organisation pk).
@@ -173,7 +174,7 @@ SCHEMA: dict[str, dict[str, type]] = {
     "programmes": {**COMMON, "programme": I32, "level": I8, "grade": I8, "start": I32, "end": I32},
     "records": {**COMMON, "kind": I32, "start": I32, "end": I32},
     "attestations": {**COMMON, "clause": I32, "result": I8, "date": I32},
-    "orgs": {"ref": I64, "sector": I8, "large": I8, "place": I32},
+    "orgs": {"ref": I64, "sector": I8, "large": I8, "place": I32, "known_records": I8},
     "org_records": {"org": I32, "kind": I32, "start": I32, "end": I32, "source": I8,
                     "verification": I8, "ref": I64},
     "places": {"parent": I32, "ref": I64},

@@ -113,6 +113,7 @@ class RecordBuilder:
         rows["sector"].append(SECTORS[spec.get("sector", sector or "unknown")])
         rows["large"].append(int(bool(spec.get("large", False))))
         rows["place"].append(self.place(spec.get("place", place)))
+        rows["known_records"].append(int("records" in spec))
         for rec in spec.get("records", []):
             r = self.rows["org_records"]
             r["org"].append(idx)

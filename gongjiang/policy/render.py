@@ -1,0 +1,212 @@
+"""Policy content as Chinese text: conditions (for the policy pages, the public call page and the
+explanations), benefits, stages, exits. Pure functions of the parsed policy."""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import dates
+from .facts import ACHIEVEMENT_KINDS, CERT_KIND_LABELS, CERT_KINDS, ORG_RECORD_KINDS, RECORD_KINDS, \
+    SECTOR_LABELS, SECTORS, STUDIO_KIND_LABELS, STUDIO_KINDS
+from .levels import CLASS_LABELS, LEVEL_LABELS, SKILL_SHORT
+from .schema import PolicyFile, value_at
+
+STAGE_LABELS = {
+    "information_release": "信息发布", "application": "申报", "unit_recommendation": "单位推荐",
+    "qualification_review": "资格审查", "site_inspection": "实地考察", "expert_review": "专家评审",
+    "credit_check": "安全信用审查", "committee_decision": "审定", "public_notice": "公示",
+    "approval": "批准发证",
+}
+ROUTE_LABELS = {"self": "个人自荐", "employer": "单位推荐", "recommending_unit": "推荐单位推荐",
+                "competition_winner": "竞赛优胜者推荐"}
+SCHEDULE_LABELS = {"monthly": "每月", "annual": "每年", "one_time": "一次性"}
+BALLOT_LABELS = {"secret": "无记名投票", "open": "公开表决", "unspecified": "表决方式未规定"}
+EVENT_LABELS = {"left_skilled_post": "不再从事技能岗位工作", "moved_away": "调离本地区", "higher_title": "获评更高层级称号",
+                "term_end": "管理期满", "penalty": "受到处罚", "discipline": "受到处分", "misconduct": "违法违纪或严重失德",
+                "fraud": "弄虚作假骗取称号", "refused_duties": "拒不履行职责义务", "accident": "发生责任事故",
+                "other": "其他情形"}
+STATUS_LABELS = {0: "不符合", 1: "需人工核实", 2: "符合"}
+STATUS_CLASSES = {0: "fail", 1: "needs_review", 2: "pass"}
+
+
+def yuan(fen: int | None) -> str:
+    if fen is None:
+        return "—"
+    whole, cents = divmod(int(fen), 100)
+    return f"{whole:,}元" if cents == 0 else f"{whole:,}.{cents:02d}元"
+
+
+def place_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _join(items, sep="、"):
+    return sep.join(items)
+
+
+def _bound_text(b, definitions) -> str:
+    inc = dates.inclusive(b.word, b.inclusive, definitions)
+    return f"{b.value}周岁{b.word}（{'含' if inc else '不含'}{b.value}周岁）"
+
+
+def describe(clause, policy: PolicyFile | None = None) -> str:
+    """The machine reading of a clause as one Chinese sentence (without its children)."""
+    defs = dict(policy.definitions.inclusive) if policy and policy.definitions else {}
+    where = place_name(policy.jurisdiction) if policy else "本地区"
+    k = clause.kind
+    if k == "all_of":
+        return "同时符合下列各项"
+    if k == "any_of":
+        return "符合下列各项之一"
+    if k == "none_of":
+        return "不存在下列任一情形"
+    if k == "age":
+        parts = []
+        if clause.min:
+            parts.append(_bound_text(clause.min, defs))
+        if clause.max:
+            parts.append(_bound_text(clause.max, defs))
+        return "年龄" + "、".join(parts) + "（按参照日计算周岁）"
+    if k == "working_age":
+        return f"年龄在法定劳动年龄内（年满{clause.min_age}周岁、未达法定退休年龄）"
+    if k == "qualification":
+        kinds = _join(CERT_KIND_LABELS[CERT_KINDS[x]] for x in clause.kinds) if clause.kinds else "职业资格或职业技能等级证书"
+        if clause.exact_level is not None:
+            text = f"取得{SKILL_SHORT[clause.exact_level]}{kinds}"
+        else:
+            text = f"具有{SKILL_SHORT[clause.min_level]}及以上{kinds}"
+        if clause.issued_from:
+            text += f"（{clause.issued_from.isoformat()}以后取得）"
+        if clause.same_occupation:
+            text += "（与现从事职业相同）"
+        return text
+    if k == "insured_employment":
+        sectors = _join(SECTOR_LABELS[SECTORS[s]] for s in clause.sectors) if clause.sectors else ""
+        if clause.continuous:
+            return f"参照日前连续{clause.months}个月在{where}{sectors}工作并依法缴纳社会保险"
+        return f"在{where}{sectors}累计工作并缴纳社会保险满{clause.months}个月"
+    if k == "current_post":
+        post = "一线技能岗位" if clause.frontline else ""
+        if clause.in_jurisdiction and clause.or_residence:
+            return f"在{where}行政区域内工作或居住"
+        if clause.in_jurisdiction:
+            return f"参照日仍在{where}{post}工作"
+        return f"参照日在{post or '岗位'}工作"
+    if k == "employer_sector":
+        if clause.allowed:
+            return "所在单位为" + _join(SECTOR_LABELS[SECTORS[s]] for s in clause.allowed)
+        return "所在单位不属于" + _join(SECTOR_LABELS[SECTORS[s]] for s in clause.excluded)
+    if k == "competition":
+        items = []
+        for p in clause.placements:
+            text = LEVEL_LABELS[p.level]
+            if p.klass:
+                text += CLASS_LABELS[p.klass]
+            text += "技能竞赛"
+            text += f"前{p.rank_max}名" if p.rank_max and p.rank_max > 1 else ("第一名" if p.rank_max == 1 else "获奖")
+            items.append(text)
+        return _window(clause.within_years) + "获得" + _join(items, "，或")
+    if k == "title":
+        held = "现持有" if clause.held_on_date else "获得"
+        return _window(clause.within_years) + held + "下列称号之一：" + _join([f"“{t}”" for t in clause.titles])
+    if k == "achievement":
+        level = f"{LEVEL_LABELS[clause.min_level]}及以上" if clause.min_level is not None else ""
+        grade = f"（{'一二三'[clause.max_grade - 1]}等奖及以上）" if clause.max_grade else ""
+        return _window(clause.within_years) + "取得" + level + _join(ACHIEVEMENT_KINDS[x] for x in clause.kinds) + grade
+    if k == "apprentices":
+        level = f"取得{SKILL_SHORT[clause.min_level]}及以上证书" if clause.min_level is not None else ""
+        outcomes = _join({"backbone": "成为技能骨干", "competition": "在技能竞赛中取得成绩"}[o] for o in clause.outcomes) if clause.outcomes else ""
+        what = "或".join(x for x in (outcomes,) if x) + level
+        if clause.per_year:
+            return f"近{clause.per_year}年每年所带徒弟至少{clause.min_count}人{what}"
+        return f"所带徒弟至少{clause.min_count}人{what}"
+    if k == "studio":
+        kinds = _join(STUDIO_KIND_LABELS[STUDIO_KINDS[x]] for x in clause.kinds) if clause.kinds else "技能大师工作室"
+        return f"{LEVEL_LABELS[clause.min_level]}及以上{kinds}领办人"
+    if k == "programme":
+        items = [f"“{p.name}”" + (f"{p.max_grade}类及以上" if p.max_grade else "") for p in clause.programmes]
+        if clause.min_level is not None:
+            items.append(f"{LEVEL_LABELS[clause.min_level]}及以上人才工程")
+        return "已入选" + _join(items)
+    if k == "record":
+        tail = "（尚未了结）" if clause.open_only else ""
+        return _window(clause.within_years) + "有" + _join(RECORD_KINDS[x] for x in clause.kinds) + "的记录" + tail
+    if k == "employer_record":
+        tail = "（尚未了结）" if clause.open_only else ""
+        return "所在单位" + _window(clause.within_years) + _join([ORG_RECORD_KINDS[x] for x in clause.kinds], "或") + tail
+    if k == "incumbency":
+        text = f"不是仍在管理期内的“{clause.title}”"
+        if clause.new_achievement_years:
+            text += f"；曾获该称号者近{clause.new_achievement_years}年内有新的成果"
+        return text
+    if k == "manual":
+        return clause.text or "由审核人员认定"
+    raise ValueError(k)
+
+
+def _window(years):
+    return f"近{years}年内" if years else ""
+
+
+def wording(clause, policy=None) -> str:
+    """The seed's own words when the file quotes them, else the machine reading."""
+    return clause.text or describe(clause, policy)
+
+
+def condition_lines(clause, policy=None, depth=0):
+    """The clause tree as [(depth, article, text, clause)], parents first — for pages and notices."""
+    lines = [(depth, clause.article, wording(clause, policy), clause)]
+    for child in getattr(clause, "clauses", []):
+        lines.extend(condition_lines(child, policy, depth + 1))
+    return lines
+
+
+def conditions_text(clause, policy=None) -> str:
+    """The whole tree as indented plain text."""
+    return "\n".join(f"{'  ' * d}{text}（{article}）" for d, article, text, _ in condition_lines(clause, policy))
+
+
+def benefit_text(benefit, on: dt.date | None = None) -> str:
+    if benefit.kind != "cash":
+        return benefit.name
+    amount = yuan(value_at(benefit.amount_fen, on))
+    text = f"{SCHEDULE_LABELS[benefit.schedule]}{amount}"
+    if benefit.duration_years:
+        text += f"，共{benefit.duration_years}年"
+    elif benefit.during_term:
+        text += "，管理期内发放"
+    return f"{benefit.name}：{text}"
+
+
+def effects_text(effects) -> str:
+    parts = ["停止待遇" if effects.benefits == "stop" else "待遇继续"]
+    parts.append({"kept": "保留称号", "revoked": "撤销称号", "unspecified": "称号去留未规定"}[effects.title])
+    if effects.certificate == "recalled":
+        parts.append("收回证书")
+    if effects.clawback:
+        parts.append("追回" + (_join(effects.clawback_what) or "已发资金"))
+    if effects.ban_reapply == "permanent":
+        parts.append("不得再次申报")
+    elif effects.ban_reapply == "current_round":
+        parts.append("取消当年申报资格")
+    if effects.referral:
+        parts.append("涉嫌犯罪的移交司法机关")
+    return "，".join(parts)
+
+
+def stage_text(stage) -> str:
+    bits = [stage.name]
+    if stage.kind == "public_notice" and stage.working_days:
+        bits.append(f"{'不少于' if stage.at_least else ''}{stage.working_days}个工作日")
+        if stage.objection_investigation_working_days:
+            bits.append(f"异议{stage.objection_investigation_working_days}个工作日内调查核实")
+    if stage.kind == "credit_check":
+        bits.append("征求" + _join(stage.departments) + "意见")
+    if stage.kind == "committee_decision" and stage.ballot:
+        bits.append(BALLOT_LABELS[stage.ballot])
+    if stage.panel and stage.panel.min_experts:
+        bits.append(f"专家不少于{stage.panel.min_experts}名")
+    if stage.panel and stage.panel.random_draw:
+        bits.append(f"从{stage.panel.pool or '专家库'}随机抽取专家")
+    if stage.skill_test:
+        bits.append("现场技能考查")
+    return "，".join(bits)
