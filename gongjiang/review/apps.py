@@ -5,3 +5,14 @@ class ReviewConfig(AppConfig):
     name = "gongjiang.review"
     label = "review"
     verbose_name = "评审"
+
+    def ready(self):
+        from gongjiang.web import nav
+
+        from . import inbox  # noqa: F401  (registers the home-page providers)
+        from .stages import register_states
+
+        register_states()
+        nav.register("评审管理", "review:rounds", "review.manage", order=40)
+        nav.register("专家评分", "review:expert_home", "review.score", order=41)
+        nav.register("委员会表决", "review:committee_home", "review.vote", order=42)

@@ -58,15 +58,17 @@ class Rubric:
 
     @classmethod
     def from_params(cls, items=None) -> "Rubric":
-        """From the policy's `rubric` parameter: a list of {code, label, weight, max_points}.
-        None or empty gives the default rubric."""
+        """From the policy's rubric: a list of {code, name (or label), weight, max_points}, or a
+        dict with such a list under "criteria". None or empty gives the default rubric."""
+        if isinstance(items, dict):
+            items = items.get("criteria")
         if not items:
             items = [dict(code=c, label=lbl, weight=w, max_points=m, description=d)
                      for c, lbl, w, m, d in DEFAULT_RUBRIC]
         criteria = []
         for item in items:
             code = str(item.get("code") or "").strip()
-            label = str(item.get("label") or code)
+            label = str(item.get("label") or item.get("name") or code)
             weight = to_decimal(item.get("weight", item.get("max_points")), what=f"评分项“{label}”的权重")
             max_points = to_decimal(item.get("max_points", item.get("weight")), what=f"评分项“{label}”的满分")
             if not code:

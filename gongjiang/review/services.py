@@ -1,0 +1,1003 @@
+"""Review actions. Each state change runs in one transaction, moves the application only through
+`applications.services.transition` (which checks the transition table and audits who and why),
+writes its own audit entry for the review record, and notifies the applicant and the employer.
+
+Sections: candidates and moves · notifications · qualification review · site inspection ·
+expert pool and panels · scoring and shortlist · credit check · committee and secret ballot · board.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import uuid
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from gongjiang.audit.services import record, snapshot
+from gongjiang.core.errors import DomainError, NotAllowed
+from gongjiang.core.vocab import Role, SkillLevel
+
+from . import stages as st
+from .draw import (
+    DeclaredConflict, DrawCandidate, DrawError, PoolExpert, draw_panel, from_snapshot, new_seed,
+    snapshot_json,
+)
+from .models import (
+    Assignment, Ballot, CommitteeDecision, CommitteeSession, ConflictDeclaration, CreditFinding,
+    CreditRequest, Department, DecisionOutcome, Disqualification, Expert, InspectionOutcome,
+    Notification, Panel, QualificationDecision, QualificationOutcome, RankingEntry, Score,
+    SessionMode, SiteInspection, StoredFile, VoterRoll,
+)
+from .scoring import Aggregation, Rubric, TieBreak, rank, shortlist_by_category
+from .tally import CHOICE_LABELS, Threshold, tally
+
+# ---------------------------------------------------------------- candidates and moves
+
+
+def procedure(round_) -> st.Procedure:
+    return st.Procedure.for_round(round_)
+
+
+def candidate_occupation(application) -> str:
+    facts = application.facts or {}
+    occupation = facts.get("occupation") or facts.get("职业（工种）") or ""
+    if not occupation and application.person_id:
+        cert = application.person.certificates.order_by("-level", "-issued_on").first()
+        occupation = cert.occupation if cert else ""
+    return str(occupation)
+
+
+def candidate_skill_level(application) -> int | None:
+    facts = application.facts or {}
+    level = facts.get("skill_level")
+    if level in (None, "") and application.person_id:
+        cert = application.person.certificates.order_by("-level").first()
+        level = cert.level if cert else None
+    try:
+        return int(level) if level not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def candidate_category(application) -> str:
+    """The title a candidate competes for where a policy has several (仲恺: 首席技师 / 优秀技师)."""
+    facts = application.facts or {}
+    return str(facts.get("honour") or facts.get("category") or "")
+
+
+def candidate_age(application) -> int | None:
+    person = application.person if application.person_id else None
+    if person is None or not person.birth_date:
+        return None
+    ref = application.round.reference_date
+    born = person.birth_date
+    return ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
+
+
+def candidate_attrs(application) -> dict:
+    """Attributes the policy's tie-break rules may name (同等条件下优先…)."""
+    age = candidate_age(application)
+    level = candidate_skill_level(application)
+    eligibility = application.eligibility if isinstance(application.eligibility, dict) else {}
+    priority = {f"priority:{p.get('id')}": p.get("result") == "pass"
+                for p in eligibility.get("priority", []) if isinstance(p, dict) and p.get("id")}
+    return {
+        **priority,
+        "age": age,
+        "under_45": None if age is None else age <= 45,   # 环翠 第七条（五）: 45周岁（含）以下
+        "skill_level": level,
+        "senior_technician": None if level is None else level >= SkillLevel.SENIOR_TECHNICIAN,
+        "unit_rank": application.unit_rank,
+        **{k: v for k, v in (application.facts or {}).get("priority", {}).items()},
+    }
+
+
+def candidate_snapshot(application) -> dict:
+    """The fields the public notice shows: name, gender, employer, occupation, skill level."""
+    person = application.person if application.person_id else None
+    level = candidate_skill_level(application)
+    gender = getattr(person, "gender", "") or ""
+    return {
+        "application_id": application.pk,
+        "serial": application.serial,
+        "name": application.name,
+        "gender": gender,
+        "gender_label": {"M": "男", "F": "女"}.get(gender, ""),
+        "employer": application.employer.name if application.employer_id else "",
+        "occupation": candidate_occupation(application),
+        "skill_level": level,
+        "skill_level_label": SkillLevel(level).label if level is not None else "",
+        "category": candidate_category(application),
+    }
+
+
+def move(application, to, *, actor, reason):
+    """Move an application one step; the applications app checks the table and audits."""
+    from gongjiang.applications.services import transition
+
+    return transition(application, to, actor=actor, reason=reason)
+
+
+def _require_state(application, state, what):
+    if application.status != state:
+        raise DomainError(f"该申报当前处于“{application.staff_status}”，不能{what}",
+                          log=f"application {application.pk} in {application.status}, expected {state}")
+
+
+def _lock(application):
+    from gongjiang.applications.models import Application
+
+    list(Application.objects.select_for_update().filter(pk=application.pk).values_list("pk"))  # row lock
+    application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def accept(application, *, actor, reason="人社部门受理，进入评审"):
+    """Take a recommended application into the first review stage of its round."""
+    application = _lock(application)
+    _require_state(application, st.RECOMMENDED, "受理")
+    return move(application, procedure(application.round).first_state, actor=actor, reason=reason)
+
+
+def _advance(application, kind, *, actor, reason):
+    proc = procedure(application.round)
+    proc.require(kind)
+    return move(application, proc.next_state(kind), actor=actor, reason=reason)
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def recipients(application):
+    """The applicant's account and the employer's officers (经办人) of the candidate's employer."""
+    from gongjiang.accounts.models import User
+
+    users = []
+    if application.applicant_account_id:
+        users.append(application.applicant_account)
+    elif application.person_id and application.person.account_id:
+        users.append(application.person.account)
+    if application.employer_id:
+        users.extend(User.objects.filter(role=Role.EMPLOYER, organisation_id=application.employer_id,
+                                         is_active=True).order_by("pk"))
+    seen, out = set(), []
+    for u in users:
+        if u.pk not in seen:
+            seen.add(u.pk)
+            out.append(u)
+    return out
+
+
+def notify(application, *, title, body):
+    """Home-page message and e-mail to the applicant and the employer. Called inside the
+    transaction of the decision; the e-mail goes out only once it commits."""
+    url = reverse("review:my_application", args=[application.pk])
+    now = timezone.now()
+    for user in recipients(application):
+        Notification.objects.create(user=user, application=application, title=title, body=body, url=url,
+                                    created_at=now)
+        if user.email:
+            subject, message, to = f"【工匠平台】{title}", f"{user}，您好：\n\n{body}\n\n详见：{settings.SITE_URL}{url}", user.email
+            transaction.on_commit(lambda s=subject, m=message, t=to: send_mail(
+                s, m, settings.DEFAULT_FROM_EMAIL, [t], fail_silently=True))
+
+
+def notifications_for(user):
+    return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def visible_decisions(user, application_id):
+    """An applicant's or employer's view of the review outcome of one application (404 otherwise)."""
+    from gongjiang.applications.models import Application
+
+    app = Application.objects.select_related("round", "employer").filter(pk=application_id).first()
+    if app is None or not (app.applicant_account_id == user.pk or
+                           (user.role == Role.EMPLOYER and app.employer_id and app.employer_id == user.organisation_id)):
+        raise Http404("application not visible")
+    Notification.objects.filter(user=user, application=app, read_at__isnull=True).update(read_at=timezone.now())
+    return app
+
+
+# ---------------------------------------------------------------- qualification review
+
+
+def clause_results(application) -> list[dict]:
+    """The engine's clause-by-clause result for the application, normalised to
+    [{id, article, text, result (pass/fail/needs_review/manual), reason, manual}].
+    Prefers the policy engine's live explanation; falls back to the result stored at submission."""
+    raw = None
+    try:
+        from gongjiang.policy import services as policy_services
+
+        explain = getattr(policy_services, "explain_application", None)
+        if explain is not None:
+            raw = explain(application)
+    except ImportError:
+        raw = None
+    if raw is None:
+        raw = application.eligibility or {}
+    if hasattr(raw, "as_dict"):
+        raw = raw.as_dict()
+    items = raw.get("clauses", raw.get("results", [])) if isinstance(raw, dict) else list(raw)
+    out = []
+    for i, c in enumerate(items):
+        c = c if isinstance(c, dict) else getattr(c, "__dict__", {})
+        result = str(c.get("result") or c.get("status") or "needs_review")
+        manual = bool(c.get("manual")) or result == "manual"
+        out.append({
+            "id": str(c.get("id") or c.get("clause") or c.get("code") or i),
+            "article": str(c.get("article", "")),
+            "text": str(c.get("text") or c.get("sentence") or c.get("label") or ""),
+            "result": "manual" if manual else result,
+            "reason": str(c.get("reason") or c.get("explanation") or ""),
+            "manual": manual,
+        })
+    return out
+
+
+def clauses_to_attest(clauses) -> list[dict]:
+    """Manual clauses and those the engine could not decide: an officer attests each."""
+    return [c for c in clauses if c["manual"] or c["result"] == "needs_review"]
+
+
+@transaction.atomic
+def decide_qualification(application, *, actor, outcome, attestations=None, article="", reason=""):
+    """资格初审. attestations: {clause id: {"met": bool, "note": str}} for every manual clause.
+    Pass needs every machine clause passed and every manual clause attested as met. A rejection
+    must cite the article (惠阳 第十条（三）: 初审不通过的，应告知申请人并说明理由). Fraud disqualifies
+    the person for the year (环翠 第十条（三）: 材料弄虚作假者，取消当年的申报资格)."""
+    application = _lock(application)
+    _require_state(application, st.QUALIFICATION, "作出资格初审结论")
+    if outcome not in QualificationOutcome.values:
+        raise DomainError("请选择初审结论", log=f"bad outcome {outcome!r}")
+    attestations = attestations or {}
+    clauses = clause_results(application)
+    manual = clauses_to_attest(clauses)
+    stored = []
+    for c in manual:
+        a = attestations.get(c["id"])
+        if a is None:
+            if outcome == QualificationOutcome.PASS:
+                raise DomainError(f"请对“{c['article']} {c['text']}”作出人工认定",
+                                  log=f"manual clause {c['id']} not attested")
+            continue
+        note = str(a.get("note", "")).strip()
+        if not note:
+            raise DomainError(f"人工认定“{c['article']}”须填写认定依据", log=f"attestation {c['id']} without note")
+        stored.append({"id": c["id"], "article": c["article"], "text": c["text"], "met": bool(a.get("met")),
+                       "note": note, "by": actor.pk})
+    article, reason = article.strip(), reason.strip()
+    if outcome == QualificationOutcome.PASS:
+        failed = [c for c in clauses if c["result"] == "fail"]
+        unmet = [a for a in stored if not a["met"]]
+        if failed or unmet:
+            first = (failed or unmet)[0]
+            raise DomainError(f"“{first['article']}”不符合，不能初审通过，请选择“初审不通过”并说明理由",
+                              log="pass with failed clauses")
+    elif not article or not reason:
+        raise DomainError("初审不通过须填写理由并注明依据的条款（如“第七条”）", log="rejection without article")
+    decision = QualificationDecision.objects.create(
+        application=application, outcome=outcome, article=article, reason=reason, engine_result=clauses,
+        attestations=stored, decided_by=actor, decided_at=timezone.now())
+    record("review.qualification", actor=actor, obj=decision, after=snapshot(decision), reason=reason or outcome)
+    if outcome == QualificationOutcome.PASS:
+        _advance(application, st.QUALIFICATION, actor=actor, reason="资格初审通过")
+        notify(application, title="资格初审通过", body=f"您的申报（{application.serial}）已通过资格初审。")
+    elif outcome == QualificationOutcome.REJECT:
+        move(application, st.QUALIFICATION_REJECTED, actor=actor, reason=f"{article}：{reason}")
+        notify(application, title="资格初审未通过",
+               body=f"您的申报（{application.serial}）未通过资格初审。理由：{reason}（依据{article}）。")
+    else:
+        disqualify(application, actor=actor, article=article, reason=reason)
+    return decision
+
+
+def disqualify(application, *, actor, article, reason):
+    """Fraud: the person may not apply again in the same year. Called inside a transaction."""
+    year = application.round.year
+    dq = Disqualification.objects.create(person=application.person, name=application.name, year=year,
+                                         application=application, article=article, reason=reason,
+                                         decided_by=actor, decided_at=timezone.now())
+    record("review.disqualify", actor=actor, obj=dq, after=snapshot(dq), reason=reason)
+    move(application, st.DISQUALIFIED, actor=actor, reason=f"{article}：{reason}")
+    notify(application, title="取消当年申报资格",
+           body=f"经审查，您的申报（{application.serial}）材料存在弄虚作假，依据{article}，"
+                f"取消{year}年度申报资格。理由：{reason}")
+    return dq
+
+
+def is_disqualified(person, year: int) -> bool:
+    """For the applications app: may this person apply in this year?"""
+    return person is not None and Disqualification.objects.filter(person=person, year=year).exists()
+
+
+# ---------------------------------------------------------------- site inspection
+
+
+def store_attachment(upload, *, actor, folder, rule=None):
+    """Check an uploaded file by content (applications.uploads) and keep it outside the web root."""
+    from gongjiang.applications.uploads import PDF_ONLY, check_upload, store_checked
+
+    checked = check_upload(upload, rule=rule or PDF_ONLY)
+    path = store_checked(checked, folder=folder)
+    return StoredFile.objects.create(path=path, name=checked.name, content_type=checked.content_type,
+                                     size=checked.size, sha256=checked.sha256, uploaded_by=actor,
+                                     uploaded_at=timezone.now())
+
+
+@transaction.atomic
+def record_inspection(application, *, actor, visited_on, visitors, employer_opinion, findings, outcome,
+                      attachments=(), fraud_article=""):
+    """实地考察 (惠阳 第十条（四）: 深入申请人所在单位进行现场考察，听取所在单位意见). A passing outcome
+    puts the candidate on the list for expert review (形成复审对象名单)."""
+    application = _lock(application)
+    _require_state(application, st.INSPECTION, "登记实地考察")
+    visitors, employer_opinion, findings = visitors.strip(), employer_opinion.strip(), findings.strip()
+    missing = [n for n, v in (("考察人员", visitors), ("所在单位意见", employer_opinion), ("考察情况", findings)) if not v]
+    if missing:
+        raise DomainError("请填写" + "、".join(missing), log=f"inspection missing {missing}")
+    if outcome not in InspectionOutcome.values:
+        raise DomainError("请选择考察结论", log=f"bad inspection outcome {outcome!r}")
+    if visited_on > timezone.localdate():
+        raise DomainError("考察日期不能晚于今天", log="inspection in the future")
+    inspection = SiteInspection.objects.create(
+        application=application, visited_on=visited_on, visitors=visitors, employer_opinion=employer_opinion,
+        findings=findings, outcome=outcome, recorded_by=actor, recorded_at=timezone.now())
+    for upload in attachments:
+        stored = store_attachment(upload, actor=actor, folder="review/inspections")
+        stored.inspection = inspection
+        stored.save(update_fields=["inspection"])
+    record("review.inspection", actor=actor, obj=inspection, after=snapshot(inspection), reason=findings[:200])
+    if outcome == InspectionOutcome.PASS:
+        _advance(application, st.INSPECTION, actor=actor, reason="实地考察通过，列入复审名单")
+    else:
+        move(application, st.INSPECTION_FAILED, actor=actor, reason=findings[:300])
+        notify(application, title="实地考察未通过",
+               body=f"您的申报（{application.serial}）实地考察未通过。考察情况：{findings}")
+    return inspection
+
+
+# ---------------------------------------------------------------- expert pool and panels
+
+
+@transaction.atomic
+def create_expert(*, actor, name, pool, occupations, employer=None, employer_name="", user=None, person=None,
+                  title="", email="", other_units=()):
+    occupations = [o.strip() for o in occupations if o and o.strip()]
+    if not name.strip():
+        raise DomainError("请填写专家姓名", log="expert without name")
+    if not occupations:
+        raise DomainError("请填写专家的职业（工种）或专业领域", log="expert without occupations")
+    if user is not None and user.role != Role.EXPERT:
+        raise DomainError("关联账号须为“评审专家”角色", log="expert user with wrong role")
+    expert = Expert.objects.create(name=name.strip(), pool=pool, occupations=occupations, employer=employer,
+                                   employer_name=employer_name, user=user, person=person, title=title, email=email)
+    expert.other_units.set(other_units)
+    record("review.expert.create", actor=actor, obj=expert, after=snapshot(expert), reason="入库")
+    return expert
+
+
+@transaction.atomic
+def add_relation(expert, *, actor, person, kind, note=""):
+    rel, created = expert.relations.get_or_create(person=person, kind=kind, defaults={"note": note})
+    if created:
+        record("review.expert.relation", actor=actor, obj=expert, after={"person": person.pk, "kind": kind},
+               reason=note or "申报关系")
+    return rel
+
+
+def expert_pool(round_):
+    """Active experts in the pool of the round's organiser or of a jurisdiction above it."""
+    ancestors = [int(i) for i in round_.organiser.path.strip("/").split("/") if i]
+    return (Expert.objects.filter(pool_id__in=ancestors)
+            .select_related("employer").prefetch_related("other_units", "relations").order_by("pk"))
+
+
+def pool_expert(expert) -> PoolExpert:
+    affiliations = ([f"org:{expert.employer_id}"] if expert.employer_id else []) + \
+                   [f"org:{o.pk}" for o in expert.other_units.all()]
+    if expert.employer_name and not expert.employer_id:
+        affiliations.append(f"name:{expert.employer_name}")
+    return PoolExpert(key=expert.key, name=expert.name, occupations=tuple(expert.occupations),
+                      affiliations=tuple(affiliations),
+                      person=f"person:{expert.person_id}" if expert.person_id else "",
+                      relations=tuple(f"person:{r.person_id}" for r in expert.relations.all()),
+                      active=expert.is_active)
+
+
+def draw_candidate(application) -> DrawCandidate:
+    unit_org = application.unit.organisation_id if application.unit_id else None
+    return DrawCandidate(key=f"application:{application.pk}",
+                         person=f"person:{application.person_id}" if application.person_id else "",
+                         employer=f"org:{application.employer_id}" if application.employer_id else "",
+                         recommending_unit=f"org:{unit_org}" if unit_org else "",
+                         occupation=candidate_occupation(application))
+
+
+def _key_id(key: str) -> int:
+    return int(key.split(":", 1)[1])
+
+
+@transaction.atomic
+def draw(round_, *, actor, name, occupations=(), seed=None, applications=None):
+    """Draw a panel at random for the round's candidates in expert review (or those given), with the
+    stage's panel size and minimum (聊城: 7名以上相关职业（工种）专家). Stores seed and snapshot."""
+    from gongjiang.applications.models import Application
+
+    stage = procedure(round_).require(st.EXPERT)
+    apps = list(applications) if applications is not None else list(
+        Application.objects.filter(round=round_, status=st.EXPERT).select_related("person", "unit"))
+    if not apps:
+        raise DomainError("没有处于专家评审环节的申报", log="draw without candidates")
+    if any(a.round_id != round_.pk or a.status != st.EXPERT for a in apps):
+        raise DomainError("只能为本批次专家评审环节的申报抽取专家", log="draw for foreign candidates")
+    taken = set(Assignment.objects.filter(application__in=apps, active=True).values_list("application_id", flat=True))
+    if taken:
+        raise DomainError("部分申报已分配专家组，请勿重复抽取", log=f"already assigned {sorted(taken)}")
+    pool = [pool_expert(e) for e in expert_pool(round_)]
+    candidates = [draw_candidate(a) for a in apps]
+    seed = seed or new_seed()
+    result = draw_panel(pool=pool, candidates=candidates, seed=seed, size=stage.panel_size,
+                        min_size=stage.min_experts, occupations=occupations)
+    panel = Panel.objects.create(
+        round=round_, name=name, occupations=list(occupations), size=stage.panel_size, min_size=stage.min_experts,
+        seed=seed, snapshot=snapshot_json(pool=pool, candidates=candidates), result=result.as_dict(),
+        drawn_by=actor, drawn_at=timezone.now())
+    members = set(result.members)
+    rows = [Assignment(panel=panel, expert_id=_key_id(e), application_id=_key_id(c), is_reserve=e not in members)
+            for c, experts in result.assessors.items() for e in experts]
+    Assignment.objects.bulk_create(rows)
+    record("review.panel.draw", actor=actor, obj=panel,
+           after={"seed": seed, "members": result.members, "reserves": result.reserves,
+                  "candidates": len(candidates), "pool": len(pool)}, reason=name)
+    return panel
+
+
+def rerun_draw(panel) -> bool:
+    """An auditor's check: the stored seed and snapshot give exactly the stored result."""
+    pool, candidates, declared = from_snapshot(panel.snapshot)
+    again = draw_panel(pool=pool, candidates=candidates, seed=panel.seed, size=panel.size,
+                       min_size=panel.min_size, occupations=panel.occupations, declared=declared)
+    return again.as_dict() == panel.result
+
+
+def expert_for(user) -> Expert:
+    expert = Expert.objects.filter(user=user, is_active=True).first()
+    if expert is None:
+        raise NotAllowed("您的账号未关联专家库中的专家", log="user has no expert profile")
+    return expert
+
+
+def assignments_for(user):
+    expert = Expert.objects.filter(user=user).first()
+    if expert is None:
+        return Assignment.objects.none()
+    return (Assignment.objects.filter(expert=expert, active=True, panel__closed_at__isnull=True)
+            .select_related("application", "application__round", "application__employer", "panel")
+            .order_by("panel_id", "application_id"))
+
+
+def assignment_for(user, application_id) -> Assignment:
+    """The user's active assignment for an application, or 404 (never leak that it exists)."""
+    a = assignments_for(user).filter(application_id=application_id).first()
+    if a is None:
+        raise Http404("no assignment")
+    return a
+
+
+@transaction.atomic
+def declare_conflict(assignment, *, actor, reason):
+    """An expert declares a conflict on a candidate; the next expert in the panel's draw order
+    without a conflict replaces them (the declaration joins the snapshot, so a re-run agrees)."""
+    assignment = Assignment.objects.select_for_update().select_related("panel", "expert", "application").get(
+        pk=assignment.pk)
+    if assignment.expert.user_id != actor.pk:
+        raise Http404("not your assignment")
+    if not assignment.active or assignment.panel.closed_at:
+        raise DomainError("该评审任务已结束", log="conflict on inactive assignment")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请说明回避理由", log="conflict without reason")
+    panel = Panel.objects.select_for_update().get(pk=assignment.panel_id)
+    snap = dict(panel.snapshot)
+    declared = list(snap.get("declared", []))
+    candidate_key = f"application:{assignment.application_id}"
+    declared.append({"expert": assignment.expert.key, "candidate": candidate_key, "reason": reason})
+    snap["declared"] = declared
+    pool, candidates, declared_objs = from_snapshot(snap)
+    replacement_key = None
+    try:
+        result = draw_panel(pool=pool, candidates=candidates, seed=panel.seed, size=panel.size,
+                            min_size=panel.min_size, occupations=panel.occupations, declared=declared_objs)
+        new = set(result.assessors[candidate_key]) - set(panel.result["assessors"][candidate_key])
+        replacement_key = next(iter(new), None)
+        panel.result = result.as_dict()
+        short = False
+    except DrawError:
+        # The expert is released all the same; the officer must add experts to the pool.
+        panel.result["assessors"][candidate_key] = [
+            k for k in panel.result["assessors"][candidate_key] if k != assignment.expert.key]
+        short = True
+    panel.snapshot = snap
+    panel.save(update_fields=["snapshot", "result"])
+    assignment.active = False
+    assignment.withdrawn_reason = f"专家声明回避：{reason}"
+    assignment.save(update_fields=["active", "withdrawn_reason"])
+    Score.objects.filter(assignment=assignment).delete()
+    replacement = None
+    if replacement_key:
+        replacement = Expert.objects.get(pk=_key_id(replacement_key))
+        Assignment.objects.update_or_create(panel=panel, expert=replacement, application=assignment.application,
+                                            defaults={"active": True, "is_reserve": True, "withdrawn_reason": ""})
+    conflict = ConflictDeclaration.objects.create(panel=panel, expert=assignment.expert,
+                                                  application=assignment.application, reason=reason,
+                                                  declared_at=timezone.now(), replacement=replacement)
+    record("review.conflict", actor=actor, obj=conflict,
+           after={"expert": assignment.expert_id, "application": assignment.application_id,
+                  "replacement": replacement.pk if replacement else None, "short": short}, reason=reason)
+    return conflict
+
+
+# ---------------------------------------------------------------- scoring and shortlist
+
+
+def rubric_for(round_) -> Rubric:
+    return Rubric.from_params(procedure(round_).require(st.EXPERT).rubric_params)
+
+
+@transaction.atomic
+def submit_score(assignment, *, actor, points, comment):
+    assignment = Assignment.objects.select_for_update().select_related("panel", "expert", "application__round").get(
+        pk=assignment.pk)
+    if assignment.expert.user_id != actor.pk:
+        raise Http404("not your assignment")
+    if not assignment.active or assignment.panel.closed_at:
+        raise DomainError("该评审任务已结束，不能再评分", log="score on closed assignment")
+    if assignment.application.status != st.EXPERT:
+        raise DomainError("该申报已不在专家评审环节", log="score outside expert review")
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError("请填写评语", log="score without comment")
+    rubric = rubric_for(assignment.application.round)
+    clean = rubric.validate(points)
+    total = rubric.total(points)
+    before = snapshot(assignment.score) if hasattr(assignment, "score") else None
+    score, _ = Score.objects.update_or_create(
+        assignment=assignment,
+        defaults={"points": {k: str(v) for k, v in clean.items()}, "total": total, "comment": comment,
+                  "submitted_at": timezone.now()})
+    record("review.score", actor=actor, obj=score, before=before, after=snapshot(score), reason="专家评分")
+    return score
+
+
+def score_table(round_):
+    """Per candidate in expert review: the experts' totals (without names), count expected,
+    aggregated score if all assessors scored."""
+    from gongjiang.applications.models import Application
+
+    stage = procedure(round_).require(st.EXPERT)
+    agg = Aggregation.from_params(stage.aggregation_params)
+    apps = list(Application.objects.filter(round=round_, status=st.EXPERT)
+                .select_related("person", "employer", "round").order_by("serial"))
+    assigned = defaultdict(int)
+    totals = defaultdict(list)
+    for a in Assignment.objects.filter(application__in=apps, active=True).select_related("score"):
+        assigned[a.application_id] += 1
+        if hasattr(a, "score"):
+            totals[a.application_id].append(a.score.total)
+    rows = []
+    for app in apps:
+        t = sorted(totals[app.pk], reverse=True)
+        complete = assigned[app.pk] > 0 and len(t) == assigned[app.pk] and len(t) >= stage.min_experts
+        rows.append({"application": app, "totals": t, "assigned": assigned[app.pk], "complete": complete,
+                     "score": agg.apply(t) if t else None})
+    return rows, agg
+
+
+@transaction.atomic
+def close_expert_review(round_, *, actor, tie_choice=()):
+    """汇总评分: aggregate, rank with the policy's tie-break rules, shortlist up to the quota
+    (惠阳 第四条 不超过10名; 仲恺 第五条 50名首席技师、200名优秀技师). If the quota boundary cuts a
+    group of exactly equal candidates, the officer must choose among them (tie_choice: application ids)."""
+    stage = procedure(round_).require(st.EXPERT)
+    rows, _agg = score_table(round_)
+    if not rows:
+        raise DomainError("没有处于专家评审环节的申报", log="close review without candidates")
+    incomplete = [r["application"].name for r in rows if not r["complete"]]
+    if incomplete:
+        raise DomainError("以下申报人的专家评分尚未完成（或评分专家不足）：" + "、".join(incomplete),
+                          log=f"{len(incomplete)} candidates not fully scored")
+    entries = [(str(r["application"].pk), r["score"], candidate_attrs(r["application"]),
+                candidate_category(r["application"])) for r in rows]
+    rules = stage.params.get("tie_break")
+    if not rules:
+        # The honour's priority rules (同等条件下优先…) as the engine evaluated them, in policy order.
+        keys = dict.fromkeys(k for e in entries for k in e[2] if k.startswith("priority:"))
+        rules = [{"key": k, "prefer": "true", "label": k.split(":", 1)[1]} for k in keys]
+    tie_breaks = TieBreak.list_from_params(rules)
+    ranked = rank(entries, tie_breaks)
+    quotas = {str(k): int(v) for k, v in (stage.params.get("quotas") or {}).items()}
+    if not quotas:
+        quotas = {"": int(stage.params.get("quota") or round_.quota)}
+    lists = shortlist_by_category(ranked, quotas, min_score=stage.params.get("min_score"))
+    chosen = {str(x) for x in tie_choice}
+    selected = set()
+    for category, sl in lists.items():
+        selected.update(r.key for r in sl.selected)
+        if sl.tied_at_cutoff:
+            room = (sl.quota or 0) - len(sl.selected)
+            picked = [r.key for r in sl.tied_at_cutoff if r.key in chosen]
+            if len(picked) != room:
+                names = "、".join(_app_name(rows, r.key) for r in sl.tied_at_cutoff)
+                raise DomainError(f"{category or '候选名单'}名额边界处有{len(sl.tied_at_cutoff)}人得分及优先条件完全相同"
+                                  f"（{names}），剩余名额{room}名，请由评审委员会确定其中{room}人",
+                                  log="tie at quota boundary needs a choice")
+            selected.update(picked)
+    by_id = {str(r["application"].pk): r for r in rows}
+    RankingEntry.objects.filter(application_id__in=[int(k) for k in by_id]).delete()
+    for r in ranked:
+        row = by_id[r.key]
+        app = row["application"]
+        RankingEntry.objects.create(round=round_, application=app, category=r.category, score=r.score, rank=r.rank,
+                                    expert_totals=[str(t) for t in row["totals"]], decided_by=r.decided_by,
+                                    shortlisted=r.key in selected,
+                                    note="名额边界同分，由委员会确定" if r.key in chosen else "")
+    Panel.objects.filter(round=round_, closed_at__isnull=True).update(closed_at=timezone.now())
+    record("review.expert.close", actor=actor, obj=round_,
+           after={"ranked": [[r.key, str(r.score), r.rank] for r in ranked], "selected": sorted(selected)},
+           reason="专家评审汇总")
+    for r in ranked:
+        app = by_id[r.key]["application"]
+        app = _lock(app)
+        if r.key in selected:
+            _advance(app, st.EXPERT, actor=actor, reason=f"专家评审综合得分{r.score}，排名第{r.rank}，入围候选名单")
+        else:
+            move(app, st.NOT_SHORTLISTED, actor=actor, reason=f"专家评审综合得分{r.score}，排名第{r.rank}，未入围")
+            notify(app, title="专家评审未入围",
+                   body=f"您的申报（{app.serial}）专家评审综合得分{r.score}分，排名第{r.rank}，未进入候选名单。")
+    return ranked
+
+
+def _app_name(rows, key):
+    return next(r["application"].name for r in rows if str(r["application"].pk) == key)
+
+
+def shortlist(round_) -> list[dict]:
+    """The candidates who passed every review stage, in rank order, with the fields the public
+    notice shows (name, gender, employer, occupation, skill level). For notices.publish_notice."""
+    from gongjiang.applications.models import Application
+
+    apps = list(Application.objects.filter(round=round_, status=st.PASSED)
+                .select_related("person", "employer", "round", "ranking_entry"))
+
+    def order(app):
+        entry = getattr(app, "ranking_entry", None)
+        return (entry is None, entry.category if entry else "", entry.rank if entry else 0, app.serial)
+
+    out = []
+    for app in sorted(apps, key=order):
+        entry = getattr(app, "ranking_entry", None)
+        out.append({**candidate_snapshot(app), "application": app,
+                    "score": entry.score if entry else None, "rank": entry.rank if entry else None})
+    return out
+
+
+# ---------------------------------------------------------------- credit check
+
+
+@transaction.atomic
+def request_credit(application, *, actor, requested_on=None, letter_number="", departments=None):
+    """安全信用审查 (惠阳 第十条（六）): one request per department the stage names."""
+    application = _lock(application)
+    _require_state(application, st.CREDIT, "征求部门意见")
+    stage = procedure(application.round).require(st.CREDIT)
+    wanted = departments or stage.departments
+    unknown = [d for d in wanted if d not in Department.values]
+    if unknown:
+        raise DomainError("未知的征求意见部门：" + "、".join(unknown), log=f"unknown departments {unknown}")
+    made = []
+    for dep in wanted:
+        req, created = CreditRequest.objects.get_or_create(
+            application=application, department=dep,
+            defaults={"requested_on": requested_on or timezone.localdate(), "requested_by": actor,
+                      "letter_number": letter_number})
+        if created:
+            made.append(req)
+            record("review.credit.request", actor=actor, obj=req, after=snapshot(req), reason=letter_number or dep)
+    return made
+
+
+def employer_conditions(application, on=None) -> list[str]:
+    """惠阳 第十一条: employer facts that defer the candidate (失信被执行人、立案调查、经营异常…)."""
+    if not application.employer_id:
+        return []
+    from gongjiang.registry.models import EmployerRecord
+
+    on = on or timezone.localdate()
+    records = EmployerRecord.objects.filter(organisation_id=application.employer_id, start__lte=on)
+    records = records.exclude(end__lt=on)
+    deferring = {"dishonest_debtor", "under_investigation", "abnormal_operation", "serious_violation"}
+    return [f"{r.get_kind_display()}（{r.start:%Y-%m-%d}起）" for r in records if r.kind in deferring]
+
+
+@transaction.atomic
+def record_credit_opinion(credit_request, *, actor, answered_on, finding, summary="", document=None):
+    """Record a department's answer with its date and document, then settle the candidate if all
+    departments have answered: an adverse finding drops the candidate with the reason; employer
+    conditions of 惠阳 第十一条 defer them; otherwise they pass to the next stage."""
+    req = CreditRequest.objects.select_for_update().select_related("application").get(pk=credit_request.pk)
+    application = _lock(req.application)
+    _require_state(application, st.CREDIT, "登记部门意见")
+    if req.finding:
+        raise DomainError(f"{req.get_department_display()}的意见已登记", log="credit opinion twice")
+    if finding not in (CreditFinding.CLEAR, CreditFinding.ADVERSE):
+        raise DomainError("请选择部门意见", log=f"bad finding {finding!r}")
+    if finding == CreditFinding.ADVERSE and not summary.strip():
+        raise DomainError("有不良记录的，须登记意见内容", log="adverse without summary")
+    if answered_on < req.requested_on or answered_on > timezone.localdate():
+        raise DomainError("复函日期须在发函日期之后且不晚于今天", log="bad answer date")
+    before = snapshot(req)
+    req.answered_on, req.finding, req.summary, req.recorded_by = answered_on, finding, summary.strip(), actor
+    if document is not None:
+        req.document = store_attachment(document, actor=actor, folder="review/credit")
+    req.save()
+    record("review.credit.answer", actor=actor, obj=req, before=before, after=snapshot(req),
+           reason=f"{req.get_department_display()}：{req.get_finding_display()}")
+    settle_credit(application, actor=actor)
+    return req
+
+
+def settle_credit(application, *, actor):
+    """Decide the credit stage once every department has answered (inside a transaction)."""
+    reqs = list(application.credit_requests.all())
+    if not reqs or any(not r.finding for r in reqs):
+        return None
+    adverse = [r for r in reqs if r.finding == CreditFinding.ADVERSE]
+    if adverse:
+        reason = "；".join(f"{r.get_department_display()}：{r.summary}" for r in adverse)
+        move(application, st.CREDIT_FAILED, actor=actor, reason=reason)
+        notify(application, title="安全信用审查未通过",
+               body=f"您的申报（{application.serial}）安全信用审查未通过。原因：{reason}")
+        return st.CREDIT_FAILED
+    conditions = employer_conditions(application)
+    if conditions:
+        reason = "所在单位存在惠阳第十一条所列情形：" + "、".join(conditions)
+        move(application, st.DEFERRED, actor=actor, reason=reason)
+        notify(application, title="暂缓审核", body=f"您的申报（{application.serial}）{reason}，暂缓审核。")
+        return st.DEFERRED
+    _advance(application, st.CREDIT, actor=actor, reason="各部门均无不良记录，安全信用审查通过")
+    return application.status
+
+
+@transaction.atomic
+def resume_deferred(application, *, actor, reason):
+    """The employer condition is resolved: back to the credit stage and settle again."""
+    application = _lock(application)
+    _require_state(application, st.DEFERRED, "恢复审查")
+    if not reason.strip():
+        raise DomainError("请说明暂缓情形消除的依据", log="resume without reason")
+    move(application, st.CREDIT, actor=actor, reason=reason)
+    if employer_conditions(application):
+        raise DomainError("所在单位的暂缓情形仍然存在", log="employer condition persists")
+    return settle_credit(application, actor=actor)
+
+
+# ---------------------------------------------------------------- committee and secret ballot
+
+
+@transaction.atomic
+def open_session(round_, *, actor, title, held_on, members, present=None, candidates=None):
+    """A committee meeting on the candidates awaiting decision. The stage says secret ballot or not
+    (仲恺 第五条（二）4: 采取无记名投票的方式进行表决) and the threshold."""
+    from gongjiang.applications.models import Application
+
+    stage = procedure(round_).require(st.COMMITTEE)
+    members = list(members)
+    present = list(present) if present is not None else members
+    if not members:
+        raise DomainError("请选择参加会议的委员", log="session without members")
+    if any(m.role != Role.COMMITTEE for m in members):
+        raise DomainError("参会人员须为评审委员会委员", log="non-committee member")
+    if not set(m.pk for m in present) <= set(m.pk for m in members):
+        raise DomainError("到会委员须在委员名单内", log="present not subset of members")
+    apps = list(candidates) if candidates is not None else list(
+        Application.objects.filter(round=round_, status=st.COMMITTEE))
+    if not apps or any(a.status != st.COMMITTEE or a.round_id != round_.pk for a in apps):
+        raise DomainError("没有待委员会审定的申报", log="session without committee candidates")
+    busy = CommitteeSession.objects.filter(closed_at__isnull=True, candidates__in=apps).exists()
+    if busy:
+        raise DomainError("部分申报已在另一场未结束的会议中", log="candidate in open session")
+    threshold = stage.threshold_params
+    Threshold.from_params(threshold)  # validate now, not at counting time
+    session = CommitteeSession.objects.create(
+        round=round_, title=title, mode=SessionMode.SECRET if stage.secret_ballot else SessionMode.OPEN,
+        threshold=threshold, held_on=held_on, opened_by=actor)
+    session.members.set(members)
+    session.present.set(present)
+    session.candidates.set(apps)
+    record("review.session.open", actor=actor, obj=session,
+           after={"mode": session.mode, "members": [m.pk for m in members], "present": [m.pk for m in present],
+                  "candidates": [a.pk for a in apps]}, reason=title)
+    return session
+
+
+def sessions_for(user):
+    return CommitteeSession.objects.filter(members=user).order_by("-held_on", "-pk")
+
+
+def session_for_member(user, session_id) -> CommitteeSession:
+    s = sessions_for(user).filter(pk=session_id).first()
+    if s is None:
+        raise Http404("not a member")
+    return s
+
+
+def has_voted(session, user) -> bool:
+    return VoterRoll.objects.filter(session=session, member=user).exists()
+
+
+@transaction.atomic
+def cast_ballots(session, *, member, choices: dict):
+    """A member's ballot sheet: one choice per candidate (同意/不同意/弃权), once per session.
+
+    Unlinkability: the VoterRoll row says only that the member voted. The ballots of the whole
+    session are then rewritten: every ballot so far plus this sheet, deleted and inserted again in
+    a fresh random order with fresh random ids (uuid4) and no timestamp. So every live ballot row
+    comes from the same, latest transaction and their physical order is a shuffle: neither ids,
+    row order nor the inserting transaction tells which rows came from which sheet."""
+    session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+    if session.mode != SessionMode.SECRET:
+        raise DomainError("本次会议不采用无记名投票", log="ballot in open session")
+    if not session.is_open:
+        raise DomainError("投票已结束", log="ballot after close")
+    if not session.members.filter(pk=member.pk).exists():
+        raise Http404("not a member")
+    if not session.present.filter(pk=member.pk).exists():
+        raise DomainError("您未登记为到会委员，不能投票", log="absent member voting")
+    if VoterRoll.objects.filter(session=session, member=member).exists():
+        raise DomainError("您已在本次会议投票，每位委员只能投票一次", log="second ballot")
+    candidate_ids = set(session.candidates.values_list("pk", flat=True))
+    clean = {}
+    for key, choice in choices.items():
+        try:
+            app_id = int(key)
+        except (TypeError, ValueError):
+            app_id = None
+        if app_id not in candidate_ids:
+            raise DomainError("选票包含不在表决名单中的对象", log=f"ballot for {key!r}")
+        if choice not in CHOICE_LABELS:
+            raise DomainError("请对每位候选人选择同意、不同意或弃权", log=f"bad choice {choice!r}")
+        clean[app_id] = choice
+    if set(clean) != candidate_ids:
+        raise DomainError("请对表决名单中的每一位候选人作出选择", log="incomplete ballot sheet")
+    VoterRoll.objects.create(session=session, member=member)
+    existing = list(Ballot.objects.filter(session=session).values_list("application_id", "choice"))
+    pool = existing + list(clean.items())
+    random.SystemRandom().shuffle(pool)
+    Ballot.objects.filter(session=session).delete()
+    Ballot.objects.bulk_create([Ballot(id=uuid.UUID(bytes=secrets.token_bytes(16), version=4), session=session,
+                                       application_id=a, choice=c) for a, c in pool])
+    record("review.ballot.cast", actor=member, obj=session, after={"voted": True}, reason="无记名投票")
+
+
+def progress(session) -> dict:
+    """What the committee sees while the vote is open: how many have voted, never the tally."""
+    return {"members": session.members.count(), "present": session.present.count(),
+            "voted": VoterRoll.objects.filter(session=session).count()}
+
+
+def session_tally(session):
+    """The tally of a secret-ballot session from the anonymous ballots alone."""
+    threshold = Threshold.from_params(session.threshold)
+    candidates = list(session.candidates.order_by("serial"))
+    result = tally(Ballot.objects.filter(session=session).values_list("application_id", "choice"),
+                   candidates=[a.pk for a in candidates], present=session.present.count(),
+                   members=session.members.count(), threshold=threshold)
+    return candidates, result, threshold
+
+
+@transaction.atomic
+def close_session(session, *, actor, decisions=None):
+    """Count (secret ballot) or record (open decision) and move every candidate on.
+    decisions (open mode only): {application id: {"outcome": approved|rejected, "reason": str}}."""
+    session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+    if not session.is_open:
+        raise DomainError("会议已结束", log="close twice")
+    now = timezone.now()
+    outcomes = {}
+    if session.mode == SessionMode.SECRET:
+        candidates, result, threshold = session_tally(session)
+        for app, t in zip(candidates, result):
+            outcomes[app.pk] = (DecisionOutcome.APPROVED if t.passed else DecisionOutcome.REJECTED,
+                                f"同意{t.yes}票，不同意{t.no}票，弃权{t.abstain}票；{threshold.describe()}（需{t.needed}票）",
+                                t)
+        session.result = {"threshold": threshold.describe(), "voted": VoterRoll.objects.filter(session=session).count(),
+                          "present": session.present.count(), "members": session.members.count(),
+                          "tally": [{"application": t.candidate, "yes": t.yes, "no": t.no, "abstain": t.abstain,
+                                     "needed": t.needed, "passed": t.passed} for t in result]}
+    else:
+        decisions = {int(k): v for k, v in (decisions or {}).items()}
+        candidates = list(session.candidates.order_by("serial"))
+        missing = [a.name for a in candidates if a.pk not in decisions]
+        if missing:
+            raise DomainError("请对以下候选人作出审定结论：" + "、".join(missing), log="open session incomplete")
+        for app in candidates:
+            d = decisions[app.pk]
+            if d.get("outcome") not in DecisionOutcome.values:
+                raise DomainError(f"请选择“{app.name}”的审定结论", log="bad outcome")
+            if d["outcome"] == DecisionOutcome.REJECTED and not str(d.get("reason", "")).strip():
+                raise DomainError(f"“{app.name}”审定未通过须说明理由", log="rejection without reason")
+            outcomes[app.pk] = (d["outcome"], str(d.get("reason", "")).strip() or "集体审定通过", None)
+        session.result = {"decisions": {str(k): v[0] for k, v in outcomes.items()}}
+    session.closed_at = now
+    session.save(update_fields=["closed_at", "result"])
+    for app in candidates:
+        outcome, reason, t = outcomes[app.pk]
+        decision = CommitteeDecision.objects.create(
+            session=session, application=app, outcome=outcome, reason=reason, decided_by=actor, decided_at=now,
+            yes=t.yes if t else None, no=t.no if t else None, abstain=t.abstain if t else None)
+        record("review.committee.decide", actor=actor, obj=decision, after=snapshot(decision), reason=reason)
+        app = _lock(app)
+        if outcome == DecisionOutcome.APPROVED:
+            move(app, st.PASSED, actor=actor, reason=f"{session.title}：{reason}")
+            notify(app, title="评审委员会审定通过", body=f"您的申报（{app.serial}）经{session.title}审定通过，将进行公示。")
+        else:
+            move(app, st.COMMITTEE_REJECTED, actor=actor, reason=f"{session.title}：{reason}")
+            notify(app, title="评审委员会审定未通过", body=f"您的申报（{app.serial}）经{session.title}审定未通过。{reason}")
+    record("review.session.close", actor=actor, obj=session, after=session.result, reason=session.title)
+    return session
+
+
+# ---------------------------------------------------------------- board
+
+
+def board(round_):
+    """The round's applications by stage: [(state, label, [applications])] in procedure order."""
+    from gongjiang.applications.models import Application
+
+    proc = procedure(round_)
+    cols = proc.columns()
+    states = [s for s, _ in cols]
+    apps = (Application.objects.filter(round=round_, status__in=states)
+            .select_related("employer", "person").order_by("serial"))
+    by_state = defaultdict(list)
+    for app in apps:
+        by_state[app.status].append(app)
+    return [(s, label, by_state[s]) for s, label in cols]
+
+
+def rounds_in_review(user):
+    from gongjiang.accounts.scope import org_q
+    from gongjiang.rounds.models import Round
+
+    return Round.objects.filter(org_q(user, "organiser")).order_by("-year", "title")
+
+
+def round_for(user, round_id):
+    r = rounds_in_review(user).filter(pk=round_id).first()
+    if r is None:
+        raise Http404("round not in scope")
+    return r
+
+
+def application_for(user, application_id):
+    """A bureau officer's view of an application in a round they organise (404 otherwise)."""
+    from gongjiang.applications.models import Application
+
+    app = (Application.objects.select_related("round", "employer", "person", "unit")
+           .filter(pk=application_id, round__in=rounds_in_review(user)).first())
+    if app is None:
+        raise Http404("application not in scope")
+    return app
+
+
+def today() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,307 @@
+"""Review stages on the real database: moves through the transition table, qualification review,
+site inspection, panels and scoring, credit check, committee decisions and notifications."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.http import Http404
+
+from gongjiang.audit.models import AuditEntry
+from gongjiang.core.errors import DomainError
+from gongjiang.review import services
+from gongjiang.review import stages as st
+from gongjiang.review.models import Assignment, CreditRequest, Disqualification, Notification, RankingEntry
+from gongjiang.review.tests.conftest import HUIYANG_STAGES, ZHONGKAI_STAGES
+
+pytestmark = pytest.mark.django_db
+
+FULL = {"skill_level": 25, "achievements": 25, "innovation": 12, "teaching": 12, "honours": 8}
+
+
+def test_accept_moves_to_first_stage_of_policy_order(review_world):
+    w = review_world
+    hy = w["make_app"](w["make_round"](HUIYANG_STAGES))
+    zk = w["make_app"](w["make_round"](ZHONGKAI_STAGES))
+    services.accept(hy, actor=w["bureau"])
+    services.accept(zk, actor=w["bureau"])
+    assert hy.status == st.QUALIFICATION
+    assert zk.status == st.INSPECTION  # 仲恺: 考察 first
+
+
+def test_move_outside_transition_table_is_refused(review_world):
+    w = review_world
+    app = w["make_app"](w["make_round"](HUIYANG_STAGES))
+    with pytest.raises(DomainError):
+        services.move(app, st.PASSED, actor=w["bureau"], reason="跳过")
+
+
+def test_qualification_rejection_requires_article_and_reason_huiyang_10_3(review_world, make_user,
+                                                                         django_capture_on_commit_callbacks):
+    w = review_world
+    applicant = make_user("applicant", email="a@example.com")
+    app = w["make_app"](w["make_round"](HUIYANG_STAGES), account=applicant)
+    services.accept(app, actor=w["bureau"])
+    with pytest.raises(DomainError):
+        services.decide_qualification(app, actor=w["bureau"], outcome="reject", reason="不符合")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_qualification(app, actor=w["bureau"], outcome="reject", article="第七条",
+                                      reason="连续在我区工作不满1年")
+    app.refresh_from_db()
+    assert app.status == st.QUALIFICATION_REJECTED
+    note = Notification.objects.get(user=applicant, title="资格初审未通过")
+    assert "第七条" in note.body and "不满1年" in note.body
+    assert len(mail.outbox) == 1 and "第七条" in mail.outbox[0].body
+
+
+def test_qualification_pass_needs_manual_clauses_attested(review_world):
+    w = review_world
+    rnd = w["make_round"](HUIYANG_STAGES)
+    app = w["make_app"](rnd)
+    app.eligibility = {"clauses": [
+        {"id": "age", "article": "第七条", "text": "法定劳动年龄内", "result": "pass"},
+        {"id": "morals", "article": "第六条（二）", "text": "品德优良", "result": "manual", "manual": True}]}
+    app.save()
+    services.accept(app, actor=w["bureau"])
+    with pytest.raises(DomainError) as e:
+        services.decide_qualification(app, actor=w["bureau"], outcome="pass")
+    assert "第六条（二）" in e.value.message
+    decision = services.decide_qualification(
+        app, actor=w["bureau"], outcome="pass",
+        attestations={"morals": {"met": True, "note": "单位及社区鉴定意见良好"}})
+    app.refresh_from_db()
+    assert app.status == st.INSPECTION
+    assert decision.attestations[0]["note"] == "单位及社区鉴定意见良好"
+    assert AuditEntry.objects.filter(action=f"application.{st.INSPECTION}", object_id=str(app.pk)).exists()
+
+
+def test_qualification_fraud_disqualifies_for_the_year_huancui_10_3(review_world):
+    w = review_world
+    app = w["make_app"](w["make_round"](HUIYANG_STAGES))
+    services.accept(app, actor=w["bureau"])
+    services.decide_qualification(app, actor=w["bureau"], outcome="fraud", article="第十条（三）",
+                                  reason="竞赛获奖证书系伪造")
+    app.refresh_from_db()
+    assert app.status == st.DISQUALIFIED
+    assert services.is_disqualified(app.person, 2026)
+    assert not services.is_disqualified(app.person, 2027)
+    assert Disqualification.objects.get().article == "第十条（三）"
+
+
+def test_site_inspection_records_visit_and_employer_opinion(review_world):
+    w = review_world
+    app = w["make_app"](w["make_round"](ZHONGKAI_STAGES))
+    services.accept(app, actor=w["bureau"])
+    with pytest.raises(DomainError):
+        services.record_inspection(app, actor=w["bureau"], visited_on=dt.date(2026, 5, 1), visitors="张三",
+                                   employer_opinion="", findings="良好", outcome="pass")
+    services.record_inspection(app, actor=w["bureau"], visited_on=dt.date(2026, 5, 1), visitors="张三、李四",
+                               employer_opinion="同意推荐", findings="一线岗位，技艺突出", outcome="pass")
+    app.refresh_from_db()
+    assert app.status == st.EXPERT  # forms the list for expert review
+    assert app.site_inspections.get().employer_opinion == "同意推荐"
+
+
+def _to_expert_review(w, n=3, stages=ZHONGKAI_STAGES, quota=10, **kw):
+    rnd = w["make_round"](stages, quota=quota)
+    apps = [w["make_app"](rnd, **kw) for _ in range(n)]
+    for app in apps:
+        app.status = st.EXPERT
+        app.save(update_fields=["status"])
+    return rnd, apps
+
+
+def test_draw_creates_assignments_and_rerun_matches(review_world, expert_pool):
+    w = review_world
+    rnd, apps = _to_expert_review(w)
+    panel = services.draw(rnd, actor=w["bureau"], name="第一组", seed="fixed-seed")
+    assert Assignment.objects.filter(panel=panel, active=True).count() == 5 * 3
+    assert services.rerun_draw(panel)
+    assert panel.snapshot["pool"] and panel.seed == "fixed-seed"
+
+
+def test_draw_avoids_expert_from_candidate_employer(review_world, expert_pool):
+    w = review_world
+    rnd, apps = _to_expert_review(w, n=1)
+    from gongjiang.review.draw import draw_rank
+
+    colleague = min(expert_pool, key=lambda e: draw_rank("s", e.key))  # first in the draw order
+    app = apps[0]
+    app.employer = colleague.employer
+    app.save(update_fields=["employer"])
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    assert not Assignment.objects.filter(panel=panel, expert=colleague).exists()
+    assert any(x["expert"] == colleague.key and x["reason"] == "same_employer" for x in panel.result["exclusions"])
+
+
+def test_expert_sees_only_assigned_candidates(review_world, expert_pool):
+    w = review_world
+    rnd, apps = _to_expert_review(w, n=2)
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    member = Assignment.objects.filter(panel=panel).first().expert
+    outsider = next(e for e in expert_pool if not Assignment.objects.filter(expert=e).exists())
+    assert services.assignment_for(member.user, apps[0].pk)
+    with pytest.raises(Http404):
+        services.assignment_for(outsider.user, apps[0].pk)
+
+
+def test_declared_conflict_draws_replacement_and_rerun_still_matches(review_world, expert_pool):
+    w = review_world
+    rnd, apps = _to_expert_review(w, n=1)
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    a = Assignment.objects.filter(panel=panel, active=True).first()
+    conflict = services.declare_conflict(a, actor=a.expert.user, reason="系申报人的师父")
+    a.refresh_from_db()
+    assert not a.active
+    assert conflict.replacement is not None
+    assert Assignment.objects.filter(panel=panel, application=apps[0], active=True).count() == 5
+    panel.refresh_from_db()
+    assert services.rerun_draw(panel)
+
+
+def _score_all(rnd, totals_by_app):
+    """totals_by_app: {application: [points dict per assignment]}"""
+    for app, sheets in totals_by_app.items():
+        for a, pts in zip(Assignment.objects.filter(application=app, active=True).order_by("pk"), sheets):
+            services.submit_score(a, actor=a.expert.user, points=pts, comment="材料详实")
+
+
+def test_score_above_maximum_is_refused(review_world, expert_pool):
+    w = review_world
+    rnd, apps = _to_expert_review(w, n=1)
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    a = Assignment.objects.filter(active=True).first()
+    with pytest.raises(DomainError):
+        services.submit_score(a, actor=a.expert.user, points={**FULL, "skill_level": 31}, comment="好")
+    with pytest.raises(Http404):
+        other = Assignment.objects.filter(active=True).exclude(expert=a.expert).first()
+        services.submit_score(other, actor=a.expert.user, points=FULL, comment="越权")
+
+
+def test_close_expert_review_trims_ranks_and_shortlists_by_quota(review_world, expert_pool):
+    w = review_world
+    rnd, apps = _to_expert_review(w, n=3, quota=2)
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    hi = {**FULL, "skill_level": 30}
+    lo = {**FULL, "skill_level": 0}
+    _score_all(rnd, {apps[0]: [hi, FULL, FULL, FULL, lo],   # 82+82+82 after trim -> 82
+                     apps[1]: [hi, hi, hi, hi, hi],         # 87
+                     apps[2]: [lo, lo, lo, lo, FULL]})      # 57
+    services.close_expert_review(rnd, actor=w["bureau"])
+    for a in apps:
+        a.refresh_from_db()
+    assert [a.status for a in apps] == [st.COMMITTEE, st.COMMITTEE, st.NOT_SHORTLISTED]
+    e0 = RankingEntry.objects.get(application=apps[0])
+    assert e0.score == Decimal("82.00") and e0.rank == 2
+
+
+def test_close_expert_review_tie_at_quota_needs_choice(review_world, expert_pool):
+    w = review_world
+    rnd, apps = _to_expert_review(w, n=3, quota=1, birth=__import__("datetime").date(1985, 1, 1))
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    _score_all(rnd, {apps[0]: [FULL] * 5, apps[1]: [FULL] * 5, apps[2]: [{**FULL, "honours": 0}] * 5})
+    with pytest.raises(DomainError) as e:
+        services.close_expert_review(rnd, actor=w["bureau"])
+    assert "委员会确定" in e.value.message
+    services.close_expert_review(rnd, actor=w["bureau"], tie_choice=[apps[1].pk])
+    apps[1].refresh_from_db()
+    apps[0].refresh_from_db()
+    assert apps[1].status == st.COMMITTEE and apps[0].status == st.NOT_SHORTLISTED
+
+
+def test_skill_test_scored_as_rubric_criterion_huancui_10_4(review_world, expert_pool):
+    w = review_world
+    stages = [{"kind": "expert_review", "article": "第十条（四）", "name": "评审遴选", "skill_test": True,
+               "panel": {"min_experts": 5},
+               "rubric": {"aggregation": "trimmed_mean", "criteria": [
+                   {"code": "merit", "name": "综合评审", "weight": 60, "max_points": 100},
+                   {"code": "skill_test", "name": "现场技能考查", "weight": 40, "max_points": 100}]}}]
+    rnd, apps = _to_expert_review(w, n=1, stages=stages)
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    a = Assignment.objects.filter(active=True).first()
+    score = services.submit_score(a, actor=a.expert.user, points={"merit": 80, "skill_test": 90}, comment="实操优秀")
+    assert score.total == Decimal("84.00")
+    assert score.points["skill_test"] == "90"
+
+
+def _at_credit(w):
+    rnd = w["make_round"](HUIYANG_STAGES)
+    app = w["make_app"](rnd)
+    app.status = st.CREDIT
+    app.save(update_fields=["status"])
+    services.request_credit(app, actor=w["bureau"], requested_on=dt.date(2026, 6, 1), letter_number="惠阳人社函〔2026〕8号")
+    return app
+
+
+def test_credit_check_asks_five_departments_and_passes_when_all_clear(review_world):
+    w = review_world
+    app = _at_credit(w)
+    reqs = list(CreditRequest.objects.filter(application=app))
+    assert sorted(r.department for r in reqs) == sorted(["police", "market", "court", "procuratorate", "tax"])
+    for r in reqs:
+        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
+    app.refresh_from_db()
+    assert app.status == st.COMMITTEE
+
+
+def test_credit_adverse_finding_drops_candidate_with_reason(review_world):
+    w = review_world
+    app = _at_credit(w)
+    reqs = list(CreditRequest.objects.filter(application=app).order_by("department"))
+    for r in reqs:
+        finding = "adverse" if r.department == "court" else "clear"
+        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding=finding,
+                                       summary="被纳入失信被执行人名单" if finding == "adverse" else "")
+    app.refresh_from_db()
+    assert app.status == st.CREDIT_FAILED
+    entry = AuditEntry.objects.filter(action=f"application.{st.CREDIT_FAILED}", object_id=str(app.pk)).get()
+    assert "失信被执行人" in entry.reason
+
+
+def test_credit_employer_under_investigation_defers_huiyang_11(review_world):
+    from gongjiang.registry.models import EmployerRecord
+
+    w = review_world
+    app = _at_credit(w)
+    EmployerRecord.objects.create(organisation=app.employer, kind="under_investigation", start=dt.date(2026, 1, 5))
+    for r in CreditRequest.objects.filter(application=app):
+        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
+    app.refresh_from_db()
+    assert app.status == st.DEFERRED
+
+
+def test_open_committee_decision_and_shortlist_snapshot(review_world, make_user):
+    w = review_world
+    rnd = w["make_round"](HUIYANG_STAGES)
+    apps = [w["make_app"](rnd, name=n) for n in ("甲", "乙")]
+    for a in apps:
+        a.status = st.COMMITTEE
+        a.save(update_fields=["status"])
+    members = [make_user("committee", w["district"]) for _ in range(3)]
+    session = services.open_session(rnd, actor=w["bureau"], title="领导小组办公室审定", held_on=dt.date(2026, 7, 1),
+                                    members=members)
+    assert session.mode == "open"
+    with pytest.raises(DomainError):
+        services.close_session(session, actor=w["bureau"], decisions={apps[0].pk: {"outcome": "approved"}})
+    services.close_session(session, actor=w["bureau"], decisions={
+        apps[0].pk: {"outcome": "approved"}, apps[1].pk: {"outcome": "rejected", "reason": "业绩不突出"}})
+    result = services.shortlist(rnd)
+    assert [r["name"] for r in result] == ["甲"]
+    assert set(result[0]) >= {"name", "gender", "employer", "occupation", "skill_level"}
+    assert result[0]["occupation"] == "焊工"
+
+
+def test_decision_notifies_employer_officer_by_inbox_and_mail(review_world, make_user,
+                                                               django_capture_on_commit_callbacks):
+    w = review_world
+    rnd = w["make_round"](HUIYANG_STAGES)
+    app = w["make_app"](rnd)
+    officer = make_user("employer", app.employer, email="hr@example.com")
+    services.accept(app, actor=w["bureau"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_qualification(app, actor=w["bureau"], outcome="reject", article="第八条（三）",
+                                      reason="有刑事犯罪记录")
+    assert Notification.objects.filter(user=officer, application=app).exists()
+    assert [m.to for m in mail.outbox] == [["hr@example.com"]]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", views.rounds, name="rounds"),
+    path("rounds/<int:round_id>/", views.board, name="board"),
+    path("rounds/<int:round_id>/draw/", views.draw, name="draw"),
+    path("rounds/<int:round_id>/results/", views.results, name="results"),
+    path("rounds/<int:round_id>/sessions/new/", views.open_session, name="open_session"),
+    path("applications/<int:application_id>/", views.application, name="application"),
+    path("applications/<int:application_id>/accept/", views.accept, name="accept"),
+    path("panels/<int:panel_id>/", views.panel, name="panel"),
+    path("sessions/<int:session_id>/manage/", views.manage_session, name="manage_session"),
+    path("expert/", views.expert_home, name="expert_home"),
+    path("expert/<int:application_id>/", views.expert_candidate, name="expert_candidate"),
+    path("expert/<int:application_id>/evidence/<int:evidence_id>/", views.expert_evidence, name="expert_evidence"),
+    path("committee/", views.committee_home, name="committee_home"),
+    path("committee/sessions/<int:session_id>/", views.session, name="session"),
+    path("mine/<int:application_id>/", views.my_application, name="my_application"),
+]

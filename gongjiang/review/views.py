@@ -1,0 +1,288 @@
+"""Review pages. Thin: each view checks the capability and scope, then calls services.
+Out-of-scope objects are 404; domain errors are shown inline on the form."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from gongjiang.accounts.models import User
+from gongjiang.accounts.permissions import requires
+from gongjiang.core.errors import DomainError
+
+from . import forms, services
+from . import stages as st
+from .models import CommitteeSession, Panel, SessionMode
+
+
+def _fail(form, error: DomainError):
+    form.add_error(None, error.message)
+
+
+# ---------------------------------------------------------------- bureau
+
+
+@requires("review.manage")
+def rounds(request):
+    return render(request, "review/rounds.html", {"rounds": services.rounds_in_review(request.user)})
+
+
+@requires("review.manage")
+def board(request, round_id):
+    rnd = services.round_for(request.user, round_id)
+    proc = services.procedure(rnd)
+    ctx = {"round": rnd, "procedure": proc, "columns": services.board(rnd),
+           "panels": rnd.panels.all(), "sessions": rnd.committee_sessions.all(),
+           "draw_form": forms.DrawForm(), "session_form": None}
+    if st.COMMITTEE in proc:
+        ctx["session_form"] = forms.SessionForm(committee=_committee_users(rnd))
+    return render(request, "review/board.html", ctx)
+
+
+def _committee_users(rnd):
+    org = rnd.organiser
+    return User.objects.filter(role="committee", is_active=True, organisation__path__startswith=org.path)
+
+
+@requires("review.manage")
+@require_POST
+def accept(request, application_id):
+    app = services.application_for(request.user, application_id)
+    services.accept(app, actor=request.user)
+    messages.success(request, f"已受理：{app.name}")
+    return redirect("review:board", app.round_id)
+
+
+@requires("review.manage")
+def application(request, application_id):
+    app = services.application_for(request.user, application_id)
+    clauses = services.clause_results(app) if app.status == st.QUALIFICATION else []
+    qform = forms.QualificationForm(request.POST or None, clauses=services.clauses_to_attest(clauses)) \
+        if app.status == st.QUALIFICATION else None
+    iform = forms.InspectionForm(request.POST or None, request.FILES or None) if app.status == st.INSPECTION else None
+    cform = aform = None
+    if app.status == st.CREDIT:
+        cform = forms.CreditRequestForm(request.POST if request.POST.get("form") == "credit_request" else None,
+                                        initial={"requested_on": services.today()})
+        aform = forms.CreditAnswerForm(request.POST if request.POST.get("form") == "credit_answer" else None,
+                                       request.FILES or None)
+    if request.method == "POST":
+        which = request.POST.get("form")
+        try:
+            if which == "qualification" and qform and qform.is_valid():
+                services.decide_qualification(app, actor=request.user, outcome=qform.cleaned_data["outcome"],
+                                              attestations=qform.attestations(), article=qform.cleaned_data["article"],
+                                              reason=qform.cleaned_data["reason"])
+                return redirect("review:application", app.pk)
+            if which == "inspection" and iform and iform.is_valid():
+                d = iform.cleaned_data
+                services.record_inspection(app, actor=request.user, visited_on=d["visited_on"], visitors=d["visitors"],
+                                           employer_opinion=d["employer_opinion"], findings=d["findings"],
+                                           outcome=d["outcome"], attachments=[d["attachment"]] if d["attachment"] else [])
+                return redirect("review:application", app.pk)
+            if which == "credit_request" and cform and cform.is_valid():
+                services.request_credit(app, actor=request.user, requested_on=cform.cleaned_data["requested_on"],
+                                        letter_number=cform.cleaned_data["letter_number"])
+                return redirect("review:application", app.pk)
+            if which == "credit_answer" and aform and aform.is_valid():
+                d = aform.cleaned_data
+                req = get_object_or_404(app.credit_requests, pk=d["request_id"])
+                services.record_credit_opinion(req, actor=request.user, answered_on=d["answered_on"],
+                                               finding=d["finding"], summary=d["summary"], document=d["document"])
+                return redirect("review:application", app.pk)
+            if which == "resume":
+                services.resume_deferred(app, actor=request.user, reason=request.POST.get("reason", ""))
+                return redirect("review:application", app.pk)
+        except DomainError as e:
+            target = {"qualification": qform, "inspection": iform, "credit_request": cform,
+                      "credit_answer": aform}.get(which)
+            if target is None:
+                messages.error(request, e.message)
+            else:
+                _fail(target, e)
+    return render(request, "review/application.html", {
+        "app": app, "clauses": clauses, "qform": qform, "iform": iform, "cform": cform, "aform": aform,
+        "credit_requests": app.credit_requests.all(), "decisions": app.qualification_decisions.all(),
+        "inspections": app.site_inspections.prefetch_related("attachments"),
+        "ranking": getattr(app, "ranking_entry", None),
+        "committee": app.committee_decisions.select_related("session"),
+        "employer_conditions": services.employer_conditions(app) if app.status in (st.CREDIT, st.DEFERRED) else [],
+    })
+
+
+@requires("review.manage")
+@require_POST
+def draw(request, round_id):
+    rnd = services.round_for(request.user, round_id)
+    form = forms.DrawForm(request.POST)
+    if form.is_valid():
+        try:
+            panel = services.draw(rnd, actor=request.user, name=form.cleaned_data["name"],
+                                  occupations=form.occupation_list(), seed=form.cleaned_data["seed"] or None)
+            return redirect("review:panel", panel.pk)
+        except DomainError as e:
+            messages.error(request, e.message)
+    else:
+        messages.error(request, "请填写专家组名称")
+    return redirect("review:board", rnd.pk)
+
+
+@requires("review.manage")
+def panel(request, panel_id):
+    p = get_object_or_404(Panel.objects.select_related("round"), pk=panel_id)
+    services.round_for(request.user, p.round_id)
+    assignments = (p.assignments.select_related("expert", "application").order_by("application__serial", "expert__name"))
+    return render(request, "review/panel.html", {
+        "panel": p, "assignments": assignments, "rerun_ok": services.rerun_draw(p),
+        "conflicts": p.conflicts.select_related("expert", "application", "replacement")})
+
+
+@requires("review.manage")
+def results(request, round_id):
+    rnd = services.round_for(request.user, round_id)
+    rows, agg = services.score_table(rnd)
+    if request.method == "POST":
+        try:
+            services.close_expert_review(rnd, actor=request.user, tie_choice=request.POST.getlist("tie"))
+            messages.success(request, "专家评审已汇总，候选名单已确定")
+            return redirect("review:board", rnd.pk)
+        except DomainError as e:
+            messages.error(request, e.message)
+    return render(request, "review/results.html", {"round": rnd, "rows": rows, "aggregation": agg.describe(),
+                                                   "ranking": rnd.ranking.select_related("application")})
+
+
+@requires("review.manage")
+@require_POST
+def open_session(request, round_id):
+    rnd = services.round_for(request.user, round_id)
+    form = forms.SessionForm(request.POST, committee=_committee_users(rnd))
+    if form.is_valid():
+        try:
+            s = services.open_session(rnd, actor=request.user, title=form.cleaned_data["title"],
+                                      held_on=form.cleaned_data["held_on"], members=form.cleaned_data["members"])
+            return redirect("review:manage_session", s.pk)
+        except DomainError as e:
+            messages.error(request, e.message)
+    else:
+        messages.error(request, "请填写会议名称、日期并选择委员")
+    return redirect("review:board", rnd.pk)
+
+
+@requires("review.manage")
+def manage_session(request, session_id):
+    s = get_object_or_404(CommitteeSession, pk=session_id)
+    services.round_for(request.user, s.round_id)
+    candidates = list(s.candidates.order_by("serial"))
+    if request.method == "POST":
+        decisions = None
+        if s.mode == SessionMode.OPEN:
+            decisions = {a.pk: {"outcome": request.POST.get(f"o_{a.pk}", ""), "reason": request.POST.get(f"r_{a.pk}", "")}
+                         for a in candidates}
+        try:
+            services.close_session(s, actor=request.user, decisions=decisions)
+            messages.success(request, "会议已结束，结果已记录并通知申报人和所在单位")
+            return redirect("review:manage_session", s.pk)
+        except DomainError as e:
+            messages.error(request, e.message)
+    return render(request, "review/manage_session.html", {
+        "session": s, "candidates": candidates, "progress": services.progress(s),
+        "decisions": s.decisions.select_related("application")})
+
+
+# ---------------------------------------------------------------- expert
+
+
+@requires("review.score")
+def expert_home(request):
+    return render(request, "review/expert_home.html", {"assignments": services.assignments_for(request.user)})
+
+
+@requires("review.score")
+def expert_candidate(request, application_id):
+    a = services.assignment_for(request.user, application_id)
+    app = a.application
+    rubric = services.rubric_for(app.round)
+    existing = getattr(a, "score", None)
+    initial = {}
+    if existing:
+        initial = {f"c_{k}": v for k, v in existing.points.items()} | {"comment": existing.comment}
+    form = forms.ScoreForm(request.POST if request.POST.get("form") == "score" else None, rubric=rubric, initial=initial)
+    cform = forms.ConflictForm(request.POST if request.POST.get("form") == "conflict" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "score" and form.is_valid():
+                services.submit_score(a, actor=request.user, points=form.points(), comment=form.cleaned_data["comment"])
+                messages.success(request, f"已提交对{app.name}的评分")
+                return redirect("review:expert_home")
+            if request.POST.get("form") == "conflict" and cform.is_valid():
+                services.declare_conflict(a, actor=request.user, reason=cform.cleaned_data["reason"])
+                messages.success(request, f"已声明回避：{app.name}")
+                return redirect("review:expert_home")
+        except DomainError as e:
+            _fail(form if request.POST.get("form") == "score" else cform, e)
+    return render(request, "review/expert_candidate.html", {
+        "assignment": a, "app": app, "form": form, "cform": cform, "score": existing,
+        "evidence": app.evidence.all(), "snapshot": services.candidate_snapshot(app)})
+
+
+@requires("review.score")
+def expert_evidence(request, application_id, evidence_id):
+    from gongjiang.applications.uploads import file_response
+
+    a = services.assignment_for(request.user, application_id)
+    ev = a.application.evidence.filter(pk=evidence_id).first()
+    if ev is None:
+        raise Http404("no such evidence")
+    from gongjiang.audit.services import record
+
+    record("review.evidence.view", actor=request.user, obj=ev, reason="专家查阅申报材料")
+    return file_response(ev.path, download_name=ev.name, content_type=ev.content_type)
+
+
+# ---------------------------------------------------------------- committee
+
+
+@requires("review.vote")
+def committee_home(request):
+    sessions = services.sessions_for(request.user)
+    return render(request, "review/committee_home.html", {"sessions": sessions})
+
+
+@requires("review.vote")
+def session(request, session_id):
+    s = services.session_for_member(request.user, session_id)
+    candidates = list(s.candidates.select_related("employer").order_by("serial"))
+    voted = services.has_voted(s, request.user)
+    can_vote = s.is_open and s.mode == SessionMode.SECRET and not voted and s.present.filter(pk=request.user.pk).exists()
+    form = forms.BallotForm(request.POST or None, candidates=candidates) if can_vote else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.cast_ballots(s, member=request.user, choices=form.choices())
+            messages.success(request, "投票成功。本次为无记名投票，系统不记录您对各候选人的选择与您的对应关系。")
+            return redirect("review:session", s.pk)
+        except DomainError as e:
+            _fail(form, e)
+    tally = None
+    if not s.is_open and s.mode == SessionMode.SECRET:
+        cands, result, threshold = services.session_tally(s)
+        tally = {"rows": list(zip(cands, result)), "threshold": threshold.describe()}
+    ballot_rows = [(app, field, services.candidate_snapshot(app)) for app, field in form.rows()] if form else []
+    return render(request, "review/session.html", {
+        "session": s, "candidates": candidates, "form": form, "voted": voted, "tally": tally,
+        "progress": services.progress(s), "ballot_rows": ballot_rows})
+
+
+# ---------------------------------------------------------------- applicant / employer
+
+
+def my_application(request, application_id):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    app = services.visible_decisions(request.user, application_id)
+    return render(request, "review/my_application.html", {
+        "app": app,
+        "decisions": app.qualification_decisions.exclude(outcome="pass"),
+        "notifications": request.user.review_notifications.filter(application=app),
+        "committee": app.committee_decisions.all()})
