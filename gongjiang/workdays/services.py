@@ -23,6 +23,7 @@ an administrator (page or file import) and then marked as entered.
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,6 +57,7 @@ def package_years() -> range:
     return range(min(years), max(years) + 1)
 
 
+@lru_cache(maxsize=1)
 def package_version() -> str:
     from importlib.metadata import version
 

@@ -1,0 +1,61 @@
+"""Fixtures for the notices tests: a settable clock (so that dates are those of the official
+2026 calendar whatever day the suite runs), officers and a published notice."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+CST = ZoneInfo("Asia/Shanghai")
+
+
+class Clock:
+    def __init__(self, monkeypatch):
+        self.now = None
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def set(self, day: dt.date, hour=10):
+        self.now = dt.datetime(day.year, day.month, day.day, hour, tzinfo=CST).astimezone(dt.UTC)
+
+    def advance(self, **delta):
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is what production uses (tested in web); here it only slows fixtures down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = Clock(monkeypatch)
+    c.set(dt.date(2026, 11, 23))  # a Monday
+    return c
+
+
+@pytest.fixture
+def officer(jurisdictions, make_user):
+    return make_user("bureau", jurisdictions["惠阳区"], display_name="惠阳区人社局经办")
+
+
+ENTRIES = [
+    {"name": "张伟", "gender": "M", "employer": "惠州市惠阳示范精密制造有限公司", "occupation": "数控车工",
+     "skill_level": 5, "honour": "区管首席技师", "application_id": 101},
+    {"name": "李娜", "gender": "F", "employer": "惠阳电子有限公司", "occupation": "电工",
+     "skill_level": 4, "honour": "区管首席技师", "application_id": 102},
+]
+
+
+@pytest.fixture
+def publish(officer, clock):
+    from gongjiang.notices.services import publish_notice
+
+    def make(**kw):
+        args = dict(title="2026年惠阳区区管首席技师拟入选人员公示", entries=ENTRIES, start=timezone.localdate(),
+                    publisher=officer, contact="惠阳区人社局人才科，电话0752-3333333", body="经评审，现予公示。",
+                    policy_ref="《惠州市惠阳区区管首席技师遴选和管理办法》第十条（七）")
+        args.update(kw)
+        return publish_notice(**args)
+
+    return make
