@@ -6,6 +6,12 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 with test-sized cost parameters: same algorithm, a fraction of the time per hash."""
+    settings.PASSWORD_HASHERS = ["gongjiang.core.testing.FastArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def jurisdictions(db):
     from gongjiang.accounts.services import seed_jurisdictions

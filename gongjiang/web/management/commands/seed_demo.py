@@ -20,6 +20,11 @@ class Command(BaseCommand):
                 import_module(f"gongjiang.{app}.demo").seed(stdout=self.stdout)
                 self.stdout.write(f"demo data: {app} ready")
         from gongjiang.accounts.demo import DEMO_PASSWORD, logins
+        from gongjiang.audit.services import verify_and_store
+
+        result = verify_and_store(triggered_by="seed_demo")
+        self.stdout.write(f"audit chain: {'intact' if result.ok else 'BROKEN at #%s' % result.broken_at}, "
+                          f"{result.checked} entries")
 
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, role, org, display in logins():
