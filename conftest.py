@@ -51,3 +51,33 @@ def make_user(db):
                            display_name=fields.pop("display_name", f"测试{role}"), **fields)
 
     return make
+
+
+class Clock:
+    """A settable "now" for tests whose dates must fall in the official calendar's years: every
+    `timezone.now()` / `timezone.localdate()` (and so every default date) reads it."""
+
+    def __init__(self, monkeypatch):
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone
+
+        self._dt, self._cst, self.now = dt, ZoneInfo("Asia/Shanghai"), None
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def set(self, day, hour=10):
+        self.now = self._dt.datetime(day.year, day.month, day.day, hour, tzinfo=self._cst).astimezone(self._dt.UTC)
+
+    def advance(self, **delta):
+        self.now += self._dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Clock set to Monday 2026-11-23 10:00 China time; `clock.set(date)` / `clock.advance(hours=1)`."""
+    import datetime as dt
+
+    c = Clock(monkeypatch)
+    c.set(dt.date(2026, 11, 23))
+    return c

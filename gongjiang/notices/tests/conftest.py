@@ -1,37 +1,14 @@
-"""Fixtures for the notices tests: a settable clock (so that dates are those of the official
-2026 calendar whatever day the suite runs), officers and a published notice."""
-import datetime as dt
-from zoneinfo import ZoneInfo
-
+"""Fixtures for the notices tests: officers and a published notice. Dates come from the
+project-wide `clock` fixture (Monday 2026-11-23), so they fall in the official 2026 calendar
+whatever day the suite runs."""
 import pytest
 from django.utils import timezone
-
-CST = ZoneInfo("Asia/Shanghai")
-
-
-class Clock:
-    def __init__(self, monkeypatch):
-        self.now = None
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
-
-    def set(self, day: dt.date, hour=10):
-        self.now = dt.datetime(day.year, day.month, day.day, hour, tzinfo=CST).astimezone(dt.UTC)
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Argon2 is what production uses (tested in web); here it only slows fixtures down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock(monkeypatch)
-    c.set(dt.date(2026, 11, 23))  # a Monday
-    return c
 
 
 @pytest.fixture
