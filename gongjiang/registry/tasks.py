@@ -8,3 +8,10 @@ def check_import_task(batch_id: int):
     from .services import run_import_check
 
     run_import_check(ImportBatch.objects.get(pk=batch_id))
+
+
+@task()
+def screening_task(run_id: int):
+    from .screening import run_screening
+
+    run_screening(run_id)
