@@ -1,0 +1,41 @@
+"""Home-page to-dos for applications: the applicant's drafts, returns and unread messages; the
+employer's applications awaiting its opinion; the recommending unit's candidates to forward."""
+from django.db.models import Count
+from django.urls import reverse
+
+from gongjiang.core.vocab import Role
+from gongjiang.web.inbox import Item, provider
+
+from .models import Application, ApplicationMessage
+from .states import State
+
+
+@provider
+def application_items(user):
+    items = []
+    if user.role == Role.APPLICANT:
+        for app in Application.objects.filter(applicant_account=user, status__in=[State.DRAFT, State.RETURNED]) \
+                .select_related("round"):
+            verb = "请修改后重新提交" if app.status == State.RETURNED else "请完成并提交"
+            items.append(Item(f"{app.round.title}：{verb}", reverse("applications:edit", args=[app.pk]),
+                              due=app.round.application_deadline))
+        for msg in ApplicationMessage.objects.filter(recipient=user, read_at__isnull=True).select_related(
+                "application")[:10]:
+            items.append(Item(msg.text, reverse("applications:detail", args=[msg.application_id])))
+    elif user.role == Role.EMPLOYER and user.organisation_id:
+        rows = (Application.objects.filter(employer__path__startswith=user.organisation.path, status=State.SUBMITTED)
+                .values("round_id", "round__title", "round__application_deadline").annotate(n=Count("pk")))
+        for r in rows:
+            items.append(Item(f"{r['round__title']}：待单位审核的申报", reverse("applications:list")
+                              + f"?round={r['round_id']}&status=submitted", count=r["n"],
+                              due=r["round__application_deadline"]))
+    elif user.role in (Role.RECOMMENDER, Role.BUREAU) and user.organisation_id:
+        rows = (Application.objects.filter(unit__organisation__path__startswith=user.organisation.path,
+                                           status=State.EMPLOYER_VERIFIED)
+                .values("unit_id", "unit__organisation__name", "round__title", "round__recommendation_deadline",
+                        "round__application_deadline").annotate(n=Count("pk")))
+        for r in rows:
+            items.append(Item(f"{r['round__title']}：{r['unit__organisation__name']}待推荐人选",
+                              reverse("applications:unit", args=[r["unit_id"]]), count=r["n"],
+                              due=r["round__recommendation_deadline"] or r["round__application_deadline"]))
+    return items

@@ -1,0 +1,99 @@
+"""Application states and the one table of allowed transitions (grep TRANSITIONS).
+
+Every state has a name for staff and a name for the applicant (what they should understand).
+`services.transition(application, to, *, actor, reason)` is the only function that changes
+`Application.status`; it checks this table, saves, writes the audit entry and notifies the
+applicant's inbox.
+
+Extending (the review engineer's stages): from another app's AppConfig.ready(), call
+
+    from gongjiang.applications.states import extend
+    extend(labels={"qualification_review": ("资格初审中", "资格审查中")},
+           transitions={"recommended": {"qualification_review": "人社局受理并开始资格初审"},
+                        "qualification_review": {...}})
+
+The status column has no database choices, so new states need no migration of this app.
+
+The entry point of review is `State.RECOMMENDED` ("forwarded to the organising bureau"): an
+application reaches it after the last pre-review step that applies to it (self route: on
+submission; employer route: after the employer's opinion; rounds with recommending units: when
+the unit forwards it).
+"""
+from django.db import models
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    RETURNED = "returned", "退回修改"
+    EMPLOYER_VERIFIED = "employer_verified", "单位已审核"
+    EMPLOYER_DECLINED = "employer_declined", "单位不予推荐"
+    RECOMMENDED = "recommended", "已推荐报送"
+    NOT_RECOMMENDED = "not_recommended", "未被推荐"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+# state -> (staff-facing name, applicant-facing name)
+LABELS = {
+    State.DRAFT: ("草稿", "填写中，尚未提交"),
+    State.SUBMITTED: ("待单位审核", "已提交，等待所在单位审核"),
+    State.RETURNED: ("已退回修改", "已退回，请按意见修改后重新提交"),
+    State.EMPLOYER_VERIFIED: ("待推荐单位报送", "单位已审核，等待推荐单位推荐"),
+    State.EMPLOYER_DECLINED: ("单位不予推荐", "所在单位未同意推荐"),
+    State.RECOMMENDED: ("已报送，待资格审查", "已报送人社部门，等待资格审查"),
+    State.NOT_RECOMMENDED: ("推荐单位未推荐", "推荐单位未推荐本申报"),
+    State.WITHDRAWN: ("已撤回", "您已撤回本申报"),
+}
+
+# from -> {to: capability-free description of who does it}. The only allowed moves.
+TRANSITIONS = {
+    State.DRAFT: {State.SUBMITTED: "申报人或单位提交", State.WITHDRAWN: "申报人撤回"},
+    State.SUBMITTED: {
+        State.EMPLOYER_VERIFIED: "用人单位审核通过并出具推荐意见",
+        State.EMPLOYER_DECLINED: "用人单位不同意推荐",
+        State.RECOMMENDED: "无需单位环节时提交即报送",
+        State.RETURNED: "经办人退回修改",
+        State.WITHDRAWN: "申报人撤回",
+    },
+    State.RETURNED: {State.SUBMITTED: "修改后重新提交", State.WITHDRAWN: "申报人撤回"},
+    State.EMPLOYER_VERIFIED: {
+        State.RECOMMENDED: "推荐单位在名额内推荐报送（或无推荐单位环节）",
+        State.NOT_RECOMMENDED: "推荐单位未推荐",
+        State.RETURNED: "经办人退回修改",
+    },
+    State.RECOMMENDED: {State.RETURNED: "经办人退回修改（资格审查开始前）",
+                        State.EMPLOYER_VERIFIED: "推荐单位撤回推荐"},
+    State.EMPLOYER_DECLINED: {State.RETURNED: "经办人退回修改"},
+    State.NOT_RECOMMENDED: {State.EMPLOYER_VERIFIED: "推荐单位恢复待推荐"},
+    State.WITHDRAWN: {},
+}
+
+# States in which the applicant's content may be edited.
+EDITABLE = {State.DRAFT, State.RETURNED}
+# States in which the content is frozen (a version exists) and still before review.
+PRE_REVIEW_FROZEN = {State.SUBMITTED, State.EMPLOYER_VERIFIED, State.RECOMMENDED}
+
+
+def extend(*, labels: dict, transitions: dict) -> None:
+    """Add states and edges owned by a later stage (see module docstring)."""
+    for code, pair in labels.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise ValueError(f"state {code!r} needs (staff label, applicant label)")
+        LABELS[code] = pair
+    for source, edges in transitions.items():
+        unknown = [s for s in [source, *edges] if s not in LABELS]
+        if unknown:
+            raise ValueError(f"unknown states {unknown}: add their labels first")
+        TRANSITIONS.setdefault(source, {}).update(edges)
+
+
+def staff_label(status) -> str:
+    return LABELS.get(status, (str(status), str(status)))[0]
+
+
+def applicant_label(status) -> str:
+    return LABELS.get(status, (str(status), str(status)))[1]
+
+
+def can_move(current, to) -> bool:
+    return to in TRANSITIONS.get(current, {})

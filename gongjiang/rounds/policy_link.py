@@ -1,0 +1,215 @@
+"""What rounds and applications read from a policy file: the one place that knows its schema
+(gongjiang.policy.schema.PolicyFile).
+
+A round copies its honour, stages, materials, routes, reference date and quota rules from the
+policy when it is opened, so a later revision of the policy leaves a running round alone;
+applications are evaluated by the policy engine on their snapshot of facts.
+"""
+import datetime as dt
+import re
+
+from gongjiang.core.errors import DomainError
+
+# Materials the platform produces itself (online form, deed text, typed commitment, the unit's
+# report and overview table): listed on the call page, never asked for as uploads.
+GENERATED_MATERIALS = re.compile(r"申报表|事迹材料|承诺书|推荐报告|一览表|推荐函|推荐意见")
+PHOTO = re.compile(r"照片|证件照")
+BASE_UPLOADS = [
+    {"code": "certificate", "label": "职业资格证书或职业技能等级证书（扫描件）", "required": True,
+     "file_types": ["pdf"], "article": "", "upload": True},
+    {"code": "evidence", "label": "主要技术成果、获奖证书等佐证材料", "required": False,
+     "file_types": ["pdf"], "article": "", "upload": True},
+    {"code": "photo", "label": "近期免冠证件照", "required": False, "file_types": ["jpeg", "png"],
+     "article": "", "upload": True},
+]
+
+
+def parsed(policy):
+    """The parsed PolicyFile of a Policy row."""
+    from gongjiang.policy.services import get_policy
+
+    return get_policy(policy.code)
+
+
+def honour_of(policy, code=None):
+    try:
+        return parsed(policy).honour(code or None)
+    except KeyError:
+        raise DomainError("政策中没有该称号", log=f"unknown honour {code}") from None
+
+
+def _value(dated, on):
+    from gongjiang.policy.schema import value_at
+
+    return value_at(dated, on)
+
+
+def honours(policy) -> list[tuple[str, str]]:
+    return [(h.code, h.title) for h in parsed(policy).honours]
+
+
+def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict:
+    p = parsed(policy)
+    honour = honour_of(policy, honour_code)
+    ref = p.reference_on(year)
+    quota = honour.quota
+    quota_value = (_value(quota.max, ref) or _value(quota.target, ref)) if quota else None
+    routes = {r.kind for r in p.recommendation.routes}
+    procedure = p.recommendation.unit_procedure
+    return {
+        "honour_code": honour.code,
+        "honour_title": honour.title,
+        "policy_version": policy.version,
+        "reference_date": ref,
+        "reference_date_article": p.reference_date.article if p.reference_date else "",
+        "quota": int(quota_value or 1),
+        "quota_article": quota.article if quota else "",
+        "allows_self_application": "self" in routes,
+        "allows_employer_nomination": bool(routes & {"employer", "recommending_unit", "competition_winner"}),
+        "unit_notice_working_days": (procedure.notice_working_days or 0) if procedure else 0,
+        "stages": [{"kind": s.kind, "label": s.name, "article": s.article, "working_days": s.working_days}
+                   for s in p.procedure],
+        "materials": materials(p),
+        "call_text": call_text(p, honour, year),
+    }
+
+
+def materials(p) -> list[dict]:
+    """The policy's materials, each marked as an upload slot or as produced online."""
+    out, uploads = [], []
+    for i, m in enumerate(p.materials, start=1):
+        online = bool(GENERATED_MATERIALS.search(m.name))
+        item = {"code": f"m{i}", "label": m.name, "article": m.article, "required": not online,
+                "file_types": ["jpeg", "png"] if PHOTO.search(m.name) else ["pdf"], "upload": not online,
+                "note": m.note}
+        (uploads if item["upload"] else out).append(item)
+    if not uploads:
+        uploads = [dict(b) for b in BASE_UPLOADS]
+    elif not any(PHOTO.search(u["label"]) for u in uploads):
+        uploads.append(dict(BASE_UPLOADS[2]))
+    return uploads + out
+
+
+def call_text(p, honour, year) -> str:
+    info = p.document
+    based = f"根据《{info.title}》{('（' + info.number + '）') if info.number else ''}"
+    return (f"{based}有关规定，现开展{year}年度“{honour.title}”遴选申报工作。"
+            "请符合条件的人员认真阅读申报条件，按要求在申报期内在线填写申报表、上传证明材料。"
+            "申报人对所填信息和所交材料的真实性负责。")
+
+
+def unit_rules(policy) -> list[dict]:
+    p = parsed(policy)
+    on = dt.date.today()
+    procedure = p.recommendation.unit_procedure
+    return [{"kind": u.code, "label": u.name, "article": u.article, "max": _value(u.quota_max, on),
+             "min": _value(u.quota_min, on) or 0, "soft": u.soft,
+             "ranking_above": procedure.ranking_required_above if procedure else None}
+            for u in p.recommendation.unit_types]
+
+
+def unit_rule(policy, kind) -> dict | None:
+    for rule in unit_rules(policy):
+        if rule["kind"] == kind:
+            return rule
+    return None
+
+
+def ranking_required_above(policy) -> int:
+    procedure = parsed(policy).recommendation.unit_procedure
+    return (procedure.ranking_required_above if procedure and procedure.ranking_required_above else 2)
+
+
+def conditions(rnd) -> list[dict]:
+    """The honour's eligibility clauses rendered in Chinese with their articles, as a flat list
+    of {depth, article, text} (parents first), for the call page and the self-check."""
+    from gongjiang.policy.render import condition_lines
+
+    p = parsed(rnd.policy)
+    honour = p.honour(rnd.honour_code or None)
+    return [{"depth": d, "article": article, "text": text}
+            for d, article, text, _clause in condition_lines(honour.eligibility, p)]
+
+
+def evaluate_facts(rnd, facts: dict, *, person=None, employer=None) -> tuple[dict, str]:
+    """Evaluate one application's facts with the policy engine on the round's reference date.
+    Returns (explanation as plain JSON, overall status "pass" / "fail" / "needs_review")."""
+    from gongjiang.policy.engine import evaluate
+    from gongjiang.policy.explain import explain
+    from gongjiang.policy.facts import Facts
+
+    p = parsed(rnd.policy)
+    record = application_record(facts, employer=employer)
+    employers = {}
+    if record.get("employment"):
+        job = record["employment"][0]
+        employers[job["employer"]] = {k: v for k, v in (("place", job.get("place")), ("sector", job.get("sector")))
+                                      if v}
+    try:
+        batch = Facts.from_records([record], employers=employers, policy=p.code)
+    except (ValueError, KeyError) as e:
+        return {"error": f"申报信息无法用于资格初判：{e}"}, "needs_review"
+    result = explain(evaluate(p, batch, on=rnd.reference_date, honour=rnd.honour_code or None), 0,
+                     label=record.get("id", ""))
+    data = {
+        "overall": result.overall, "automatic": result.automatic, "in_force": result.in_force,
+        "on": result.on.isoformat(), "honour": result.honour,
+        "clauses": [{"article": c.article, "depth": c.depth, "status": c.status, "status_label": c.status_label,
+                     "sentence": c.sentence, "facts": [{"text": f.text, "source": f.source} for f in c.facts]}
+                    for c in result.clauses],
+    }
+    return data, result.overall
+
+
+def _org_path(org) -> str:
+    return "/".join(o.name for o in org.ancestors() if o.is_jurisdiction) if org is not None else ""
+
+
+def application_record(facts: dict, *, employer=None) -> dict:
+    """An application's snapshot as the person dict `Facts.from_records` reads. Lists the applicant
+    filled in (even empty) count as complete declarations; what the form does not ask (credit
+    records, studios ...) stays unknown, so those clauses come out as needs_review."""
+    personal, job, skill = facts.get("personal", {}), facts.get("employment", {}), facts.get("skill", {})
+    rec = {"id": personal.get("name") or "申报人"}
+    if personal.get("birth_date"):
+        rec["birth"] = personal["birth_date"]
+    if personal.get("gender") in ("男", "女", "M", "F"):
+        rec["gender"] = {"男": "M", "女": "F"}.get(personal["gender"], personal["gender"])
+    if employer is None and job.get("employer_id"):
+        from gongjiang.accounts.models import Organisation
+
+        employer = Organisation.objects.filter(pk=job["employer_id"]).first()
+    if job.get("employer_name") and job.get("start"):
+        row = {"employer": job["employer_name"], "start": job["start"], "frontline": bool(job.get("frontline"))}
+        place = _org_path(employer)
+        if place:
+            row["place"] = place
+        if employer is not None and employer.kind in ("department", "institution"):
+            row["sector"] = "government" if employer.kind == "department" else "institution"
+        elif employer is not None and employer.kind == "enterprise":
+            row["sector"] = "enterprise"
+        if skill.get("occupation"):
+            row["occupation"] = skill["occupation"]
+        rec["employment"] = [row]
+        months = int(job.get("insurance_months") or 0)
+        if months and place:
+            import datetime as _dt
+
+            today = _dt.date.today()
+            last = today.year * 12 + today.month - 2
+            first = last - months + 1
+            rec["insurance"] = [{"employer": job["employer_name"], "place": place,
+                                 "from": f"{first // 12}-{first % 12 + 1:02d}", "to": f"{last // 12}-{last % 12 + 1:02d}"}]
+    if skill.get("level") not in (None, ""):
+        rec["certificates"] = [{"level": int(skill["level"]), "occupation": skill.get("occupation") or None,
+                                "issued": skill.get("issued_on") or None}]
+    else:
+        rec["certificates"] = []
+    rec["competitions"] = [{"level": int(c["level"]), "class": int(c.get("klass") or 0), "rank": int(c["rank"]),
+                            "date": c.get("held_on") or None}
+                           for c in facts.get("competitions", []) if c.get("rank") and c.get("level") not in (None, "")]
+    rec["titles"] = [{"title": t["name"], "level": int(t["level"]) if t.get("level") not in (None, "") else None,
+                      "start": t.get("awarded_on") or None} for t in facts.get("titles", []) if t.get("name")]
+    rec["apprentices"] = [{"count": 1, **({"level": int(a["level"])} if a.get("level") not in (None, "") else {})}
+                          for a in facts.get("apprentices", []) if a.get("name")]
+    return rec
