@@ -35,6 +35,16 @@ def yuan(fen: int | None) -> str:
     return f"{whole:,}元" if cents == 0 else f"{whole:,}.{cents:02d}元"
 
 
+def amount_text(amount, on: dt.date | None = None) -> str:
+    """A (dated) amount in yuan: the value in force on `on`, else every period with its dates."""
+    if amount is None or isinstance(amount, int):
+        return yuan(amount)
+    current = value_at(amount, on) if on else None
+    if current is not None:
+        return yuan(current)
+    return "；".join(f"{yuan(p.value)}（{p.valid_from or '—'}至{p.valid_to or '—'}）" for p in amount)
+
+
 def place_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
@@ -168,7 +178,7 @@ def conditions_text(clause, policy=None) -> str:
 def benefit_text(benefit, on: dt.date | None = None) -> str:
     if benefit.kind != "cash":
         return benefit.name
-    amount = yuan(value_at(benefit.amount_fen, on))
+    amount = amount_text(benefit.amount_fen, on)
     text = f"{SCHEDULE_LABELS[benefit.schedule]}{amount}"
     if benefit.duration_years:
         text += f"，共{benefit.duration_years}年"
@@ -210,3 +220,71 @@ def stage_text(stage) -> str:
     if stage.skill_test:
         bits.append("现场技能考查")
     return "，".join(bits)
+
+
+def quota_text(quota, on: dt.date | None = None) -> str:
+    if quota is None:
+        return "未规定名额"
+    per = {"cycle": "每届", "year": "每年", "round": "本次"}[quota.per]
+    parts = []
+    if quota.max is not None:
+        value = value_at(quota.max, on)
+        parts.append(f"{per}不超过{value}名" if value is not None else "名额在该日期未生效")
+    if quota.target is not None:
+        parts.append(f"{per}{value_at(quota.target, on)}名左右")
+    if quota.total:
+        parts.append(f"累计{quota.total}名" + (f"（至{quota.total_by.isoformat()}）" if quota.total_by else ""))
+    return "，".join(parts) + f"（{quota.article}）"
+
+
+def validity_text(policy: PolicyFile) -> str:
+    v = policy.validity
+    start = v.valid_from.isoformat() if v.valid_from else "发布之日"
+    end = v.valid_to.isoformat() if v.valid_to else "未规定"
+    text = f"自{start}起施行，有效期至{end}"
+    if v.payments_valid_to:
+        text += f"；待遇发放有效期至{v.payments_valid_to.isoformat()}"
+    return text + f"（{v.article}）"
+
+
+def summary_lines(policy: PolicyFile, *, on: dt.date | None = None) -> list[str]:
+    """A readable summary of the whole policy in Chinese (for `gongjiang policy show`)."""
+    out = [f"{policy.title}（{policy.code}）", f"文件：{policy.document.title} {policy.document.number}".rstrip(),
+           f"实施地区：{policy.jurisdiction}", f"有效期：{validity_text(policy)}"]
+    if on is not None:
+        out.append(f"{on.isoformat()}：{'在有效期内' if policy.in_force(on) else '不在有效期内'}")
+    if policy.definitions:
+        out.append("用语：" + "，".join(f"“{w}”{'含' if inc else '不含'}本数" for w, inc in policy.definitions.inclusive.items())
+                   + f"（{policy.definitions.article}）")
+    if policy.reference_date:
+        r = policy.reference_date
+        out.append(f"条件认定日：遴选年度{r.month}月{r.day}日（{r.article}）")
+    if policy.cycle:
+        out.append(f"周期：每{policy.cycle.years}年（{policy.cycle.article}）")
+    for h in policy.honours:
+        out += ["", f"【{h.title}】" + ("（补贴）" if h.kind == "subsidy" else ""), f"名额：{quota_text(h.quota, on)}"]
+        if h.term:
+            out.append(f"{h.term.name}：{h.term.years}年（{h.term.article}）")
+        out.append("条件：")
+        out += [f"  {'  ' * d}{text}（{article}）" for d, article, text, _ in condition_lines(h.eligibility, policy)]
+        for rule in h.priority:
+            out.append(f"优先：{rule.text}（{rule.article}）")
+        for b in h.benefits:
+            out.append(f"待遇：{benefit_text(b, on)}（{b.article}）")
+        if h.renewal:
+            out.append(f"{h.renewal.name}（{h.renewal.article}）：")
+            out += [f"  {'  ' * d}{text}（{article}）" for d, article, text, _ in condition_lines(h.renewal.criteria, policy)]
+        for o in h.exits:
+            out.append(f"退出：{o.when} → {effects_text(o.effects)}（{o.article}）")
+        for o in h.revocations:
+            out.append(f"撤销：{o.when} → {effects_text(o.effects)}（{o.article}）")
+        for d in h.duties:
+            out.append(f"职责：{d.text}（{d.article}）")
+    out += ["", "推荐渠道：" + "；".join(f"{ROUTE_LABELS[r.kind]}（{r.article}）" for r in policy.recommendation.routes)]
+    for u in policy.recommendation.unit_types:
+        lo, hi = value_at(u.quota_min, on), value_at(u.quota_max, on)
+        quota = f"{lo}至{hi}名" if lo and hi else (f"{'一般' if u.soft else ''}不超过{hi}名" if hi else "名额未规定")
+        out.append(f"  推荐单位：{u.name}，{quota}（{u.article}）")
+    out.append("程序：")
+    out += [f"  {i}. {stage_text(s)}（{s.article}）" for i, s in enumerate(policy.procedure, 1)]
+    return out

@@ -11,6 +11,7 @@ from django.utils import timezone
 from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError
 
+from .engine import BatchResult, evaluate
 from .loader import POLICIES_DIR, LoadedFile, policy_files, read_policy
 from .models import Policy
 from .schema import PolicyFile
@@ -84,3 +85,19 @@ def get_policy(code: str) -> PolicyFile:
 def selection_reference_date(policy: PolicyFile, year: int) -> dt.date:
     """The date ages and posts are judged on for a selection year (e.g. 惠阳 第十三条: 1月1日)."""
     return policy.reference_on(year)
+
+
+def policy_by_code(code: str) -> PolicyFile:
+    """The policy as loaded in the database, or else as in its file policies/<code>.yaml."""
+    if Policy.objects.filter(code=code).exists():
+        return get_policy(code)
+    path = POLICIES_DIR / f"{code}.yaml"
+    if path.exists():
+        return read_policy(path).policy
+    raise DomainError(f"没有代码为“{code}”的政策", log=f"unknown policy {code}", code="not_found")
+
+
+def evaluate_people(policy: PolicyFile, facts, *, on: dt.date, honour: str | None = None,
+                    tree: str = "eligibility") -> BatchResult:
+    """Evaluate every person of `facts` (a batch; one person is a batch of one)."""
+    return evaluate(policy, facts, on=on, honour=honour, tree=tree)
