@@ -1,12 +1,8 @@
 """Factories for review tests: a round with a given stage list and recommended applications,
 built on the real models (no mocks)."""
-import datetime as dt
-import itertools
-
 import pytest
-from django.utils import timezone
 
-_seq = itertools.count(1)
+from . import factories
 
 HUIYANG_STAGES = [
     {"kind": "qualification_review", "article": "第十条（三）", "name": "资格初审", "notify_reasons": True},
@@ -29,35 +25,15 @@ ZHONGKAI_STAGES = [
 @pytest.fixture
 def review_world(jurisdictions, make_org, make_user):
     """A bureau at 惠阳区 with a policy row; `make_round(stages)` and `make_app(round, ...)`."""
-    from gongjiang.applications.models import Application
-    from gongjiang.core.idnumbers import make_resident_id
-    from gongjiang.policy.models import Policy
-    from gongjiang.registry.services import register_person
-    from gongjiang.rounds.models import Round
-
     district = jurisdictions["惠阳区"]
-    bureau = make_user("bureau", district)
-    policy = Policy.objects.create(code=f"test-policy-{next(_seq)}", title="测试政策", jurisdiction=district,
-                                   sha256="0" * 64, source="", document={}, loaded_at=timezone.now())
+    bureau = make_user("bureau", district, password=None)
+    policy = factories.make_policy(district)
 
     def make_round(stages, quota=10, year=2026):
-        n = next(_seq)
-        return Round.objects.create(
-            policy=policy, honour_code="chief", honour_title="区管首席技师", code=f"r{n}", title=f"测试批次{n}",
-            year=year, organiser=district, reference_date=dt.date(year, 1, 1), opens_on=dt.date(year, 3, 1),
-            application_deadline=dt.date(year, 4, 1), quota=quota, stages=stages, status="closed",
-            published_at=timezone.now())
+        return factories.make_round(policy, district, stages, quota=quota, year=year)
 
-    def make_app(rnd, *, name=None, employer=None, status="recommended", birth=dt.date(1980, 5, 1), facts=None,
-                 account=None):
-        n = next(_seq)
-        person = register_person(name=name or f"申报人{n}", jurisdiction=district,
-                                 id_number=make_resident_id("441303", birth, n % 400, female=n % 2 == 0))
-        return Application.objects.create(
-            round=rnd, serial=f"T-{n:05d}", route="employer", person=person, name=person.name,
-            employer=employer or make_org(parent=district), status=status, version=1, submitted_at=timezone.now(),
-            commitment_name=person.name, forwarded_at=timezone.now(), facts=facts or {"occupation": "焊工"},
-            applicant_account=account)
+    def make_app(rnd, *, employer=None, **kw):
+        return factories.make_application(rnd, district, employer or make_org(parent=district), **kw)
 
     return {"district": district, "bureau": bureau, "policy": policy, "make_round": make_round,
             "make_app": make_app}

@@ -1,0 +1,53 @@
+"""Permission-matrix samples for the review pages: a round of 惠阳区 in expert review with a panel
+assigned to the matrix expert, and a secret-ballot session with the matrix committee member."""
+import datetime as dt
+
+from gongjiang.review import services
+from gongjiang.review import stages as st
+from gongjiang.review.tests.conftest import HUIYANG_STAGES
+from gongjiang.review.tests.factories import make_application, make_policy, make_round
+
+LOGIN_ONLY = {
+    "review:my_application": "an applicant's or employer's own application only (404 for anyone else)",
+}
+
+
+def samples(ctx):
+    from gongjiang.applications.models import Evidence
+    from gongjiang.applications.uploads import upload_root
+
+    bureau, district = ctx.users["bureau"], ctx.district
+    stages = [s if s["kind"] != "committee_decision" else {**s, "ballot": "secret"} for s in HUIYANG_STAGES]
+    rnd = make_round(make_policy(district), district, stages)
+    app = make_application(rnd, district, ctx.employer, name="矩阵评审申报人", status=st.EXPERT)
+    others = [ctx.make_org(parent=district) for _ in range(5)]
+    experts = [services.create_expert(actor=bureau, name="矩阵专家", pool=district, occupations=["焊工"],
+                                      employer=others[0], user=ctx.users["expert"])]
+    experts += [services.create_expert(actor=bureau, name=f"矩阵外聘专家{i}", pool=district, occupations=["焊工"],
+                                       employer=others[i]) for i in range(1, 5)]
+    panel = services.draw(rnd, actor=bureau, name="矩阵专家组", seed="matrix")
+    rel = "review/matrix/evidence.pdf"
+    path = upload_root() / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    ev = Evidence.objects.create(application=app, material="deed", material_label="事迹材料", name="事迹.pdf",
+                                 kind="pdf", content_type="application/pdf", size=15, sha256="0" * 64,
+                                 path=rel, uploaded_by=bureau)
+    voting = make_application(rnd, district, ctx.employer, name="矩阵表决候选人", status=st.COMMITTEE)
+    session = services.open_session(rnd, actor=bureau, title="矩阵表决会议", held_on=dt.date(2026, 8, 1),
+                                    members=[ctx.users["committee"]], candidates=[voting])
+    ctx.protect(app.name, voting.name, app.deed_text)
+    return {
+        "review:board": {"round_id": rnd.pk},
+        "review:draw": {"round_id": rnd.pk},
+        "review:results": {"round_id": rnd.pk},
+        "review:open_session": {"round_id": rnd.pk},
+        "review:application": {"application_id": app.pk},
+        "review:accept": {"application_id": app.pk},
+        "review:panel": {"panel_id": panel.pk},
+        "review:manage_session": {"session_id": session.pk},
+        "review:expert_candidate": {"application_id": app.pk},
+        "review:expert_evidence": {"application_id": app.pk, "evidence_id": ev.pk},
+        "review:session": {"session_id": session.pk},
+        "review:my_application": {"application_id": app.pk},
+    }
