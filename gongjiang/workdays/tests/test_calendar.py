@@ -54,8 +54,8 @@ def test_named_2026_days_from_the_issue(db):
     assert not any(services.is_working_day(d) for d in _days(D(2026, 10, 1), D(2026, 10, 7)))
 
 
-def test_package_years_are_seeded_and_complete(db):
-    cal = CalendarYear.objects.get(year=2026)
+def test_package_years_are_seeded_and_complete(year_2026, db):
+    cal = year_2026
     assert cal.complete and cal.source == "package"
     assert SpecialDay.objects.get(date=D(2026, 2, 14)).kind == DayKind.WORKDAY
     assert SpecialDay.objects.get(date=D(2026, 10, 1)).name == "国庆节"
@@ -127,9 +127,9 @@ def test_adjusted_workday_on_weekday_is_refused(db, jurisdictions, make_user):
     assert "本来就是工作日" in exc.value.message
 
 
-def test_change_to_entered_year_needs_reason(db, jurisdictions, make_user):
+def test_change_to_entered_year_needs_reason(year_2026, db, jurisdictions, make_user):
     admin = make_user("sysadmin", jurisdictions["广东省"])
-    cal = CalendarYear.objects.get(year=2026)
+    cal = year_2026
     with pytest.raises(services.DomainError) as exc:
         services.add_days(cal, start=D(2026, 12, 31), kind=DayKind.HOLIDAY, actor=admin)
     assert "须填写理由" in exc.value.message
@@ -149,8 +149,8 @@ def test_import_reports_bad_lines_with_numbers(db, jurisdictions, make_user):
     assert not CalendarYear.objects.filter(year=2027).exists()  # all or nothing
 
 
-def test_export_round_trips_through_import(db):
-    text = services.schedule_text(CalendarYear.objects.get(year=2026))
+def test_export_round_trips_through_import(year_2026, db):
+    text = services.schedule_text(year_2026)
     assert "2026-10-01~2026-10-07,休,国庆节" in text and "2026-02-14,班,春节" in text
     rows = services.parse_schedule(text)
     assert sum((b - a).days + 1 for a, b, _, _ in rows) == SpecialDay.objects.filter(date__year=2026).count()

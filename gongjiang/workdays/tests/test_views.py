@@ -47,9 +47,9 @@ def test_import_form_creates_and_confirms_year(client, jurisdictions, make_user)
     assert services.is_working_day(dt.date(2027, 2, 6))
 
 
-def test_removing_day_of_entered_year_needs_reason(client, jurisdictions, make_user):
+def test_removing_day_of_entered_year_needs_reason(year_2026, client, jurisdictions, make_user):
     client.force_login(make_user("sysadmin", jurisdictions["广东省"]))
-    day = CalendarYear.objects.get(year=2026).days.get(date=dt.date(2026, 10, 10))
+    day = year_2026.days.get(date=dt.date(2026, 10, 10))
     r = client.post(reverse("workdays:remove_day", args=[day.pk]), {"reason": ""})
     assert r.status_code == 400 and "须填写理由" in r.content.decode()
     assert services.is_working_day(dt.date(2026, 10, 10))
