@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from gongjiang.core.excel import xlsx_response
 from gongjiang.core.vocab import Role
@@ -35,6 +35,7 @@ def _filtered_orgs(request):
 
 
 @requires("org.view")
+@require_safe
 def org_list(request):
     form, qs = _filtered_orgs(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -49,6 +50,7 @@ def org_list(request):
 
 
 @requires("org.view")
+@require_safe
 def org_export(request):
     _, qs = _filtered_orgs(request)
     rows = ([o.name, o.get_kind_display(), o.parent.name if o.parent_id else "", o.uscc or "", o.region_code,
@@ -59,6 +61,7 @@ def org_export(request):
 
 
 @requires("org.view")
+@require_safe
 def org_detail(request, pk):
     org = _scoped_org(request, pk)
     visible = scope.visible_organisations(request.user)
@@ -121,6 +124,7 @@ def _filtered_users(request):
 
 
 @requires("user.manage")
+@require_safe
 def user_list(request):
     form, qs = _filtered_users(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -131,6 +135,7 @@ def user_list(request):
 
 
 @requires("user.manage")
+@require_safe
 def user_export(request):
     _, qs = _filtered_users(request)
     rows = ([u.username, u.display_name, u.role_label, u.organisation.name if u.organisation_id else "",

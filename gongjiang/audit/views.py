@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gongjiang.accounts.permissions import requires
 from gongjiang.core.excel import xlsx_response
@@ -19,6 +19,7 @@ EXPORT_LIMIT = 100_000
 
 
 @requires("audit.view")
+@require_safe
 def entry_list(request):
     form, qs = entries_for(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -31,6 +32,7 @@ def entry_list(request):
 
 
 @requires("audit.view")
+@require_safe
 def entry_export(request):
     _, qs = entries_for(request.user, request.GET)
     rows = ([e.pk, e.created_at, e.actor_name, e.organisation_name, e.action, e.object_type, e.object_id,
@@ -41,6 +43,7 @@ def entry_export(request):
 
 
 @requires("audit.view")
+@require_safe
 def entry_detail(request, pk):
     entry = visible_entries(request.user).filter(pk=pk).first()
     if entry is None:
