@@ -110,7 +110,16 @@ def add_months(ordinals: np.ndarray, months) -> np.ndarray:
     return when.astype(np.int64) + _EPOCH
 
 
-def retirement_ordinals(birth: np.ndarray, scheme: str) -> np.ndarray:
-    """Vectorised `retirement_date` over birth ordinals (all known, > 0)."""
-    bm = to_datetime64(birth).astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    return add_months(birth, retirement_age_months(bm, scheme))
+def latest_birth_retired(on: dt.date, scheme: str) -> int:
+    """Ordinal of the latest birth date whose holder has reached the statutory retirement age on
+    `on`: retired(b)  <=>  b.toordinal() <= latest_birth_retired(on, scheme). The retirement date
+    never decreases with the birth date, so a binary search over dates finds the cut-off and N
+    people are then judged by one comparison."""
+    lo, hi = dt.date(1900, 1, 1).toordinal(), on.toordinal()  # lo retired, hi not (born on `on`)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if retirement_date(dt.date.fromordinal(mid), scheme) <= on:
+            lo = mid
+        else:
+            hi = mid
+    return lo

@@ -131,8 +131,7 @@ def k_working_age(c, ctx) -> Outcome:
     birth, gender, post = p.birth, p.gender, p.post_category
     known = birth > 0
     adult = birth <= dates.latest_birth_for_age(ctx.on, c.min_age)
-    safe_birth = np.where(known, birth, ctx.ord)
-    before = {s: ctx.ord < dates.retirement_ordinals(safe_birth, s) for s in dates.RETIREMENT_SCHEMES}
+    before = {s: birth > dates.latest_birth_retired(ctx.on, s) for s in dates.RETIREMENT_SCHEMES}
     male, fc, fw = before["male"], before["female_cadre"], before["female_worker"]
     female_known = np.where(post == 2, fc, fw)
     female_agree = fc == fw
@@ -184,10 +183,10 @@ def k_insured_employment(c, ctx) -> Outcome:
         first = ctx.month - c.months
         rows &= t.month >= first
     person, month = t.person[rows], t.month[rows]
-    if c.continuous and c.months <= 62:
-        bits = np.zeros(ctx.n, dtype=np.uint64)
-        np.bitwise_or.at(bits, person, np.left_shift(np.uint64(1), (month - (ctx.month - c.months)).astype(np.uint64)))
-        full = bits == np.uint64((1 << c.months) - 1)
+    if c.continuous:
+        present = np.zeros(ctx.n * c.months, dtype=bool)
+        present[person.astype(np.int64) * c.months + (month - (ctx.month - c.months))] = True
+        full = present.reshape(ctx.n, c.months).all(axis=1)
     else:
         key = np.unique(person.astype(np.int64) * 1_000_000 + month)
         full = np.bincount((key // 1_000_000).astype(np.int64), minlength=ctx.n) >= c.months

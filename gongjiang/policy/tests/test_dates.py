@@ -67,11 +67,18 @@ def test_inclusive_policy_definition_and_explicit_wording_win():
 ])
 def test_retirement_date_by_birth_month(born, scheme, retire):
     assert dates.retirement_date(born, scheme) == retire
-    vec = dates.retirement_ordinals(np.array([born.toordinal()]), scheme)
-    assert dt.date.fromordinal(int(vec[0])) == retire
 
 
 def test_add_months_vectorised_matches_anniversary():
     births = [dt.date(2000, 1, 31), dt.date(2004, 2, 29), dt.date(1999, 12, 31), dt.date(2001, 6, 15)]
     got = dates.add_months(np.array([b.toordinal() for b in births]), 13)
     assert [dt.date.fromordinal(int(g)) for g in got] == [dates.anniversary(b, 0, 13) for b in births]
+
+
+@pytest.mark.parametrize("scheme", list(dates.RETIREMENT_SCHEMES))
+@pytest.mark.parametrize("on", [dt.date(2025, 1, 1), dt.date(2030, 6, 30), dt.date(2041, 2, 28)])
+def test_latest_birth_retired_cutoff_matches_retirement_dates(scheme, on):
+    cutoff = dates.latest_birth_retired(on, scheme)
+    for o in list(range(cutoff - 40, cutoff + 40)) + list(range(cutoff - 4000, cutoff + 4000, 37)):
+        born = dt.date.fromordinal(o)
+        assert (o <= cutoff) == (dates.retirement_date(born, scheme) <= on), (born, scheme, on)
