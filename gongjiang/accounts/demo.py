@@ -29,7 +29,7 @@ def seed(stdout=None):
     seed_jurisdictions()
     huiyang = jurisdiction_by_name("惠阳区")
     ensure_organisation(name=DEMO_EMPLOYER, kind="enterprise", parent=huiyang,
-                        uscc=make_uscc("91441303MA4UDEMO0"), region_code="441303")
+                        uscc=make_uscc("91441303MA4UDEM10"), region_code="441303")
     for username, role, org_name, display in DEMO_USERS:
         if User.objects.filter(username=username).exists():
             continue
