@@ -3,8 +3,9 @@
 Pure Python. Points are Decimals (never floats): an officer must be able to redo every sum by hand.
 
 A rubric is a list of criteria, each with a weight and the maximum points an expert may give.
-An expert's total is sum(points / max_points * weight); with the default rubric weights equal maximum
-points, so the total is the plain sum out of 100. A candidate's score is the aggregate of the
+An expert's total is on a 100-point scale (百分制): 100 * sum(points / max_points * weight / sum of
+weights). When the weights are proportional to the maximum points (the default rubric: weight =
+maximum; 惠阳: four criteria of 25 points, equal weights) this is the plain sum of the points. A candidate's score is the aggregate of the
 experts' totals; the default (常用做法) drops the highest and the lowest total when five or more
 experts scored, then averages.
 """
@@ -112,7 +113,8 @@ class Rubric:
 
     def total(self, points: dict) -> Decimal:
         clean = self.validate(points)
-        total = sum((clean[c.code] / c.max_points * c.weight for c in self.criteria), Decimal(0))
+        weight = self.total_weight
+        total = sum((clean[c.code] / c.max_points * c.weight / weight for c in self.criteria), Decimal(0)) * 100
         return total.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 

@@ -232,20 +232,42 @@ def clause_results(application) -> list[dict]:
         c = c if isinstance(c, dict) else getattr(c, "__dict__", {})
         result = str(c.get("result") or c.get("status") or "needs_review")
         manual = bool(c.get("manual")) or result == "manual"
+        facts = [f"{f.get('text', '')}（{f.get('source', '')}）" if isinstance(f, dict) else str(f)
+                 for f in c.get("facts") or []]
         out.append({
             "id": str(c.get("id") or c.get("clause") or c.get("code") or i),
             "article": str(c.get("article", "")),
             "text": str(c.get("text") or c.get("sentence") or c.get("label") or ""),
             "result": "manual" if manual else result,
             "reason": str(c.get("reason") or c.get("explanation") or ""),
+            "facts": facts,
+            "depth": int(c.get("depth") or 0),
             "manual": manual,
         })
+    # A clause is attested by hand when it is undecided, is a leaf of the clause tree and no
+    # clause above it is already decided (an "之一" group passed by another item needs nothing more).
+    for i, c in enumerate(out):
+        leaf = i + 1 == len(out) or out[i + 1]["depth"] <= c["depth"]
+        decided_above, depth = False, c["depth"]
+        for above in reversed(out[:i]):
+            if above["depth"] < depth:
+                depth = above["depth"]
+                decided_above = decided_above or above["result"] in ("pass", "fail")
+        c["attest"] = (c["manual"] or c["result"] == "needs_review") and leaf and not decided_above
     return out
 
 
 def clauses_to_attest(clauses) -> list[dict]:
     """Manual clauses and those the engine could not decide: an officer attests each."""
-    return [c for c in clauses if c["manual"] or c["result"] == "needs_review"]
+    return [c for c in clauses if c["attest"]]
+
+
+def blocking_failures(clauses) -> list[dict]:
+    """Failed clauses that decide the outcome: the top of the tree when there is one."""
+    top = [c for c in clauses if c["depth"] == 0]
+    if len(top) == len(clauses):
+        return [c for c in clauses if c["result"] == "fail"]
+    return [c for c in top if c["result"] == "fail"]
 
 
 @transaction.atomic
@@ -276,7 +298,7 @@ def decide_qualification(application, *, actor, outcome, attestations=None, arti
                        "note": note, "by": actor.pk})
     article, reason = article.strip(), reason.strip()
     if outcome == QualificationOutcome.PASS:
-        failed = [c for c in clauses if c["result"] == "fail"]
+        failed = blocking_failures(clauses)
         unmet = [a for a in stored if not a["met"]]
         if failed or unmet:
             first = (failed or unmet)[0]

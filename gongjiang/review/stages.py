@@ -275,7 +275,17 @@ class Procedure:
 
     @classmethod
     def for_round(cls, round_) -> "Procedure":
-        return cls(getattr(round_, "stages", None) or [])
+        """The round's stage list (copied from the policy when the round was opened) with each
+        stage's parameters (rubric, panel, departments, ballot, threshold) from the policy file."""
+        document = getattr(getattr(round_, "policy", None), "document", None) or {}
+        params = {}
+        for entry in document.get("procedure", []) if isinstance(document, dict) else []:
+            params.setdefault(entry.get("kind"), entry)
+        merged = []
+        for entry in getattr(round_, "stages", None) or []:
+            own = {k: v for k, v in entry.items() if v is not None}
+            merged.append({**{k: v for k, v in params.get(entry.get("kind"), {}).items() if v is not None}, **own})
+        return cls(merged)
 
     def __iter__(self):
         return iter(self.stages)

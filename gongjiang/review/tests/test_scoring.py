@@ -115,3 +115,10 @@ def test_shortlist_by_category_zhongkai_quotas():
     assert len(result["首席技师"].selected) == 50
     assert len(result["优秀技师"].selected) == 200
     assert all(r.category == "首席技师" for r in result["首席技师"].selected)
+
+
+def test_rubric_equal_weights_huiyang_file_gives_sum_of_points():
+    # policies/huiyang-chief-technician.yaml: four criteria of 25 points, weight 1 each
+    rubric = Rubric.from_params({"aggregation": "mean", "criteria": [
+        {"code": c, "name": c, "weight": 1, "max_points": 25} for c in ("performance", "results", "contribution", "skill")]})
+    assert rubric.total({"performance": 20, "results": 21, "contribution": 22, "skill": 23}) == Decimal("86.00")
