@@ -13,7 +13,8 @@ ROW_FIELDS = {
     "competitions": [("name", "竞赛名称", "text"), ("level", "级别", "competition_level"),
                      ("klass", "类别", "competition_class"), ("rank", "名次", "int"), ("held_on", "比赛日期", "date")],
     "titles": [("name", "称号或荣誉", "text"), ("level", "授予级别", "competition_level"), ("awarded_on", "授予日期", "date")],
-    "apprentices": [("name", "徒弟姓名", "text"), ("level", "徒弟技能等级", "skill_level"), ("note", "成绩（技能骨干、竞赛获奖等）", "text")],
+    "apprentices": [("name", "徒弟姓名", "text"), ("level", "徒弟技能等级", "skill_level"),
+                    ("backbone", "成为技能骨干", "bool"), ("competition", "竞赛获奖", "bool"), ("note", "说明", "text")],
 }
 FIELDS = {
     "personal": [("name", "姓名", "text", True), ("gender", "性别", "gender", True), ("birth_date", "出生日期", "date", True),
@@ -47,6 +48,24 @@ def conditions_for(rnd) -> list[dict]:
                 label = child.text or child.note or child.id
                 out.append({"id": child.id, "article": child.article, "label": label})
     return out
+
+
+def known_titles(rnd) -> list[str]:
+    """Titles the policy names (for the form's suggestions: the engine matches them exactly)."""
+    from gongjiang.policy.schema import walk
+
+    from gongjiang.rounds.policy_link import honour_of
+
+    honour = honour_of(rnd.policy, rnd.honour_code)
+    trees = [honour.eligibility, *(p.clause for p in honour.priority)]
+    names = []
+    for tree in trees:
+        for clause in walk(tree):
+            for name in getattr(clause, "titles", []) or ([clause.title] if getattr(clause, "kind", "") == "incumbency"
+                                                        else []):
+                if name not in names:
+                    names.append(name)
+    return names
 
 
 def _parse(kind, raw, label, errors, key, required):
@@ -123,14 +142,16 @@ def form_context(app, post=None, errors=None) -> dict:
         for i in range(count):
             row = existing[i] if i < len(existing) else {}
             rows.append([{"key": f"{table}.{i}.{name}", "label": label, "kind": kind, "choices": CHOICES.get(kind),
-                          "value": str(row.get(name)) if row.get(name) not in (None, "") else "",
+                          "value": row.get(name) if kind == "bool" else
+                          (str(row.get(name)) if row.get(name) not in (None, "") else ""),
+                          "list": "known-titles" if table == "titles" and name == "name" else "",
                           "error": (errors or {}).get(f"{table}.{i}.{name}")} for name, label, kind in fields])
         tables.append({"name": table, "label": {"competitions": "竞赛成绩", "titles": "称号与荣誉",
                                                  "apprentices": "带徒情况"}[table],
                        "headers": [f[1] for f in fields], "rows": rows, "count": count})
     achievements = facts.get("achievements", {})
     conds = [{**c, "value": achievements.get(c["id"], "")} for c in conditions_for(app.round)]
-    return {"sections": sections, "tables": tables, "conditions": conds}
+    return {"sections": sections, "tables": tables, "conditions": conds, "known_titles": known_titles(app.round)}
 
 
 class NominateForm(forms.Form):

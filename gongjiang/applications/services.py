@@ -97,7 +97,8 @@ def transition(application, to, *, actor, reason="", action=None, **fields):
 
 
 def _next_serial(rnd) -> str:
-    prefix = f"{rnd.code.upper().replace('-', '')[:12]}-"
+    """申报编号: year, round number, sequence (2026-R003-0012)."""
+    prefix = f"{rnd.year}-R{rnd.pk:03d}-"
     last = (Application.objects.filter(round=rnd, serial__startswith=prefix)
             .order_by("-serial").values_list("serial", flat=True).first())
     n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
@@ -209,8 +210,10 @@ def prefill_facts(person, *, employer=None, reference_date=None) -> dict:
         for c in person.competition_results.order_by("-held_on")[:10]]
     facts["titles"] = [{"name": t.name or t.get_code_display(), "code": t.code, "level": t.level,
                         "awarded_on": t.awarded_on.isoformat()} for t in person.titles.order_by("-awarded_on")[:10]]
-    facts["apprentices"] = [{"name": a.apprentice_name if hasattr(a, "apprentice_name") else str(a),
-                             "note": getattr(a, "note", "")} for a in person.apprenticeships.all()[:10]]
+    facts["apprentices"] = [{"name": a.apprentice_name, "level": a.apprentice_certificate_level,
+                             "backbone": bool(a.apprentice_is_backbone),
+                             "competition": bool(a.apprentice_competition_rank), "note": ""}
+                            for a in person.apprenticeships.all()[:10]]
     facts["source"] = {"registry_person": person.pk, "prefilled_at": timezone.now().isoformat()}
     return facts
 

@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.core.errors import DomainError
@@ -89,31 +89,42 @@ def start(request):
 
 @requires("application.view")
 def edit(request, pk):
+    """The generated form. One multipart form: saving, uploading a file, removing one and
+    submitting all save what was typed first, so nothing entered is lost."""
     app = _app_for(request.user, pk)
     if not services.can_edit(request.user, app):
         return redirect("applications:detail", pk=app.pk)
-    errors = {}
-    post = None
+    errors, post = {}, None
     if request.method == "POST":
         post = request.POST
+        action = post.get("action", "save")
         facts, deed, errors = forms.read_form(post, app.round)
-        unit = None
-        if post.get("unit"):
-            unit = RecommendingUnit.objects.filter(round=app.round, pk=post["unit"]).first()
-        if not errors:
+        unit = RecommendingUnit.objects.filter(round=app.round, pk=post["unit"]).first() if post.get("unit") else None
+        if errors:
+            messages.error(request, "表单有误，请按提示修改。")
+        else:
             try:
                 services.save_draft(app, actor=request.user, facts=facts, deed_text=deed, unit=unit)
-                if post.get("action") == "submit":
+                uploaded = [_upload(request, app, key.removeprefix("file.")) for key in request.FILES
+                            if key.startswith("file.")]
+                if action == "submit" and all(uploaded):
                     services.submit(app, actor=request.user, commitment_name=post.get("commitment_name", ""))
                     messages.success(request, f"申报已提交（第{app.version}版），内容已锁定。")
                     return redirect("applications:detail", pk=app.pk)
-                messages.success(request, "草稿已保存。")
-                return redirect("applications:edit", pk=app.pk)
+                if action.startswith("remove-"):
+                    ev = get_object_or_404(Evidence, pk=action.removeprefix("remove-"), application=app)
+                    services.remove_evidence(ev, actor=request.user)
+                    messages.success(request, f"已删除：{ev.name}")
+                elif action.startswith("upload-") and not uploaded:
+                    messages.error(request, "请先选择要上传的文件")
+                elif not uploaded:
+                    messages.success(request, "草稿已保存。")
+                anchor = "#materials" if action.startswith(("upload-", "remove-")) or uploaded else ""
+                return redirect(reverse("applications:edit", args=[app.pk]) + anchor)
             except DomainError as e:
                 messages.error(request, e.message)
-                post = None if post.get("action") == "submit" else post
-        else:
-            messages.error(request, "表单有误，请按提示修改。")
+                if action == "submit":
+                    post = None
     ctx = forms.form_context(app, post=post, errors=errors)
     ctx.update({"app": app, "problems": services.problems(app), "materials": _materials(app),
                 "units": app.round.units.select_related("organisation"),
@@ -121,6 +132,17 @@ def edit(request, pk):
                 "deed_min": services.DEED_MIN, "deed_target": services.DEED_TARGET, "deed_max": services.DEED_MAX,
                 "commitment": exports.commitment_text(app.round), "messages_for_me": _read_messages(request, app)})
     return render(request, "applications/edit.html", ctx)
+
+
+def _upload(request, app, material) -> bool:
+    f = request.FILES[f"file.{material}"]
+    try:
+        ev = services.attach_evidence(app, actor=request.user, file=f, material=material)
+        messages.success(request, f"草稿已保存，已上传：{ev.name}" + (f"（{ev.pages}页）" if ev.pages else ""))
+        return True
+    except DomainError as e:
+        messages.error(request, f"上传未成功：{e.message}")
+        return False
 
 
 def _materials(app):
@@ -141,40 +163,6 @@ def _read_messages(request, app):
     if msgs:
         app.messages.filter(pk__in=[m.pk for m in msgs]).update(read_at=timezone.now())
     return msgs
-
-
-@require_POST
-@requires("application.view")
-def upload(request, pk):
-    app = _app_for(request.user, pk)
-    f = request.FILES.get("file")
-    try:
-        if f is None:
-            raise DomainError("请选择要上传的文件", log="no file")
-        ev = services.attach_evidence(app, actor=request.user, file=f, material=request.POST.get("material", ""))
-        messages.success(request, f"已上传：{ev.name}（{ev.pages or 1}页）" if ev.kind == "pdf" else f"已上传：{ev.name}")
-    except DomainError as e:
-        messages.error(request, f"上传未成功：{e.message}")
-    return redirect(f"{request.build_absolute_uri(app_edit_url(app))}#materials")
-
-
-def app_edit_url(app):
-    from django.urls import reverse
-
-    return reverse("applications:edit", args=[app.pk])
-
-
-@require_POST
-@requires("application.view")
-def remove_file(request, pk, file_pk):
-    app = _app_for(request.user, pk)
-    ev = get_object_or_404(Evidence, pk=file_pk, application=app)
-    try:
-        services.remove_evidence(ev, actor=request.user)
-        messages.success(request, f"已删除：{ev.name}")
-    except DomainError as e:
-        messages.error(request, e.message)
-    return redirect("applications:edit", pk=app.pk)
 
 
 @requires("application.view")

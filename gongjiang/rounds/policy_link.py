@@ -51,7 +51,8 @@ def honours(policy) -> list[tuple[str, str]]:
 def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict:
     p = parsed(policy)
     honour = honour_of(policy, honour_code)
-    ref = p.reference_on(year)
+    # A policy without a reference-date article: 1 January of the selection year.
+    ref = p.reference_on(year) if p.reference_date else dt.date(year, 1, 1)
     quota = honour.quota
     quota_value = (_value(quota.max, ref) or _value(quota.target, ref)) if quota else None
     routes = {r.kind for r in p.recommendation.routes}
@@ -210,6 +211,7 @@ def application_record(facts: dict, *, employer=None) -> dict:
                            for c in facts.get("competitions", []) if c.get("rank") and c.get("level") not in (None, "")]
     rec["titles"] = [{"title": t["name"], "level": int(t["level"]) if t.get("level") not in (None, "") else None,
                       "start": t.get("awarded_on") or None} for t in facts.get("titles", []) if t.get("name")]
-    rec["apprentices"] = [{"count": 1, **({"level": int(a["level"])} if a.get("level") not in (None, "") else {})}
+    rec["apprentices"] = [{"count": 1, "backbone": bool(a.get("backbone")), "competition": bool(a.get("competition")),
+                           **({"level": int(a["level"])} if a.get("level") not in (None, "") else {})}
                           for a in facts.get("apprentices", []) if a.get("name")]
     return rec

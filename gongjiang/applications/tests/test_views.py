@@ -49,13 +49,13 @@ def test_applicant_fills_form_uploads_and_submits_through_pages(client, setup, s
     assert "第七条（一）" in page and "事迹材料" in page and 'data-count="deed-count"' in page
     resp = client.post(f"/applications/{app.pk}/edit/", {**FORM, "action": "save"})
     assert resp.status_code == 302
-    bad = client.post(f"/applications/{app.pk}/upload/", {"material": "certificate",
-                                                          "file": corpus.upload("证书.pdf", corpus.windows_exe())},
+    bad = client.post(f"/applications/{app.pk}/edit/", {**FORM, "action": "upload-certificate",
+                                                        "file.certificate": corpus.upload("证书.pdf", corpus.windows_exe())},
                       follow=True)
     assert "Windows可执行程序" in bad.content.decode()
     assert not Evidence.objects.exists() and not any(tmp_path.rglob("*.*"))
-    client.post(f"/applications/{app.pk}/upload/", {"material": "certificate",
-                                                    "file": corpus.upload("../../证书.pdf", corpus.pdf_bytes())})
+    client.post(f"/applications/{app.pk}/edit/", {**FORM, "action": "upload-certificate",
+                                                  "file.certificate": corpus.upload("../../证书.pdf", corpus.pdf_bytes())})
     ev = Evidence.objects.get()
     assert ev.name == "证书.pdf" and (tmp_path / ev.path).exists()
     resp = client.post(f"/applications/{app.pk}/edit/", {**FORM, "action": "submit", "commitment_name": "李建国"})

@@ -10,10 +10,12 @@ POLICY_DIR = Path(__file__).parent / "policies"
 
 
 def load_test_policy(code):
-    from gongjiang.policy.loader import read_policy
+    """A test policy of tests/policies/, or else the real policy file of policies/."""
+    from gongjiang.policy.loader import POLICIES_DIR, read_policy
     from gongjiang.policy.services import load_policy_file
 
-    return load_policy_file(read_policy(POLICY_DIR / f"{code}.yaml"))[0]
+    path = POLICY_DIR / f"{code}.yaml"
+    return load_policy_file(read_policy(path if path.exists() else POLICIES_DIR / f"{code}.yaml"))[0]
 
 
 def open_round(*, policy_code, organiser, actor, code=None, publish=True, **kw):

@@ -1,0 +1,128 @@
+"""Demo applications in various states, so every page has content (idempotent):
+- 惠阳: the demo applicant's self-application as a draft; two employees of the demo employer,
+  one awaiting the employer's opinion, one verified and forwarded to the bureau;
+- 聊城: four candidates of a 东昌府区 employer waiting for the county (demo_recommender), one
+  already recommended;
+- 环翠: one employer nomination submitted.
+"""
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from gongjiang.accounts.models import Organisation, User
+from gongjiang.accounts.services import create_user, ensure_organisation
+from gongjiang.core.idnumbers import make_resident_id, make_uscc
+from gongjiang.rounds.demo import demo_code
+from gongjiang.rounds.models import Round
+
+from . import exports, services
+from .models import Application, Route
+from .states import State
+
+DEED = ("本人长期在生产一线从事数控加工和工装夹具设计工作，刻苦钻研技术，总结形成了薄壁零件高精度车削操作法，"
+        "使同类零件加工合格率由百分之九十二提高到百分之九十九点五，年节约成本六十余万元。"
+        "主持完成技术革新项目五项，获得实用新型专利两项，参与编制企业工艺标准三项。"
+        "坚持传帮带，先后带徒十二人，其中五人取得技师职业资格，三人在市级职业技能竞赛中获奖，"
+        "多人成为企业技术骨干。") * 4
+LIAOCHENG_EMPLOYER = "聊城示范机械制造有限公司"
+PASSWORD_NOTE = "演示数据"
+
+
+def _pdf(title):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    import io
+
+    exports._font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont(exports.FONT, 16)
+    c.drawString(72, 760, f"{title}（演示扫描件）")
+    c.showPage()
+    c.save()
+    return SimpleUploadedFile(f"{title}.pdf", buf.getvalue(), content_type="application/pdf")
+
+
+def _facts(name, birth, employer, post, occupation, level=5, titles=()):
+    return {
+        "personal": {"name": name, "gender": "男", "birth_date": birth.isoformat()},
+        "employment": {"employer_name": employer.name, "employer_id": employer.pk, "post": post, "frontline": True,
+                       "start": "2012-03-01", "insurance_months": 96},
+        "skill": {"occupation": occupation, "level": level, "number": f"DEMO{abs(hash(name)) % 10**6:06d}",
+                  "issued_on": "2017-06-01"},
+        "competitions": [{"name": "省职业技能大赛", "level": 3, "klass": 1, "rank": 2, "held_on": "2024-10-20"}],
+        "titles": [{"name": "市技术能手", "level": 2, "awarded_on": "2023-05-01"}]
+        + [{"name": t, "level": 1, "awarded_on": "2022-12-01"} for t in titles],
+        "apprentices": [{"name": "王小明", "level": 4, "backbone": True, "competition": False, "note": "取得技师资格"},
+                        {"name": "周强", "level": 3, "backbone": True, "competition": True, "note": "市级竞赛获奖"}],
+        "achievements": {},
+    }
+
+
+def _fill_and_submit(app, actor, titles=()):
+    services.save_draft(app, actor=actor, facts=_facts(app.name, app.person.birth_date, app.employer,
+                                                       "数控车工", "车工", titles=titles), deed_text=DEED)
+    for m in app.round.materials:
+        if m.get("upload") and m.get("required") and not app.evidence.filter(material=m["code"]).exists():
+            services.attach_evidence(app, actor=actor, file=_pdf(m["label"][:30]), material=m["code"])
+    services.submit(app, actor=actor, commitment_name=app.name, reason=PASSWORD_NOTE)
+
+
+def _nominee(employer_org, employer_user, name, region, birth, seq):
+    return services.employee_for_nomination(employer=employer_org, actor=employer_user, name=name,
+                                            id_number=make_resident_id(region, birth, seq, female=False))
+
+
+def _nominate(rnd, employer_org, employer_user, name, region, birth, seq, *, to=State.SUBMITTED, titles=()):
+    person = _nominee(employer_org, employer_user, name, region, birth, seq)
+    app = Application.objects.filter(round=rnd, person=person).first()
+    if app is not None:
+        return app
+    app = services.start(round=rnd, actor=employer_user, route=Route.EMPLOYER, person=person, reason=PASSWORD_NOTE)
+    _fill_and_submit(app, employer_user, titles)
+    if to in (State.EMPLOYER_VERIFIED, State.RECOMMENDED):
+        services.verify_by_employer(app, actor=employer_user, opinion="经审核，申报材料属实，同意推荐。")
+    return app
+
+
+def seed(stdout=None):
+    huiyang = Round.objects.filter(code=demo_code("huiyang-chief-technician", None)).first()
+    if huiyang is not None:
+        applicant = User.objects.filter(username="demo_applicant").first()
+        person = getattr(applicant, "person", None) if applicant else None
+        if person is not None and not Application.objects.filter(round=huiyang, person=person).exists():
+            app = services.start(round=huiyang, actor=applicant, route=Route.SELF, reason=PASSWORD_NOTE)
+            services.save_draft(app, actor=applicant, deed_text=DEED[:400])
+        employer_user = User.objects.filter(username="demo_employer").first()
+        if employer_user is not None:
+            _nominate(huiyang, employer_user.organisation, employer_user, "陈志强", "441303", dt.date(1982, 7, 9), 31)
+            _nominate(huiyang, employer_user.organisation, employer_user, "黄伟明", "441303", dt.date(1979, 11, 2), 33,
+                      to=State.RECOMMENDED)
+
+    liaocheng = Round.objects.filter(code=demo_code("liaocheng-2019-chief-technician", None)).first()
+    county = Organisation.objects.filter(name="东昌府区").first()
+    if liaocheng is not None and county is not None:
+        org, _ = ensure_organisation(name=LIAOCHENG_EMPLOYER, kind="enterprise", parent=county,
+                                     uscc=make_uscc("91371502MA3LDEM10"), region_code="371502")
+        user = User.objects.filter(username="employer_liaocheng").first() or create_user(
+            username="employer_liaocheng", role="employer", organisation=org, display_name="孙丽（单位经办）",
+            password="gongjiang-demo-2026", reason=PASSWORD_NOTE)
+        names = [("刘洪涛", dt.date(1976, 4, 3)), ("张国庆", dt.date(1980, 10, 1)), ("赵立新", dt.date(1983, 2, 14)),
+                 ("孙建军", dt.date(1978, 8, 21))]
+        apps = [_nominate(liaocheng, org, user, n, "371502", b, 41 + i, to=State.EMPLOYER_VERIFIED,
+                          titles=["县（市、区）首席技师"])
+                for i, (n, b) in enumerate(names)]
+        recommender = User.objects.filter(username="demo_recommender").first()
+        if recommender is not None and apps[0].status == State.EMPLOYER_VERIFIED and not Application.objects.filter(
+                unit=apps[0].unit, status=State.RECOMMENDED).exists():
+            services.forward(apps[0], actor=recommender, reason=PASSWORD_NOTE)
+
+    huancui = Round.objects.filter(code=demo_code("huancui-chief-technician", None)).first()
+    district = Organisation.objects.filter(name="环翠区").first()
+    if huancui is not None and district is not None:
+        org, _ = ensure_organisation(name="威海示范船舶修造有限公司", kind="enterprise", parent=district,
+                                     uscc=make_uscc("91371002MA3HDEM10"), region_code="371002")
+        user = User.objects.filter(username="employer_huancui").first() or create_user(
+            username="employer_huancui", role="employer", organisation=org, display_name="于敏（单位经办）",
+            password="gongjiang-demo-2026", reason=PASSWORD_NOTE)
+        _nominate(huancui, org, user, "于海洋", "371002", dt.date(1977, 6, 6), 51)
