@@ -70,7 +70,8 @@ class NoticeEntry(models.Model):
     occupation = models.CharField("职业（工种）", max_length=100, blank=True)
     skill_level = models.PositiveSmallIntegerField("技能等级", choices=SkillLevel.choices, null=True, blank=True)
     honour = models.CharField("拟授予称号", max_length=100, blank=True)
-    application_id = models.BigIntegerField("申报编号", null=True, blank=True, db_index=True)
+    application = models.ForeignKey("applications.Application", verbose_name="申报", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="notice_entries")
     removed_at = models.DateTimeField("取消时间", null=True, blank=True)
     removed_reason = models.TextField("取消原因", blank=True)
     removed_by_objection = models.ForeignKey("notices.Objection", null=True, blank=True, on_delete=models.PROTECT,

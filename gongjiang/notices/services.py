@@ -11,7 +11,7 @@ policy's values (公示工作日数, 异议调查工作日数).
 import datetime as dt
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -66,8 +66,20 @@ def _check_public_text(label: str, value: str):
                           log=f"personal number in public field {label}")
 
 
-def _entry(data) -> EntryData:
-    e = data if isinstance(data, EntryData) else EntryData(**data)
+_ENTRY_FIELDS = {f.name for f in fields(EntryData)}
+
+
+def _entry(data, honour="") -> EntryData:
+    """An EntryData from an EntryData or a dict; extra keys are ignored, so the dicts of
+    review.services.shortlist() (with "application", "score", "rank") can be passed as they are."""
+    if isinstance(data, EntryData):
+        e = data
+    else:
+        d = dict(data)
+        if d.get("application") is not None and not d.get("application_id"):
+            d["application_id"] = d["application"].pk
+        e = EntryData(**{k: v for k, v in d.items() if k in _ENTRY_FIELDS})
+    e.honour = e.honour or honour
     e.name = (e.name or "").strip()
     if not e.name:
         raise DomainError("公示人选须有姓名", log="entry without name")
@@ -78,6 +90,14 @@ def _entry(data) -> EntryData:
     for label, value in (("姓名", e.name), ("工作单位", e.employer), ("职业（工种）", e.occupation), ("称号", e.honour)):
         _check_public_text(f"{e.name}的{label}", value)
     return e
+
+
+def _check_applications(ids):
+    from gongjiang.applications.models import Application
+
+    missing = ids - set(Application.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if missing:
+        raise DomainError("公示名单中有不存在的申报", log=f"unknown application ids {sorted(missing)}")
 
 
 def _period_end(start, days):
@@ -98,9 +118,12 @@ def can_manage(user, notice) -> Decision:
 def publish_notice(*, title: str, entries, start: dt.date, publisher, contact: str, body: str = "",
                    days: int = DEFAULT_NOTICE_DAYS, investigation_days: int = DEFAULT_INVESTIGATION_DAYS,
                    require_real_name: bool = True, round_id: int | None = None, policy_ref: str = "",
-                   organisation=None, corrects: Notice | None = None, correction_reason: str = "") -> Notice:
-    """Publish a notice of `entries` (EntryData or dicts with its fields) from `start` for `days`
-    working days. Pass the policy's 公示 days and investigation days when the round has a policy."""
+                   honour: str = "", organisation=None, corrects: Notice | None = None,
+                   correction_reason: str = "") -> Notice:
+    """Publish a notice of `entries` (EntryData or dicts with its fields, e.g. the rows of
+    review.services.shortlist(round)) from `start` for `days` working days; `honour` is the title
+    shown for entries that carry none. Pass the policy's 公示 days and investigation days when the
+    round has a policy."""
     decision = check(publisher, "notice.manage")
     if not decision:
         raise NotAllowed(decision.reason)
@@ -116,9 +139,10 @@ def publish_notice(*, title: str, entries, start: dt.date, publisher, contact: s
         raise DomainError("公示工作日数和异议调查工作日数须至少为1", log="non-positive days")
     if start < timezone.localdate():
         raise DomainError("公示开始日期不能早于今天", log="notice start in the past")
-    rows = [_entry(e) for e in entries]
+    rows = [_entry(e, honour) for e in entries]
     if not rows:
         raise DomainError("公示名单不能为空", log="notice without entries")
+    _check_applications({e.application_id for e in rows if e.application_id})
     if corrects is not None:
         corrects = Notice.objects.select_for_update().get(pk=corrects.pk)
         if not can_manage(publisher, corrects):

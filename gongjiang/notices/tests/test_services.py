@@ -23,12 +23,12 @@ def _object(notice, *, n=0, address="203.0.113.7", contact="13800138000", **kw):
     return services.file_objection(notice, **args)
 
 
-def test_publish_computes_end_date_through_workdays_10_7(publish):
+def test_publish_computes_end_date_through_workdays_10_7(publish, applications):
     """第十条（七）公示时间不少于5个工作日：Monday 11/23 to Friday 11/27."""
     notice = publish()
     assert (notice.start_date, notice.end_date, notice.days) == (D(2026, 11, 23), D(2026, 11, 27), 5)
     assert [e.name for e in notice.entries.all()] == ["张伟", "李娜"]
-    assert notice.entries.get(name="张伟").application_id == 101
+    assert notice.entries.get(name="张伟").application == applications[0]
     assert AuditEntry.objects.filter(action="notice.publish", object_id=str(notice.pk)).exists()
 
 
@@ -81,6 +81,18 @@ def services_entries_fixed():
     from .conftest import ENTRIES
 
     return [ENTRIES[0], dict(ENTRIES[1], employer="惠阳电子科技有限公司")]
+
+
+def test_publish_accepts_review_shortlist_rows_and_refuses_unknown_applications(publish, applications):
+    rows = [{"application": a, "application_id": a.pk, "serial": a.serial, "name": a.name, "gender": "M",
+             "gender_label": "男", "employer": "惠阳精密", "occupation": "焊工", "skill_level": 4,
+             "skill_level_label": "技师（二级）", "category": "", "score": 90, "rank": i}
+            for i, a in enumerate(applications, 1)]
+    notice = publish(entries=rows, honour="区管首席技师")
+    assert [(e.application_id, e.honour) for e in notice.entries.all()] == [(a.pk, "区管首席技师") for a in applications]
+    with pytest.raises(DomainError) as exc:
+        publish(entries=[{"name": "无此人", "application_id": 999999}])
+    assert "不存在的申报" in exc.value.message
 
 
 def test_objection_gets_receipt_and_deadline_10_7(publish, clock):
@@ -173,7 +185,7 @@ def test_not_upheld_objection_then_notice_closes_after_period(publish, officer, 
     assert not services.notice_closed(notice, today=D(2026, 11, 27))  # last day of the period
 
 
-def test_upheld_objection_removes_candidate_and_signals(publish, officer):
+def test_upheld_objection_removes_candidate_and_signals(publish, officer, applications):
     notice = publish()
     o = _object(notice, n=1)
     received = []
@@ -191,7 +203,7 @@ def test_upheld_objection_removes_candidate_and_signals(publish, officer):
         candidate_removed.disconnect(receiver)
     entry = notice.entries.get(name="李娜")
     assert entry.removed and entry.removed_reason == "经核实不符合第七条规定的条件"
-    assert received == [(102, "经核实不符合第七条规定的条件")]
+    assert received == [(applications[1].pk, "经核实不符合第七条规定的条件")]
     with pytest.raises(DomainError):
         services.conclude_objection(o, actor=officer, conclusion=Conclusion.NOT_UPHELD, findings="x")
 
@@ -203,7 +215,7 @@ def test_officer_outside_scope_cannot_conclude(publish, jurisdictions, make_user
         services.conclude_objection(o, actor=stranger, conclusion=Conclusion.NOT_UPHELD, findings="x")
 
 
-def test_approval_only_after_closure_with_document_number(publish, officer, clock):
+def test_approval_only_after_closure_with_document_number(publish, officer, clock, applications):
     """第十条（八）批准发证：公示无异议的，正式入选."""
     notice = publish()
     args = dict(actor=officer, kind="approve", authority="惠阳区人力资源和社会保障局",
@@ -221,7 +233,7 @@ def test_approval_only_after_closure_with_document_number(publish, officer, cloc
         approval = services.record_approval(notice, **dict(args, decided_on=D(2026, 11, 30)))
     finally:
         notice_approved.disconnect(dispatch_uid="test-approved")
-    assert approval.document_number == "惠阳人社〔2026〕88号" and seen == [[101, 102]]
+    assert approval.document_number == "惠阳人社〔2026〕88号" and seen == [[a.pk for a in applications]]
     with pytest.raises(DomainError):
         services.record_approval(notice, **dict(args, decided_on=D(2026, 11, 30)))
 
