@@ -64,3 +64,17 @@ def test_deploy_check_has_no_warnings(settings_env):
                          env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+def test_admin_shows_accounts_and_audit_read_only(client, jurisdictions, make_user):
+    """Changes go through the application's audited pages; the admin only looks things up."""
+    admin_user = make_user("sysadmin", jurisdictions["广东省"])
+    client.force_login(admin_user)
+    for url in ["/admin/accounts/organisation/", "/admin/accounts/user/", "/admin/audit/auditentry/",
+                f"/admin/accounts/user/{admin_user.pk}/change/"]:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "argon2" not in r.content.decode()
+    assert client.get("/admin/accounts/organisation/add/").status_code == 403
+    r = client.post(f"/admin/accounts/user/{admin_user.pk}/change/", {"display_name": "改名"})
+    assert r.status_code == 403
