@@ -61,8 +61,9 @@ def clause_ids_of(result) -> list[str]:
     return [c.id for c in walk(root) if c.id != root.id][:MAX_CLAUSES]
 
 
-def evaluate_people(policy_file, people, on: dt.date, *, labels="ids"):
-    facts = build_facts(people, insurance_months=insurance_window(policy_file, on), labels=labels)
+def evaluate_people(policy_file, people, on: dt.date, *, labels="ids", pk_range=None):
+    facts = build_facts(people, insurance_months=insurance_window(policy_file, on), labels=labels,
+                        pk_range=pk_range)
     return facts, evaluate(policy_file, facts, on=on)
 
 
@@ -178,8 +179,10 @@ def run_screening(run_id: int, *, chunk: int = CHUNK) -> ScreeningRun:
                 run.status = ScreeningRun.Status.CANCELLED
                 break
             part = pks[start:start + chunk]
-            people = people_in_org(run.scope).filter(pk__gte=int(part[0]), pk__lte=int(part[-1]))
-            facts, result = evaluate_people(policy_file, people, run.reference_date)
+            lo, hi = int(part[0]), int(part[-1])
+            pk_range = (lo, hi) if Person.objects.filter(pk__gte=lo, pk__lte=hi).count() == len(part) else None
+            people = people_in_org(run.scope).filter(pk__gte=lo, pk__lte=hi)
+            facts, result = evaluate_people(policy_file, people, run.reference_date, pk_range=pk_range)
             if not run.clause_ids:
                 run.clause_ids = clause_ids_of(result)
                 run.clause_labels = {cid: _clause_label(result.clauses[cid]) for cid in run.clause_ids}
@@ -226,7 +229,7 @@ def store_results(run_id, person_refs, outcome, fail, review):
                 copy.write(payload)
         return
     rows = zip([run_id] * n, person_refs.tolist(), outcome.tolist(), fail.tolist(), review.tolist())
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
         cur.executemany("INSERT INTO registry_screeningresult (run_id, person_id, outcome, fail_mask, review_mask) "
                         "VALUES (%s, %s, %s, %s, %s)", rows)
 

@@ -141,6 +141,10 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
     short = rng.random(len(s_last)) < 0.03
     s_last = np.where(short, s_last - 1, s_last)  # stopped paying a month ago
     keep = s_last >= s_first
+    key = (e_person[insured] * 1000 + e_district[insured]) * 100_000 + s_first
+    first_of_key = np.zeros(len(key), dtype=bool)
+    first_of_key[np.unique(key, return_index=True)[1]] = True
+    keep &= first_of_key  # one period per (person, jurisdiction, first month): the natural key
     insurance = {"person": e_person[insured][keep], "district": e_district[insured][keep],
                  "employer": employment["employer"][insured][keep], "first": s_first[keep], "last": s_last[keep]}
 
@@ -262,7 +266,8 @@ def _insert(table, columns, rows):
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         with connection.connection.cursor() as cur:
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            with cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(r)
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")

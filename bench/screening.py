@@ -1,0 +1,240 @@
+"""Benchmark: screening the registry against a policy (not a test; prints figures and the machine).
+
+    .venv/bin/python bench/screening.py                      # 100,000 people, PostgreSQL and SQLite
+    .venv/bin/python bench/screening.py --people 1000000     # the full figure (a few minutes to load)
+    .venv/bin/python bench/screening.py --backends postgresql --people 1000000
+
+For each backend, in its own bench database (PostgreSQL `gongjiang_bench`, SQLite
+var/bench.sqlite3), recreated every run:
+  1. generate a synthetic registry (gongjiang.registry.synthetic: realistic distributions plus
+     birthdays on the reference date, leap days, employment of exactly 12 months) and load it;
+  2. end to end: a screening run over every person (facts read from the database, evaluated by
+     the policy engine, per-person results stored), timed;
+  3. in memory, facts already loaded: the policy over all people, producing the eligible flag and
+     the failing clause ids of every person, timed (best of 3), with the peak memory of one pass.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/gongjiang_bench")
+SQLITE_PATH = ROOT / "var" / "bench.sqlite3"
+REFERENCE = dt.date(2025, 1, 1)
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    import numpy
+
+    return (f"{cpu}, {os.cpu_count()} logical cores{mem}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, numpy {numpy.__version__}")
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def database_url(backend):
+    return f"sqlite:///{SQLITE_PATH}" if backend == "sqlite" else PG_URL
+
+
+def reset_database(backend):
+    if backend == "sqlite":
+        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(PG_URL)
+    with psycopg.connect(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
+                         password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
+        conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    return PG_URL
+
+
+def run_backend(backend: str, people: int, policy_code: str, chunk: int, reuse: bool = False) -> dict:
+    """Runs in a child process whose DATABASE_URL points at the bench database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+    django.setup()
+    import logging
+
+    logging.disable(logging.INFO)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from gongjiang.accounts.models import Organisation
+    from gongjiang.accounts.services import create_user, seed_jurisdictions
+    from gongjiang.policy.models import Policy
+    from gongjiang.policy.services import get_policy, load_policies
+    from gongjiang.registry import screening, synthetic
+    from gongjiang.registry.facts import build_facts
+    from gongjiang.registry.models import Person, ScreeningRun
+
+    from gongjiang.accounts.models import User
+
+    reused = reuse and Person.objects.count() == people
+    seed_jurisdictions()
+    load_policies()
+    province = Organisation.objects.get(name="广东省")
+    districts = list(Organisation.objects.filter(path__startswith=province.path, kind__in=["district", "devzone"])
+                     .values_list("pk", "region_code", "name"))
+    out = {"backend": connection.vendor, "people": people}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SHOW server_version")
+            out["server"] = f"PostgreSQL {cur.fetchone()[0]}"
+    else:
+        import sqlite3
+
+        out["server"] = f"SQLite {sqlite3.sqlite_version}"
+
+    out["generate_s"] = out["load_s"] = 0.0
+    if not reused:
+        t = time.perf_counter()
+        data = synthetic.generate(people, districts=districts, reference_date=REFERENCE, seed=11)
+        out["generate_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        synthetic.load(data, districts=districts)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
+        out["load_s"] = time.perf_counter() - t
+    with connection.cursor() as cur:
+        counts = {}
+        for table in ("registry_person", "registry_employment", "registry_socialinsuranceperiod",
+                      "registry_certificate", "registry_competitionresult", "registry_titleaward",
+                      "registry_innovation", "registry_apprenticeship", "registry_masterstudio",
+                      "registry_programmemembership", "registry_creditrecord", "registry_employerrecord",
+                      "accounts_organisation"):
+            cur.execute(f"SELECT COUNT(*) FROM {table}")
+            counts[table.split("_", 1)[1]] = cur.fetchone()[0]
+    out["rows"] = counts
+
+    officer = User.objects.filter(username="bench").first() or \
+        create_user(username="bench", role="bureau", organisation=province, password=None)
+    policy = Policy.objects.get(code=policy_code)
+    policy_file = get_policy(policy_code)
+
+    # End to end: the screening task over the whole registry in scope, results stored.
+    run = ScreeningRun.objects.create(policy=policy, reference_date=REFERENCE, scope=province, created_by=officer)
+    t = time.perf_counter()
+    run = screening.run_screening(run.pk, chunk=chunk)
+    out["e2e_s"] = time.perf_counter() - t
+    out["e2e_status"] = run.status
+    out["counts"] = {"eligible": run.eligible, "needs_review": run.needs_review, "not_eligible": run.not_eligible}
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM registry_screeningresult WHERE run_id = %s", [run.pk])
+        out["results_stored"] = cur.fetchone()[0]
+
+    # Where the time goes (one pass over everyone, unchunked).
+    everyone = Person.objects.all()
+    t = time.perf_counter()
+    facts = build_facts(everyone, insurance_months=screening.insurance_window(policy_file, REFERENCE))
+    out["build_facts_s"] = time.perf_counter() - t
+    out["fact_rows"] = {name: len(table) for name, table in facts.tables.items()}
+
+    # In memory, facts already loaded: eligible flag + failing clause ids of every person.
+    from gongjiang.policy.engine import evaluate
+
+    def one_pass():
+        result = evaluate(policy_file, facts, on=REFERENCE)
+        ids = screening.clause_ids_of(result)
+        outcome, fail, review = screening.summarise(result, ids)
+        return outcome, fail
+
+    one_pass()  # warm-up
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        outcome, fail = one_pass()
+        best = min(best, time.perf_counter() - t)
+    out["in_memory_s"] = best
+    out["in_memory_pps"] = facts.n / best
+    tracemalloc.start()
+    one_pass()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    out["in_memory_peak_mib"] = peak / 1024 / 1024
+    out["eligible_in_memory"] = int((outcome == 0).sum())
+    out["peak_rss_mib"] = peak_rss_mib()
+    return out
+
+
+def report(r: dict):
+    n = r["people"]
+    print(f"\n== {r['server']} ({r['backend']}), {n:,} people")
+    if r["load_s"]:
+        print(f"   generated in {r['generate_s']:.1f} s, loaded in {r['load_s']:.1f} s (not part of the screening time)")
+    else:
+        print("   registry reused from the previous run (--reuse)")
+    print("   registry rows: " + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items()))
+    print(f"   END TO END screening run (read facts, evaluate, store {r['results_stored']:,} results): "
+          f"{r['e2e_s']:.2f} s = {n / r['e2e_s']:,.0f} persons/s  [{r['e2e_status']}]")
+    print(f"      outcomes: eligible {r['counts']['eligible']:,}, needs review {r['counts']['needs_review']:,}, "
+          f"not eligible {r['counts']['not_eligible']:,}")
+    print(f"   build facts from the database, unchunked: {r['build_facts_s']:.2f} s "
+          f"(rows: {', '.join(f'{k} {v:,}' for k, v in r['fact_rows'].items() if v)})")
+    print(f"   IN MEMORY (facts loaded; eligible flag + failing clause ids): {r['in_memory_s'] * 1000:.1f} ms = "
+          f"{r['in_memory_pps'] / 1e6:,.1f} million persons/s; peak memory of one pass "
+          f"{r['in_memory_peak_mib']:,.0f} MiB (tracemalloc)")
+    print(f"   process peak RSS {r['peak_rss_mib']:,.0f} MiB")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--policy", default="huiyang-chief-technician")
+    parser.add_argument("--chunk", type=int, default=250_000)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the bench databases when they already hold --people people (skip loading)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print("RESULT " + json.dumps(run_backend(args.child, args.people, args.policy, args.chunk, args.reuse)))
+        return
+    print("Machine: " + machine())
+    print(f"Policy: {args.policy}; reference date {REFERENCE}")
+    for backend in args.backends.split(","):
+        url = database_url(backend) if args.reuse else reset_database(backend)
+        env = {**os.environ, "DATABASE_URL": url, "GONGJIANG_DEBUG": "0"}
+        proc = subprocess.run([sys.executable, __file__, "--child", backend, "--people", str(args.people),
+                               "--policy", args.policy, "--chunk", str(args.chunk)] + (["--reuse"] if args.reuse else []),
+                              env=env, cwd=ROOT, capture_output=True, text=True)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if proc.returncode or not lines:
+            print(f"\n== {backend}: failed\n{proc.stderr[-3000:]}")
+            continue
+        report(json.loads(lines[-1][7:]))
+
+
+if __name__ == "__main__":
+    main()
