@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test
 run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/gongjiang migrate --noinput
-	$(BIN)/gongjiang seed_demo
+	SITE_URL=http://$(HOST) $(BIN)/gongjiang seed_demo
 	$(BIN)/gongjiang runserver $(HOST)
 
 ## Run the whole test suite on SQLite, then on PostgreSQL (DATABASE_URL)

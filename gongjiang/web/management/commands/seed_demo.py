@@ -3,6 +3,7 @@ Idempotent: running it again changes nothing."""
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from gongjiang.core.vocab import Role
@@ -29,4 +30,4 @@ class Command(BaseCommand):
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, role, org, display in logins():
             self.stdout.write(f"  {username:<18} {Role(role).label:<10} {org:<12} {display}")
-        self.stdout.write("\n打开 http://127.0.0.1:8000/ 并用以上账号登录。")
+        self.stdout.write(f"\n打开 {settings.SITE_URL}/ 并用以上账号登录。")
