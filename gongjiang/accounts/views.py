@@ -1,4 +1,6 @@
 """Organisation and account pages. Thin: forms validate, services change state and write the audit log."""
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -177,58 +179,48 @@ def user_edit(request, pk):
     })
 
 
-def _account_action(request, pk, title, confirm, perform, *, done):
-    """GET shows a confirmation with a reason field; POST performs the action and goes back."""
-    account = get_object_or_404(User, pk=pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        result = perform(account, form.cleaned_data["reason"])
-        if result is not None:
-            return result
-        messages.success(request, done)
-        return redirect("accounts:user_edit", pk=pk)
+def _confirm_page(request, account, form, title, confirm):
     return render(request, "accounts/confirm.html", {"form": form, "title": title, "account": account,
                                                      "confirm": confirm})
 
 
-@requires("user.manage")
-@require_http_methods(["GET", "POST"])
-def user_deactivate(request, pk):
-    return _account_action(
-        request, pk, "停用账号", "停用后该账号不能登录，已登录的会话随即失效。",
-        lambda a, reason: services.set_user_active(a, active=False, actor=request.user, reason=reason) and None,
-        done="账号已停用")
+def _account_action(title, confirm, done, action):
+    """A page for one account action: GET shows a confirmation with a reason field; POST calls
+    `action(account, actor=..., reason=...)` and goes back to the account."""
+
+    @requires("user.manage")
+    @require_http_methods(["GET", "POST"])
+    def view(request, pk):
+        account = get_object_or_404(User, pk=pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            action(account, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, done)
+            return redirect("accounts:user_edit", pk=pk)
+        return _confirm_page(request, account, form, title, confirm)
+
+    return view
 
 
-@requires("user.manage")
-@require_http_methods(["GET", "POST"])
-def user_activate(request, pk):
-    return _account_action(
-        request, pk, "启用账号", "启用后该账号可以重新登录。",
-        lambda a, reason: services.set_user_active(a, active=True, actor=request.user, reason=reason) and None,
-        done="账号已启用")
-
-
-@requires("user.manage")
-@require_http_methods(["GET", "POST"])
-def user_unlock(request, pk):
-    return _account_action(
-        request, pk, "解除登录锁定", "清除该账号的登录失败记录，立即解除锁定。",
-        lambda a, reason: services.unlock_user(a, actor=request.user, reason=reason) and None,
-        done="已解除锁定")
+user_deactivate = _account_action("停用账号", "停用后该账号不能登录，已登录的会话随即失效。", "账号已停用",
+                                  partial(services.set_user_active, active=False))
+user_activate = _account_action("启用账号", "启用后该账号可以重新登录。", "账号已启用",
+                                partial(services.set_user_active, active=True))
+user_unlock = _account_action("解除登录锁定", "清除该账号的登录失败记录，立即解除锁定。", "已解除锁定",
+                              services.unlock_user)
 
 
 @requires("user.manage")
 @require_http_methods(["GET", "POST"])
 def user_reset_password(request, pk):
-    def perform(account, reason):
-        password = services.reset_password(account, actor=request.user, reason=reason)
+    account = get_object_or_404(User, pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = services.reset_password(account, actor=request.user, reason=form.cleaned_data["reason"])
         return render(request, "accounts/password_issued.html", {"account": account, "password": password,
                                                                  "title": "密码已重置"})
-
-    return _account_action(request, pk, "重置密码",
-                           "系统将生成一个临时密码（仅显示一次）；该账号的已登录会话随即失效，下次登录须修改密码。",
-                           perform, done="")
+    return _confirm_page(request, account, form, "重置密码",
+                         "系统将生成一个临时密码（仅显示一次）；该账号的已登录会话随即失效，下次登录须修改密码。")
 
 
 @login_required

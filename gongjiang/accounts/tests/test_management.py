@@ -213,3 +213,10 @@ def test_list_pages_never_fail_on_malformed_query(admin_client, query):
         r = admin_client.get(reverse(name) + "?" + query)
         assert r.status_code == 200, (name, query, r.status_code)
         assert b"<script>" not in r.content
+
+
+def test_unlocking_an_account_that_is_not_locked_changes_nothing(admin_client, jurisdictions, make_user):
+    user = make_user("bureau", jurisdictions["惠阳区"])
+    r = admin_client.post(reverse("accounts:user_unlock", kwargs={"pk": user.pk}), {"reason": "核实"})
+    assert r.status_code == 302
+    assert not AuditEntry.objects.filter(action="user.unlock", object_id=str(user.pk)).exists()
