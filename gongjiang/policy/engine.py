@@ -3,6 +3,8 @@
     result = evaluate(policy, facts, on=date(2025, 1, 1))     # BatchResult, arrays of length N
     result.overall            # int8: 0 fail, 1 needs_review, 2 pass (facts.FAIL/NEEDS_REVIEW/PASS)
     result.status["7.age"]    # per clause
+    result.culprit_masks(ids) # (fail, review) int64[N]: bit b set when clause ids[b] makes the
+                              # automatic result fail / need review (what screening stores)
     explain(result, i)        # Explanation of person i: every clause with article, sentence, facts
 
 Statuses follow Kleene's three-valued logic ordered fail < needs_review < pass, so all_of is the
@@ -12,11 +14,23 @@ minimum, any_of the maximum and none_of 2 - maximum. A clause with `on_fail: nee
 
 Each clause kind is one function `kind(clause, ctx) -> Outcome` over the whole batch; no Python
 loop runs over people. Single-person evaluation is a batch of one.
+
+Performance (bench/screening.py, "in memory, facts already loaded"). What is computed once when
+the facts are loaded (`Facts.check()` -> `Facts.prepare()`, independent of any policy or date):
+the per-table "nothing found" statuses (FAIL where a table is complete, NEEDS_REVIEW where not),
+whether a table has rejected rows, and the insurance months compressed into runs. Everything that
+depends on the policy or the reference date is computed here, inside `evaluate`: row masks over
+the (small) event tables, one int8 status array per clause, built by scattering the people with a
+qualifying row onto the table's base status (no per-clause bincount over N), int8 Kleene logic
+with in-place minimum/maximum, one pass over the tree (the `automatic` view, manual clauses taken
+as passed, recombines only the groups above a manual clause). The evidence rows of a clause and
+the needs-review hints are only needed to explain a person, so they are computed lazily, on first
+access, from the same masks.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,14 +39,41 @@ from .facts import (FAIL, NEEDS_REVIEW, PASS, SECTORS, STATUS_NAMES, STUDIO_KIND
 from .schema import Honour, PolicyFile, walk
 
 I8 = np.int8
+_NR, _PASS = I8(NEEDS_REVIEW), I8(PASS)
 
 
-@dataclass
 class Outcome:
-    status: np.ndarray  # int8[N]
-    rows: dict[str, np.ndarray] = field(default_factory=dict)  # table -> bool mask of evidence rows
-    person: tuple[str, ...] = ()  # person-level facts used
-    hint: np.ndarray | None = None  # int8[N] reason code for needs_review (see HINTS)
+    """One clause over the batch. `status` (int8[N]) is computed eagerly; `rows` (table -> bool
+    mask of the evidence rows) and `hint` (int8[N] reason code for needs_review, see HINTS) are
+    only read by explanations and may be given as zero-argument callables, computed on first use."""
+
+    __slots__ = ("status", "person", "_rows", "_hint")
+
+    def __init__(self, status, rows=None, person: tuple[str, ...] = (), hint=None):
+        self.status = status
+        self.person = person  # person-level facts used
+        self._rows = {} if rows is None else rows
+        self._hint = hint
+
+    @property
+    def rows(self) -> dict[str, np.ndarray]:
+        if callable(self._rows):
+            self._rows = self._rows()
+        return self._rows
+
+    @rows.setter
+    def rows(self, value):
+        self._rows = value
+
+    @property
+    def hint(self) -> np.ndarray | None:
+        if callable(self._hint):
+            self._hint = self._hint()
+        return self._hint
+
+    @hint.setter
+    def hint(self, value):
+        self._hint = value
 
 
 HINTS = {0: "", 1: "相关信息未申报或不完整", 2: "部分记录关键信息缺失", 3: "待审核人认定",
@@ -43,19 +84,18 @@ class Context:
     """What every clause function needs: the facts, the date, the jurisdiction, definitions."""
 
     def __init__(self, policy: PolicyFile, facts: Facts, on: dt.date, honour: Honour):
-        self.policy, self.facts, self.on, self.honour = policy, facts, on, honour
+        self.policy, self.facts, self.on, self.honour = policy, facts.ensure_prepared(), on, honour
         self.n = facts.n
         self.ord = on.toordinal()
         self.month = on.year * 12 + on.month - 1
         self.inside_place = facts.within(policy.jurisdiction)
+        self._inside_ext = np.append(self.inside_place, False)  # index -1 (unknown place) -> False
         self.definitions = dict(policy.definitions.inclusive) if policy.definitions else {}
         self._cache: dict = {}
 
     def inside(self, place: np.ndarray) -> np.ndarray:
         """Places inside the jurisdiction (unknown place -1 -> False)."""
-        if len(self.inside_place) == 0:
-            return np.zeros(len(place), dtype=bool)
-        return (place >= 0) & self.inside_place[np.maximum(place, 0)]
+        return self._inside_ext[place]
 
     def ok(self, table: str) -> np.ndarray:
         """Rows not rejected by verification."""
@@ -63,6 +103,11 @@ class Context:
         if key not in self._cache:
             self._cache[key] = self.facts.tables[table].verification != 2
         return self._cache[key]
+
+    def keep(self, table: str, mask: np.ndarray) -> np.ndarray:
+        """`mask` without the rejected rows (the same array when the table has none: never
+        modify the result in place)."""
+        return mask if self.facts.all_ok[table] else mask & self.ok(table)
 
     def known(self, table: str) -> np.ndarray:
         return self.facts.person[f"known_{table}"] == 1
@@ -74,33 +119,98 @@ class Context:
         """(sure, maybe) masks of employment spells running on the reference date."""
         if "current" not in self._cache:
             e = self.facts.employment
-            ok = self.ok("employment")
-            started = (e.start > 0) & (e.start <= self.ord)
             running = (e.end == 0) | (e.end >= self.ord)
-            self._cache["current"] = (ok & started & running, ok & (e.start == 0) & running)
+            started = (e.start > 0) & (e.start <= self.ord)
+            sure, maybe = started & running, (e.start == 0) & running
+            self._cache["current"] = (self.keep("employment", sure), self.keep("employment", maybe))
         return self._cache["current"]
+
+    def spells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row index, person, org) of the spells that may be running (sure or maybe)."""
+        if "spells" not in self._cache:
+            sure, maybe = self.current_spells()
+            idx = np.flatnonzero(sure | maybe)
+            e = self.facts.employment
+            self._cache["spells"] = (idx, e.person[idx], e.org[idx])
+        return self._cache["spells"]
+
+    def all_pass(self) -> np.ndarray:
+        if "all_pass" not in self._cache:
+            self._cache["all_pass"] = np.full(self.n, PASS, I8)
+        return self._cache["all_pass"]
 
 
 # --- helpers turning row masks into person statuses ---------------------------------------------
-def _count(ctx, table, rows):
-    return np.bincount(ctx.facts.tables[table].person[rows], minlength=ctx.n)
+def _isin(column: np.ndarray, codes) -> np.ndarray:
+    codes = list(codes)
+    if not codes:
+        return np.zeros(len(column), bool)
+    if len(codes) > 4:
+        return np.isin(column, codes)
+    out = column == codes[0]
+    for c in codes[1:]:
+        out |= column == c
+    return out
+
+
+def _tri(yes: np.ndarray, unsure: np.ndarray) -> np.ndarray:
+    """int8 status: NEEDS_REVIEW where `unsure`, else PASS where `yes`, else FAIL."""
+    status = (yes & ~unsure).view(I8) << 1
+    status |= unsure.view(I8)
+    return status
+
+
+def _review_hint(ctx, table, status):
+    """Lazy hint of the `exists` family: 2 (incomplete row) when the list is complete, else 1."""
+    return lambda: np.where(status == NEEDS_REVIEW, np.where(ctx.known(table), 2, 1), 0).astype(I8)
+
+
+def _hint_where(status, code, known=None):
+    if known is None:
+        return lambda: np.where(status == NEEDS_REVIEW, code, 0).astype(I8)
+    return lambda: np.where(status == NEEDS_REVIEW, np.where(known(), code, 1), 0).astype(I8)
+
+
+def _any(ctx, table, rows) -> np.ndarray:
+    """bool[N]: the person has at least one of `rows`."""
+    out = np.zeros(ctx.n, bool)
+    out[ctx.facts.tables[table].person[rows]] = True
+    return out
+
+
+def _scatter(ctx, table, hit, maybe) -> np.ndarray:
+    """The `exists` status: the table's base (FAIL if complete, else NEEDS_REVIEW), NEEDS_REVIEW
+    for people with a `maybe` row, PASS for people with a `hit` row."""
+    person = ctx.facts.tables[table].person
+    status = ctx.facts.base[table].copy()
+    if maybe is not None:
+        status[person[maybe]] = NEEDS_REVIEW
+    status[person[hit]] = PASS
+    return status
 
 
 def exists(ctx, table, hit, maybe=None) -> Outcome:
     """pass if a qualifying row exists; fail if none and the list is complete; else needs_review."""
-    hit = hit & ctx.ok(table)
-    maybe = (maybe & ctx.ok(table) & ~hit) if maybe is not None else None
-    return at_least(ctx, table, hit, maybe, 1)
+    hit = ctx.keep(table, hit)
+    maybe = ctx.keep(table, maybe) if maybe is not None else None
+    status = _scatter(ctx, table, hit, maybe)
+    rows = (lambda: {table: hit | maybe}) if maybe is not None else {table: hit}
+    return Outcome(status, rows, hint=_review_hint(ctx, table, status))
 
 
 def at_least(ctx, table, hit, maybe, k) -> Outcome:
-    sure = _count(ctx, table, hit)
-    possible = sure + (_count(ctx, table, maybe) if maybe is not None else 0)
-    known = ctx.known(table)
-    status = np.where(sure >= k, PASS, np.where((possible >= k) | ~known, NEEDS_REVIEW, FAIL)).astype(I8)
-    hint = np.where(status == NEEDS_REVIEW, np.where(known, 2, 1), 0).astype(I8)
-    rows = hit | maybe if maybe is not None else hit
-    return Outcome(status, {table: rows}, hint=hint)
+    """pass with k qualifying rows; needs_review when k are possible or the list is incomplete."""
+    if k == 1:
+        status = _scatter(ctx, table, hit, maybe)
+    else:
+        person = ctx.facts.tables[table].person
+        sure = np.bincount(person[hit], minlength=ctx.n)
+        possible = sure + (np.bincount(person[maybe], minlength=ctx.n) if maybe is not None else 0)
+        status = ctx.facts.base[table].copy()
+        status[possible >= k] = NEEDS_REVIEW
+        status[sure >= k] = PASS
+    rows = (lambda: {table: hit | maybe}) if maybe is not None else {table: hit}
+    return Outcome(status, rows, hint=_review_hint(ctx, table, status))
 
 
 def within(ctx, column, years):
@@ -111,19 +221,41 @@ def within(ctx, column, years):
     return (column >= start) & (column <= ctx.ord), column == 0
 
 
+def _union_at_least(person, first, last, need, n) -> np.ndarray:
+    """bool[N]: people whose intervals [first, last] (non-negative integers; rows sorted by person,
+    then first) cover at least `need` distinct values."""
+    out = np.zeros(n, bool)
+    if len(person) == 0:
+        return out
+    p = person.astype(np.int64)
+    key = np.maximum.accumulate((p << 32) | last.astype(np.int64))
+    prev = np.empty_like(key)
+    prev[0] = -1
+    prev[1:] = key[:-1]
+    covered = np.where((prev >> 32) == p, prev & 0xFFFFFFFF, -1)  # max end of earlier runs
+    new = np.maximum(last - np.maximum(first.astype(np.int64) - 1, covered), 0)
+    starts = np.flatnonzero(np.concatenate(([True], person[1:] != person[:-1])))
+    total = np.add.reduceat(new, starts)
+    out[person[starts[total >= need]]] = True
+    return out
+
+
 # --- clause kinds -------------------------------------------------------------------------------
 def k_age(c, ctx) -> Outcome:
     birth = ctx.facts.person.birth
-    ok = np.ones(ctx.n, dtype=bool)
+    ok = None
     if c.min is not None:
         years = c.min.value + (0 if dates.inclusive(c.min.word, c.min.inclusive, ctx.definitions) else 1)
-        ok &= birth <= dates.latest_birth_for_age(ctx.on, years)
+        ok = birth <= dates.latest_birth_for_age(ctx.on, years)
     if c.max is not None:
         years = c.max.value + (1 if dates.inclusive(c.max.word, c.max.inclusive, ctx.definitions) else 0)
-        ok &= birth > dates.latest_birth_for_age(ctx.on, years)
+        young = birth > dates.latest_birth_for_age(ctx.on, years)
+        ok = young if ok is None else ok & young
+    if ok is None:
+        ok = np.ones(ctx.n, dtype=bool)
     unknown = birth == 0
-    status = np.where(unknown, NEEDS_REVIEW, np.where(ok, PASS, FAIL)).astype(I8)
-    return Outcome(status, person=("birth",), hint=np.where(unknown, 1, 0).astype(I8))
+    status = _tri(ok, unknown)
+    return Outcome(status, person=("birth",), hint=_hint_where(status, 1))
 
 
 def k_working_age(c, ctx) -> Outcome:
@@ -133,16 +265,15 @@ def k_working_age(c, ctx) -> Outcome:
     adult = birth <= dates.latest_birth_for_age(ctx.on, c.min_age)
     before = {s: birth > dates.latest_birth_retired(ctx.on, s) for s in dates.RETIREMENT_SCHEMES}
     male, fc, fw = before["male"], before["female_cadre"], before["female_worker"]
-    female_known = np.where(post == 2, fc, fw)
+    g1, g2 = gender == 1, gender == 2
+    cadre = post == 2
+    female_known = (cadre & fc) | (~cadre & fw)
     female_agree = fc == fw
-    working = np.where(gender == 1, male, np.where(gender == 2, female_known, male))
-    decided = known & (
-        (gender == 1) | ((gender == 2) & ((post > 0) | female_agree)) | ((gender == 0) & (male == fc) & (fc == fw))
-    )
-    decided |= known & ~adult  # too young whatever the retirement age
-    status = np.where(~decided, NEEDS_REVIEW, np.where(adult & working, PASS, FAIL)).astype(I8)
-    hint = np.where(status == NEEDS_REVIEW, np.where(known, 4, 1), 0).astype(I8)
-    return Outcome(status, person=("birth", "gender", "post_category"), hint=hint)
+    working = (g2 & female_known) | (~g2 & male)
+    decided = g1 | (g2 & ((post > 0) | female_agree)) | ((gender == 0) & (male == fc) & female_agree)
+    decided = known & (decided | ~adult)  # too young whatever the retirement age
+    status = _tri(adult & working, ~decided)
+    return Outcome(status, person=("birth", "gender", "post_category"), hint=_hint_where(status, 4, lambda: known))
 
 
 def k_qualification(c, ctx) -> Outcome:
@@ -151,10 +282,13 @@ def k_qualification(c, ctx) -> Outcome:
         level_ok, level_maybe = t.level == c.exact_level, t.level < 0
     else:
         level_ok, level_maybe = t.level >= c.min_level, t.level < 0
-    kind_ok = np.isin(t.kind, [CERT_KINDS[k] for k in c.kinds]) if c.kinds else np.ones(len(t), bool)
-    kind_maybe = (t.kind == 0) if c.kinds else np.zeros(len(t), bool)
-    hit = level_ok & kind_ok
-    maybe = (level_ok | level_maybe) & (kind_ok | kind_maybe) & ~hit
+    if c.kinds:
+        kind_ok = _isin(t.kind, [CERT_KINDS[k] for k in c.kinds])
+        hit = level_ok & kind_ok
+        maybe = (level_ok | level_maybe) & (kind_ok | (t.kind == 0)) & ~hit
+    else:
+        hit = level_ok
+        maybe = (level_ok | level_maybe) & ~hit
     if c.issued_from is not None:
         start = c.issued_from.toordinal()
         maybe = (maybe | hit) & (t.issued == 0) | maybe & (t.issued >= start)
@@ -169,65 +303,92 @@ def k_qualification(c, ctx) -> Outcome:
         hit = hit & (mine >= 0) & (t.occupation == mine)
     out = exists(ctx, "certificates", hit, maybe)
     if c.same_occupation:
-        out.rows["employment"] = ctx.current_spells()[0]
+        certificate_rows = out._rows
+        out.rows = lambda: {**(certificate_rows() if callable(certificate_rows) else certificate_rows),
+                            "employment": ctx.current_spells()[0]}
     return out
 
 
 def k_insured_employment(c, ctx) -> Outcome:
-    t = ctx.facts.insurance
-    rows = ctx.ok("insurance") & ctx.inside(t.place) & (t.month < ctx.month)
+    """Over the insurance runs prepared when the facts were loaded (facts.InsuranceRuns): the
+    months before the reference month, in the jurisdiction, not rejected (and in the sectors)."""
+    f = ctx.facts
+    runs = f.runs
+    last_month = ctx.month - 1
+    org_ok = None
     if c.sectors:
-        sectors = [SECTORS[s] for s in c.sectors]
-        rows &= (t.org >= 0) & np.isin(ctx.facts.orgs.sector[np.maximum(t.org, 0)], sectors)
+        org_ok = np.append(_isin(f.orgs.sector, [SECTORS[s] for s in c.sectors]), False)  # org -1: no
+    first_month = last_month - c.months + 1 if c.continuous else None
+    sel = runs.ok & ctx.inside(runs.place) & (runs.first <= last_month)
+    if org_ok is not None:
+        sel &= org_ok[runs.org]
     if c.continuous:
-        first = ctx.month - c.months
-        rows &= t.month >= first
-    person, month = t.person[rows], t.month[rows]
-    if c.continuous:
-        present = np.zeros(ctx.n * c.months, dtype=bool)
-        present[person.astype(np.int64) * c.months + (month - (ctx.month - c.months))] = True
-        full = present.reshape(ctx.n, c.months).all(axis=1)
+        sel &= runs.last >= first_month
+        cover = sel & (runs.first <= first_month) & (runs.last >= last_month)
+        full = np.zeros(ctx.n, bool)
+        full[runs.person[cover]] = True
+        part = np.flatnonzero(sel & ~cover)
+        if len(part):
+            full |= _union_at_least(runs.person[part], np.maximum(runs.first[part], first_month),
+                                    np.minimum(runs.last[part], last_month), c.months, ctx.n)
     else:
-        key = np.unique(person.astype(np.int64) * 1_000_000 + month)
-        full = np.bincount((key // 1_000_000).astype(np.int64), minlength=ctx.n) >= c.months
-    known = ctx.known("insurance")
-    status = np.where(full, PASS, np.where(known, FAIL, NEEDS_REVIEW)).astype(I8)
-    return Outcome(status, {"insurance": rows}, hint=np.where(status == NEEDS_REVIEW, 1, 0).astype(I8))
+        idx = np.flatnonzero(sel)
+        full = _union_at_least(runs.person[idx], runs.first[idx], np.minimum(runs.last[idx], last_month),
+                               c.months, ctx.n)
+    status = f.base["insurance"].copy()
+    status[full] = PASS
+
+    def rows():
+        t = f.insurance
+        mask = ctx.ok("insurance") & ctx.inside(t.place) & (t.month < ctx.month)
+        if org_ok is not None:
+            mask &= org_ok[t.org]
+        if c.continuous:
+            mask &= t.month >= first_month
+        return {"insurance": mask}
+
+    return Outcome(status, rows, hint=_hint_where(status, 1))
 
 
 def k_current_post(c, ctx) -> Outcome:
     e = ctx.facts.employment
     sure, maybe = ctx.current_spells()
-    hit, possible = sure.copy(), sure | maybe
+    hit, possible = sure, sure | maybe
     if c.frontline:
-        hit &= e.frontline == 1
+        hit = hit & (e.frontline == 1)
         possible &= e.frontline != 0
     if c.in_jurisdiction:
         inside = ctx.inside(e.place)
-        hit &= inside
+        hit = hit & inside
         possible &= inside | (e.place < 0)
-    out = exists(ctx, "employment", hit, possible & ~hit)
+    out = exists(ctx, "employment", hit, possible)
     if c.or_residence:
         p = ctx.facts.person
         home = ctx.inside(p.residence)
-        out.status = np.where(home, PASS, np.where((p.residence < 0) & (out.status == FAIL), NEEDS_REVIEW, out.status)).astype(I8)
-        out.person = ("residence",)
+        status = out.status.copy()
+        status[(p.residence < 0) & (status == FAIL)] = NEEDS_REVIEW
+        status[home] = PASS
+        out = Outcome(status, out._rows, person=("residence",), hint=out._hint)
     return out
 
 
 def k_employer_sector(c, ctx) -> Outcome:
-    e = ctx.facts.employment
+    f = ctx.facts
+    e = f.employment
     sure, maybe = ctx.current_spells()
-    sector = np.where(e.org >= 0, ctx.facts.orgs.sector[np.maximum(e.org, 0)], SECTORS["individual"]) if len(e) else e.org
+    sector = np.append(f.orgs.sector, I8(SECTORS["individual"]))  # org -1: self-employed
     unknown = sector == 0
     if c.allowed:
-        good = np.isin(sector, [SECTORS[s] for s in c.allowed])
-        return exists(ctx, "employment", sure & good, (sure | maybe) & (good | unknown) & ~(sure & good))
-    bad = np.isin(sector, [SECTORS[s] for s in c.excluded])
-    out = exists(ctx, "employment", sure & bad, (sure | maybe) & (bad | unknown) & ~(sure & bad))
-    out.status = (PASS - out.status).astype(I8)
-    out.rows = {"employment": sure | maybe}
-    return out
+        good = _isin(sector, [SECTORS[s] for s in c.allowed])
+        code = (good.view(I8) << 1) | unknown.view(I8)  # 2 good, 1 unknown, 0 other
+        row = code[e.org]
+        hit = sure & (row >= 2)
+        return exists(ctx, "employment", hit, (sure | maybe) & (row != 0))
+    bad = _isin(sector, [SECTORS[s] for s in c.excluded])
+    code = (bad.view(I8) << 1) | unknown.view(I8)
+    row = code[e.org]
+    out = exists(ctx, "employment", sure & (row >= 2), (sure | maybe) & (row != 0))
+    return Outcome(PASS - out.status, lambda: {"employment": sure | maybe}, hint=out._hint)
 
 
 def k_competition(c, ctx) -> Outcome:
@@ -236,12 +397,14 @@ def k_competition(c, ctx) -> Outcome:
     maybe = np.zeros(len(t), bool)
     for p in c.placements:
         level = t.level == p.level
-        klass_ok = np.ones(len(t), bool) if p.klass is None else t.klass == p.klass
-        klass_maybe = np.zeros(len(t), bool) if p.klass is None else t.klass == 0
-        rank_ok = np.ones(len(t), bool) if p.rank_max is None else (t.rank >= 1) & (t.rank <= p.rank_max)
-        rank_maybe = np.zeros(len(t), bool) if p.rank_max is None else t.rank == 0
-        hit |= level & klass_ok & rank_ok
-        maybe |= level & (klass_ok | klass_maybe) & (rank_ok | rank_maybe)
+        h, m = level, level
+        if p.klass is not None:
+            h, m = h & (t.klass == p.klass), m & ((t.klass == p.klass) | (t.klass == 0))
+        if p.rank_max is not None:
+            rank_ok = (t.rank >= 1) & (t.rank <= p.rank_max)
+            h, m = h & rank_ok, m & (rank_ok | (t.rank == 0))
+        hit |= h
+        maybe |= m
     in_window, date_unknown = within(ctx, t.date, c.within_years)
     maybe = (maybe & (in_window | date_unknown)) & ~(hit & in_window)
     return exists(ctx, "competitions", hit & in_window, maybe)
@@ -249,26 +412,26 @@ def k_competition(c, ctx) -> Outcome:
 
 def k_title(c, ctx) -> Outcome:
     t = ctx.facts.titles
-    hit = np.isin(t.title, ctx.facts.codes("title", c.titles))
+    hit = _isin(t.title, ctx.facts.codes("title", c.titles))
     in_window, unknown = within(ctx, t.start, c.within_years)
     maybe = hit & unknown & ~in_window
-    hit &= in_window
+    hit = hit & in_window
     if c.held_on_date:
         held = (t.start > 0) & (t.start <= ctx.ord) & ((t.end == 0) | (t.end >= ctx.ord))
         maybe |= hit & (t.start == 0)
-        hit &= held
+        hit = hit & held
     return exists(ctx, "titles", hit, maybe)
 
 
 def k_achievement(c, ctx) -> Outcome:
     t = ctx.facts.achievements
-    hit = np.isin(t.kind, ctx.facts.codes("achievement", c.kinds))
+    hit = _isin(t.kind, ctx.facts.codes("achievement", c.kinds))
     maybe = np.zeros(len(t), bool)
     if c.min_level is not None:
         maybe |= hit & (t.level < 0)
-        hit &= t.level >= c.min_level
+        hit = hit & (t.level >= c.min_level)
     if c.max_grade is not None:
-        hit &= (t.grade >= 1) & (t.grade <= c.max_grade)
+        hit = hit & (t.grade >= 1) & (t.grade <= c.max_grade)
     in_window, unknown = within(ctx, t.date, c.within_years)
     maybe = (maybe | hit & unknown) & ~(hit & in_window)
     return exists(ctx, "achievements", hit & in_window, maybe)
@@ -302,15 +465,15 @@ def k_apprentices(c, ctx) -> Outcome:
         yh, ym = hit & year, maybe & (year | (t.level_date == 0)) & ~(hit & year)
         statuses.append(at_least(ctx, "apprentices", yh, ym, c.min_count).status)
         used |= yh | ym
-    out = at_least(ctx, "apprentices", hit, maybe, c.min_count)
-    return Outcome(np.minimum.reduce(statuses).astype(I8), {"apprentices": used}, hint=out.hint)
+    overall = at_least(ctx, "apprentices", hit, maybe, c.min_count)
+    return Outcome(np.minimum.reduce(statuses).astype(I8), {"apprentices": used}, hint=overall._hint)
 
 
 def k_studio(c, ctx) -> Outcome:
     t = ctx.facts.studios
     hit = (t.level >= c.min_level) & (t.role == 1)
     if c.kinds:
-        hit &= np.isin(t.kind, [STUDIO_KINDS[k] for k in c.kinds])
+        hit &= _isin(t.kind, [STUDIO_KINDS[k] for k in c.kinds])
     running = (t.end == 0) | (t.end >= ctx.ord)
     return exists(ctx, "studios", hit & running)
 
@@ -335,10 +498,10 @@ def k_programme(c, ctx) -> Outcome:
 
 def k_record(c, ctx) -> Outcome:
     t = ctx.facts.records
-    hit = np.isin(t.kind, ctx.facts.codes("record", c.kinds))
+    hit = _isin(t.kind, ctx.facts.codes("record", c.kinds))
     in_window, unknown = within(ctx, t.start, c.within_years)
     maybe = hit & unknown & ~in_window
-    hit &= in_window & (t.start <= ctx.ord)
+    hit = hit & in_window & (t.start <= ctx.ord)
     if c.open_only:
         still = (t.end == 0) | (t.end > ctx.ord)
         hit &= still
@@ -347,26 +510,29 @@ def k_record(c, ctx) -> Outcome:
 
 
 def k_employer_record(c, ctx) -> Outcome:
+    """Judged on the organisations (a small table), then on the spells that may be running."""
     f = ctx.facts
     r = f.org_records
-    ok = r.verification != 2
-    hit = ok & np.isin(r.kind, f.codes("org_record", c.kinds)) & (r.start <= ctx.ord)
+    hit = (r.verification != 2) & _isin(r.kind, f.codes("org_record", c.kinds)) & (r.start <= ctx.ord)
     in_window, unknown = within(ctx, r.start, c.within_years)
     hit &= in_window | unknown
     if c.open_only:
         hit &= (r.end == 0) | (r.end > ctx.ord)
-    bad_org = np.zeros(len(f.orgs), bool)
-    bad_org[r.org[hit]] = True
-    e = f.employment
-    sure, maybe = ctx.current_spells()
-    spells = sure | maybe
-    org = np.maximum(e.org, 0)
-    has_org = e.org >= 0
-    bad_spell = spells & has_org & bad_org[org] if len(e) else spells
-    unsure_spell = spells & has_org & ~bad_org[org] & (f.orgs.known_records[org] != 1) if len(e) else spells
-    out = exists(ctx, "employment", bad_spell, unsure_spell)
-    out.rows = {"employment": spells & has_org, "org_records": hit}
-    return out
+    code = (f.orgs.known_records != 1).view(I8).copy()  # 1: the org's records may be incomplete
+    code[r.org[hit]] = 2  # 2: a matching record
+    code = np.append(code, I8(0))  # org -1: no employer, nothing to find
+    idx, person, org = ctx.spells()
+    spell_code = code[org]
+    status = f.base["employment"].copy()
+    status[person[spell_code == 1]] = NEEDS_REVIEW
+    status[person[spell_code == 2]] = PASS
+
+    def rows():
+        spells = np.zeros(len(f.employment), bool)
+        spells[idx[org >= 0]] = True
+        return {"employment": spells, "org_records": hit}
+
+    return Outcome(status, rows, hint=_review_hint(ctx, "employment", status))
 
 
 def k_incumbency(c, ctx) -> Outcome:
@@ -380,11 +546,12 @@ def k_incumbency(c, ctx) -> Outcome:
     end_unknown = (ends == 0) | (t.start == 0)
     in_term = mine & ~end_unknown & (t.start <= ctx.ord) & (ends > ctx.ord)
     unsure = mine & end_unknown
-    holder = _count(ctx, "titles", in_term) > 0
-    unsure_holder = _count(ctx, "titles", unsure) > 0
-    former = (_count(ctx, "titles", mine) > 0) & ~holder
+    holder = _any(ctx, "titles", in_term)
+    former = _any(ctx, "titles", mine) & ~holder
     rows = {"titles": mine}
-    status = np.where(holder, FAIL, np.where(unsure_holder, NEEDS_REVIEW, PASS)).astype(I8)
+    status = np.full(ctx.n, PASS, I8)
+    status[t.person[unsure]] = NEEDS_REVIEW
+    status[holder] = FAIL
     if c.new_achievement_years:
         start = ctx.window_start(c.new_achievement_years)
         fresh = np.zeros(ctx.n, dtype=bool)
@@ -395,13 +562,12 @@ def k_incumbency(c, ctx) -> Outcome:
             if table == "titles":
                 new &= ~mine
             rows[table] = rows.get(table, np.zeros(len(tt), bool)) | new
-            fresh |= _count(ctx, table, new) > 0
+            fresh |= _any(ctx, table, new)
             complete &= ctx.known(table)
-        stale = former & ~fresh
-        status = np.where(stale & (status == PASS), np.where(complete, FAIL, NEEDS_REVIEW), status).astype(I8)
-    known = ctx.known("titles")
-    status = np.where((status == PASS) & ~known & ~former, NEEDS_REVIEW, status).astype(I8)
-    return Outcome(status, rows, hint=np.where(status == NEEDS_REVIEW, 1, 0).astype(I8))
+        stale = former & ~fresh & (status == PASS)
+        status[stale] = np.where(complete[stale], FAIL, NEEDS_REVIEW)
+    status[(status == PASS) & ~ctx.known("titles") & ~former] = NEEDS_REVIEW
+    return Outcome(status, rows, hint=_hint_where(status, 1))
 
 
 def k_manual(c, ctx) -> Outcome:
@@ -413,10 +579,14 @@ def k_manual(c, ctx) -> Outcome:
     idx = idx[np.argsort(t.date[idx], kind="stable")]
     status = np.full(ctx.n, NEEDS_REVIEW, dtype=I8)
     status[t.person[idx]] = t.result[idx]
-    used = {"attestations": rows}
-    for table in c.evidence:
-        used[table] = ctx.ok(table).copy()
-    return Outcome(status, used, hint=np.where(status == NEEDS_REVIEW, 3, 0).astype(I8))
+
+    def used():
+        out = {"attestations": rows}
+        for table in c.evidence:
+            out[table] = ctx.ok(table).copy()
+        return out
+
+    return Outcome(status, used, hint=_hint_where(status, 3))
 
 
 KINDS = {name.removeprefix("k_"): fn for name, fn in globals().items() if name.startswith("k_")}
@@ -437,10 +607,15 @@ class BatchResult:
     priority: np.ndarray  # int8[N, k]: status of each priority rule (2 = has the priority)
     clauses: dict[str, object]
     tree: str = "eligibility"
+    automatic_status: dict[str, np.ndarray] | None = None  # clause id -> own status, manual passed
 
     @property
     def in_force(self) -> bool:
         return self.policy.in_force(self.on)
+
+    @property
+    def root(self):
+        return self.honour.eligibility if self.tree == "eligibility" else self.honour.renewal.criteria
 
     def tie_break_key(self, i: int) -> tuple[int, ...]:
         """Larger sorts first: the priority rules (同等条件下优先…) in the order of the policy."""
@@ -449,35 +624,104 @@ class BatchResult:
     def counts(self) -> dict[str, int]:
         return {STATUS_NAMES[s]: int((self.overall == s).sum()) for s in (PASS, NEEDS_REVIEW, FAIL)}
 
+    def culprit_masks(self, clause_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(fail, review) int64[N]: bit b is set when clause `clause_ids[b]` (at most 63) is a cause
+        of the person's automatic outcome (manual clauses taken as passed) being fail / needs
+        review. Going down from the root over people with that outcome: a child of all_of/any_of
+        is a cause when its effective status equals the outcome; a child of none_of when it holds
+        (pass where the outcome is fail, needs_review where it is needs_review), and below it the
+        causes are the clauses that pass."""
+        if len(clause_ids) > 63:
+            raise ValueError("at most 63 clause ids fit a mask")
+        auto = self.automatic_status
+        root = self.root
+        top = auto[root.id]
+        bits: dict[str, np.ndarray] = {}
+        cache: dict = {}
+
+        def target_of_none_of(target):  # what a child of none_of must be to cause `target`
+            if target is _PASS:
+                return _NR
+            if "flip" not in cache:
+                cache["flip"] = PASS - top  # fail -> pass, needs_review -> needs_review
+            return cache["flip"]
+
+        def visit(clause, mask, target):
+            bits[clause.id] = mask
+            for ch in getattr(clause, "clauses", []):
+                own = auto[ch.id]
+                if clause.kind == "none_of":
+                    hit = own == target_of_none_of(target)
+                    child_target = _PASS
+                else:
+                    hit = _effective(ch, own) == target
+                    child_target = target
+                sub = mask & hit
+                if sub.any():
+                    visit(ch, sub, child_target)
+
+        visit(root, top != PASS, top)
+        n = self.facts.n
+        wanted = [(b, bits[cid]) for b, cid in enumerate(clause_ids) if cid in bits]
+        nbytes = (max((b for b, _ in wanted), default=-1) + 8) // 8
+        packed = np.zeros((n, 8), np.uint8)
+        for j in range(nbytes):
+            byte = None
+            for b, mask in wanted:
+                if b // 8 == j:
+                    shifted = mask.view(np.uint8) << np.uint8(b % 8)
+                    byte = shifted if byte is None else np.bitwise_or(byte, shifted, out=byte)
+            if byte is not None:
+                packed[:, j] = byte
+        word = packed.view("<i8").reshape(n).astype(np.int64, copy=False)
+        fail = np.where(top == FAIL, word, 0)
+        review = np.where(top == NEEDS_REVIEW, word, 0)
+        return fail, review
+
 
 def _effective(clause, status):
-    if clause.on_fail == "needs_review":
-        return np.where(status == FAIL, NEEDS_REVIEW, status).astype(I8)
-    return status
+    """What a clause hands its parent: `on_fail: needs_review` turns its fail into needs_review."""
+    return np.maximum(status, _NR) if clause.on_fail == "needs_review" else status
 
 
-def _eval_tree(clause, ctx, status, outcomes, manual_as_pass=False):
+def _combine(kind, kids: list[np.ndarray]) -> np.ndarray:
+    op = np.minimum if kind == "all_of" else np.maximum
+    own = op(kids[0], kids[1]) if len(kids) > 1 else kids[0].copy()
+    for k in kids[2:]:
+        op(own, k, out=own)
+    if kind == "none_of":
+        np.subtract(_PASS, own, out=own)
+    return own
+
+
+def _eval_tree(clause, ctx, status, outcomes):
+    """Own status of `clause` (every clause of the subtree recorded in `status` and `outcomes`)."""
     if clause.kind in ("all_of", "any_of", "none_of"):
-        kids = [_eval_tree(ch, ctx, status, outcomes, manual_as_pass) for ch in clause.clauses]
-        stack = np.vstack(kids)
-        if clause.kind == "all_of":
-            own = stack.min(axis=0)
-        elif clause.kind == "any_of":
-            own = stack.max(axis=0)
+        own = _combine(clause.kind, [_effective(ch, _eval_tree(ch, ctx, status, outcomes)) for ch in clause.clauses])
+        outcomes[clause.id] = Outcome(own)
+    else:
+        out = KINDS[clause.kind](clause, ctx)
+        own = out.status
+        outcomes[clause.id] = out
+    status[clause.id] = own
+    return own
+
+
+def _automatic_tree(clause, ctx, status, auto):
+    """Own status with every manual clause taken as passed; groups without a manual clause below
+    them keep the array of `status` (no second evaluation of any clause)."""
+    if clause.kind == "manual":
+        own = ctx.all_pass()
+    elif clause.kind in ("all_of", "any_of", "none_of"):
+        kids = [_automatic_tree(ch, ctx, status, auto) for ch in clause.clauses]
+        if all(k is status[ch.id] for k, ch in zip(kids, clause.clauses)):
+            own = status[clause.id]
         else:
-            own = PASS - stack.max(axis=0)
-        own = own.astype(I8)
-        if not manual_as_pass:
-            status[clause.id] = own
-            outcomes[clause.id] = Outcome(own)
-        return _effective(clause, own)
-    if manual_as_pass:
-        own = np.full(ctx.n, PASS, I8) if clause.kind == "manual" else status[clause.id]
-        return _effective(clause, own)
-    out = KINDS[clause.kind](clause, ctx)
-    status[clause.id] = out.status
-    outcomes[clause.id] = out
-    return _effective(clause, out.status)
+            own = _combine(clause.kind, [_effective(ch, k) for k, ch in zip(kids, clause.clauses)])
+    else:
+        own = status[clause.id]
+    auto[clause.id] = own
+    return own
 
 
 def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | None = None,
@@ -491,13 +735,15 @@ def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | Non
     ctx = Context(policy, facts, on, h)
     status: dict[str, np.ndarray] = {}
     outcomes: dict[str, Outcome] = {}
-    overall = _eval_tree(root, ctx, status, outcomes)
-    automatic = _eval_tree(root, ctx, status, outcomes, manual_as_pass=True)
-    prio = [_eval_tree(rule.clause, ctx, status, outcomes) for rule in h.priority] if tree == "eligibility" else []
-    priority = np.vstack(prio).T.astype(I8) if prio else np.zeros((facts.n, 0), I8)
+    overall = _effective(root, _eval_tree(root, ctx, status, outcomes))
+    auto: dict[str, np.ndarray] = {}
+    automatic = _effective(root, _automatic_tree(root, ctx, status, auto))
+    prio = [_effective(rule.clause, _eval_tree(rule.clause, ctx, status, outcomes))
+            for rule in h.priority] if tree == "eligibility" else []
+    priority = np.vstack(prio).T if prio else np.zeros((facts.n, 0), I8)
     clauses = {c.id: c for c in walk(root)}
     if tree == "eligibility":
         for rule in h.priority:
             clauses.update({c.id: c for c in walk(rule.clause)})
-    return BatchResult(policy, h, facts, on, ctx, status, outcomes, overall.astype(I8), automatic.astype(I8),
-                       priority, clauses, tree)
+    return BatchResult(policy, h, facts, on, ctx, status, outcomes, overall.astype(I8, copy=False),
+                       automatic.astype(I8, copy=False), priority, clauses, tree, auto)

@@ -88,6 +88,22 @@ Tables and columns
 ``places`` (the jurisdiction tree): parent int32 (-1 root) · ref int64 (Organisation pk).
     ``facts.place_paths``: list of "广东省/惠州市/惠阳区" strings. A policy's jurisdiction is a path;
     ``facts.within(path)`` is the boolean mask of places inside it (itself and descendants).
+
+Loading: ``check()`` is the last step of loading
+-------------------------------------------------
+``check()`` validates the columns and then calls ``prepare()``, which computes, once per Facts
+object, derived structures that depend only on the facts (never on a policy or a reference date):
+
+- ``base[table]`` (int8[N]): the status of "no qualifying row" for each event table: ``FAIL``
+  where the table is complete for the person, ``NEEDS_REVIEW`` where it is not;
+- ``all_ok[table]``: True when no row of the table is rejected (the engine then skips the mask);
+- ``runs`` (``InsuranceRuns``): the per-month insurance rows compressed into runs of consecutive
+  months with the same person, org, place and rejected flag, sorted by (person, first month).
+
+The columns themselves are left untouched (same rows, same order), so builders fill exactly the
+columns listed above. Whoever changes the columns after ``check()`` must call ``prepare()`` again.
+The engine (``gongjiang.policy.engine``) reads these structures; everything that depends on the
+policy or the reference date is computed inside ``evaluate``.
 """
 from __future__ import annotations
 
@@ -321,6 +337,23 @@ class Facts:
             raise ValueError("facts places/orgs and their names disagree")
         if len(self.attestation_reasons) != len(self.attestations):
             raise ValueError("facts attestation_reasons and attestations disagree")
+        return self.prepare()
+
+    # --- derived structures, computed once when loaded (see "Loading" above) -----------------
+    def prepare(self) -> "Facts":
+        """(Re)compute the policy-independent structures the engine reads; returns self."""
+        person = self.tables["person"]
+        self.base = {t: np.where(person[f"known_{t}"] == 1, FAIL, NEEDS_REVIEW).astype(I8) for t in EVENT_TABLES}
+        self.all_ok = {t: not bool((self.tables[t].verification == 2).any()) for t in EVENT_TABLES}
+        self.runs = InsuranceRuns.of(self.tables["insurance"])
+        self.__dict__["_prepared"] = True
+        return self
+
+    def ensure_prepared(self) -> "Facts":
+        """Facts built without `check()` are prepared on first use (outside any timing that
+        assumes loaded facts; builders call `check()`)."""
+        if not self.__dict__.get("_prepared"):
+            self.prepare()
         return self
 
     # --- building from nested dicts ----------------------------------------------------------
@@ -338,3 +371,39 @@ class Facts:
 
 def load_place_tree(path: Path = JURISDICTIONS_FILE) -> list:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class InsuranceRuns:
+    """Insured months as runs: rows of `insurance` with the same person, org, place and rejected
+    flag and consecutive months, one row per run, sorted by (person, first). A month insured twice
+    (two employers, or a duplicate row) appears in two runs; clauses count distinct months."""
+
+    person: np.ndarray  # int32
+    org: np.ndarray  # int32 (-1 none)
+    place: np.ndarray  # int32 (-1 unknown)
+    ok: np.ndarray  # bool: not rejected
+    first: np.ndarray  # int32 month number
+    last: np.ndarray  # int32 month number (inclusive)
+
+    @classmethod
+    def of(cls, t: "Table") -> "InsuranceRuns":
+        n = len(t)
+        if n == 0:
+            z = np.zeros(0, I32)
+            return cls(z, z, z, np.zeros(0, bool), z, z)
+        person, org, place, month = t.person, t.org, t.place, t.month
+        rejected = t.verification == 2
+        brk = np.empty(n, bool)
+        brk[0] = True
+        np.not_equal(person[1:], person[:-1], out=brk[1:])
+        brk[1:] |= org[1:] != org[:-1]
+        brk[1:] |= place[1:] != place[:-1]
+        brk[1:] |= rejected[1:] != rejected[:-1]
+        brk[1:] |= month[1:] != month[:-1] + 1
+        starts = np.flatnonzero(brk)
+        ends = np.append(starts[1:], n) - 1
+        order = np.lexsort((month[starts], person[starts]))
+        starts, ends = starts[order], ends[order]
+        return cls(person[starts].astype(I32), org[starts].astype(I32), place[starts].astype(I32),
+                   ~rejected[starts], month[starts].astype(I32), month[ends].astype(I32))
