@@ -224,10 +224,14 @@ def save_draft(application, *, actor, facts=None, deed_text=None, unit=None) -> 
     if not can_edit(actor, app):
         raise NotAllowed("本申报当前不可修改（已提交的申报需经办人退回后才能修改）", log="edit frozen application")
     changed = []
-    if facts is not None and facts != app.facts:
-        keep = {k: app.facts[k] for k in ("source",) if k in app.facts}
-        app.facts = {**facts, **keep}
-        changed.append("facts")
+    if facts is not None:
+        # Keys the form does not carry (masked ID number, employer id, registry source) are kept.
+        merged = {**app.facts, **facts}
+        for section in ("personal", "employment", "skill"):
+            merged[section] = {**app.facts.get(section, {}), **facts.get(section, {})}
+        if merged != app.facts:
+            app.facts = merged
+            changed.append("facts")
     if deed_text is not None and deed_text != app.deed_text:
         app.deed_text = deed_text
         changed.append("deed_text")
@@ -539,8 +543,10 @@ def move_rank(unit, *, actor, application, up: bool) -> None:
 def default_report_text(unit, recommended) -> str:
     rnd = unit.round
     names = "、".join(f"{a.name}{'（涉密）' if a.classified else ''}" for a in recommended) or "（尚无）"
-    notice = (f"推荐人选已在本单位公示{rnd.unit_notice_working_days}个工作日，无异议。"
-              if rnd.unit_notice_working_days else "")
+    notice = ""
+    if rnd.unit_notice_working_days and unit.notice_ends_on and unit.notice_ends_on < timezone.localdate():
+        notice = (f"推荐人选已于{unit.notice_starts_on:%Y年%m月%d日}至{unit.notice_ends_on:%Y年%m月%d日}"
+                  f"在本单位公示{rnd.unit_notice_working_days}个工作日，无异议。")
     return (f"根据{rnd.policy.title}和{rnd.title}工作安排，本单位组织开展了推荐工作，"
             f"对申报人员的职业资格、业绩贡献和申报材料真实性进行了审核。{notice}"
             f"经研究，同意推荐{names}共{len(recommended)}名同志为{rnd.honour_title}推荐人选"

@@ -49,6 +49,8 @@ def test_applicant_fills_form_uploads_and_submits_through_pages(client, setup, s
     assert "第七条（一）" in page and "事迹材料" in page and 'data-count="deed-count"' in page
     resp = client.post(f"/applications/{app.pk}/edit/", {**FORM, "action": "save"})
     assert resp.status_code == 302
+    app.refresh_from_db()
+    assert "*" in app.facts["personal"]["id_number_masked"]  # registry-derived, kept through saves
     bad = client.post(f"/applications/{app.pk}/edit/", {**FORM, "action": "upload-certificate",
                                                         "file.certificate": corpus.upload("证书.pdf", corpus.windows_exe())},
                       follow=True)

@@ -126,3 +126,29 @@ def test_self_check_evaluates_entered_facts_and_stores_nothing(client, bureau):
     assert "二（一）4" in body  # the age clause is reported with its article
     assert AuditEntry.objects.count() == audit_before
     assert not Application.objects.exists() and not Person.objects.exists()
+
+
+def test_round_pages_create_publish_add_unit_and_extend(client, bureau, jurisdictions):
+    from gongjiang.rounds.models import Round
+
+    from .factories import load_test_policy
+
+    policy = load_test_policy("test-county-quota")
+    client.force_login(bureau)
+    today = timezone.localdate()
+    resp = client.post("/rounds/new/", {
+        "policy": policy.pk, "year": today.year, "title": "测试年度首席技师选拔", "code": "test-page-round",
+        "opens_on": today.isoformat(), "application_deadline": (today + dt.timedelta(days=30)).isoformat()})
+    rnd = Round.objects.get(code="test-page-round")
+    assert resp.status_code == 302 and rnd.status == "draft"
+    client.post(f"/rounds/{rnd.pk}/", {"action": "publish"})
+    client.post(f"/rounds/{rnd.pk}/", {"action": "unit", "u-organisation": jurisdictions["东昌府区"].pk,
+                                       "u-kind": "county", "u-quota": ""})
+    page = client.post(f"/rounds/{rnd.pk}/", {"action": "extend", "x-kind": "application", "x-reason": "顺延",
+                                              "x-new_date": (today + dt.timedelta(days=40)).isoformat()},
+                       follow=True).content.decode()
+    rnd.refresh_from_db()
+    assert rnd.status == "open" and rnd.units.get().quota == 10
+    assert rnd.application_deadline == today + dt.timedelta(days=40) and "顺延" in page
+    listing = client.get("/rounds/?q=测试年度").content.decode()
+    assert "测试年度首席技师选拔" in listing

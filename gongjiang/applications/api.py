@@ -1,0 +1,83 @@
+"""Applications API: the applications in a user's scope (officers see the engine's result),
+and forwarding a candidate within the unit's quota (same service, same lock as the page)."""
+import datetime as dt
+
+from django.http import Http404
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongjiang.accounts.permissions import requires
+from gongjiang.core.vocab import Role
+
+from . import services
+
+router = Router(tags=["申报"])
+
+
+class ApplicationOut(Schema):
+    id: int
+    serial: str
+    round_id: int
+    name: str
+    route: str
+    status: str
+    status_label: str
+    employer: str | None
+    unit_id: int | None
+    unit_rank: int | None
+    classified: bool
+    version: int
+    submitted_at: dt.datetime | None
+    eligibility_status: str | None
+
+    @staticmethod
+    def resolve_employer(obj):
+        return obj.employer.name if obj.employer_id else None
+
+    @staticmethod
+    def resolve_status_label(obj, context):
+        user = context["request"].user
+        return obj.applicant_status if user.role == Role.APPLICANT else obj.staff_status
+
+    @staticmethod
+    def resolve_eligibility_status(obj, context):
+        return None if context["request"].user.role == Role.APPLICANT else obj.eligibility_status
+
+
+class ForwardIn(Schema):
+    classified: bool = False
+    reason: str = ""
+
+
+def _visible(user, pk):
+    app = services.visible_applications(user).filter(pk=pk).first()
+    if app is None:
+        raise Http404("application not visible")
+    return app
+
+
+@router.get("/", response=list[ApplicationOut], summary="可见的申报")
+@paginate(LimitOffsetPagination)
+@requires("application.view")
+def list_applications(request, round: int | None = None, status: str = "", unit: int | None = None):
+    qs = services.visible_applications(request.user)
+    if round:
+        qs = qs.filter(round_id=round)
+    if status:
+        qs = qs.filter(status=status)
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    return qs.order_by("pk")
+
+
+@router.get("/{pk}", response=ApplicationOut, summary="申报详情")
+@requires("application.view")
+def get_application(request, pk: int):
+    return _visible(request.user, pk)
+
+
+@router.post("/{pk}/forward", response=ApplicationOut, summary="推荐单位在名额内推荐报送")
+@requires("recommendation.forward")
+def forward(request, pk: int, payload: ForwardIn):
+    app = _visible(request.user, pk)
+    return services.forward(app, actor=request.user, classified=payload.classified, reason=payload.reason)
