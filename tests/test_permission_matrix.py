@@ -10,12 +10,14 @@ Generic over the URL resolver and the API, so it covers pages other engineers ad
   and a denied response is the plain error page with none of the sample's protected data in it;
 * anonymous visitors are sent to the login page;
 * every API operation in the OpenAPI schema: anonymous → 401, a role without the capability → 403,
-  a role with it → not 401/403/404/5xx.
+  a role with it → not 401/403/404/5xx; an operation without authentication must be listed in
+  API_PUBLIC (with the reason).
 
 Apps extend the matrix with `gongjiang/<app>/tests/matrix.py`, which may define:
 
     PUBLIC = {"notices:public_list": "公示须向社会公开（第X条）"}        # url name -> reason
     LOGIN_ONLY = {"applications:mine": "an applicant's own list; data scope inside"}
+    API_LOGIN_ONLY = {"GET /api/applications/mine": "..."}; API_PUBLIC = {"GET /api/notices/": "..."}
     def samples(ctx):          # url name (or "METHOD /api/path/{param}") -> URL kwargs
         app = make_application(person=ctx.person_of(ctx.users["applicant"]), employer=ctx.employer)
         ctx.protect(app.person.name)          # strings that must never appear in a denied body
@@ -58,6 +60,8 @@ SEPARATELY_WALKED = {"admin", "api"}
 API_LOGIN_ONLY = {
     "GET /api/accounts/me": "one's own account and capabilities",
 }
+# API operations without authentication (auth=None), "METHOD /api/path" -> reason. Apps add theirs.
+API_PUBLIC = {}
 ALLOWED_STATUS = {200, 302}
 DENIED_STATUS = {403, 404}
 
@@ -262,10 +266,12 @@ def _api_operations():
 
 
 def test_every_api_operation_is_guarded_or_login_only(db):
-    login_only = _merged("API_LOGIN_ONLY", API_LOGIN_ONLY)
+    login_only, public = _merged("API_LOGIN_ONLY", API_LOGIN_ONLY), _merged("API_PUBLIC", API_PUBLIC)
     unguarded = [key for key, _, _, op in _api_operations()
-                 if capability_of(op.view_func) is None and key not in login_only]
+                 if capability_of(op.view_func) is None and key not in login_only and key not in public]
     assert not unguarded, f"API operations without @requires(capability) or an API_LOGIN_ONLY entry: {unguarded}"
+    open_ops = [key for key, _, _, op in _api_operations() if not op.auth_callbacks and key not in public]
+    assert not open_ops, f"API operations without authentication that are not listed in API_PUBLIC: {open_ops}"
 
 
 def _api_url(path, params):
@@ -290,6 +296,7 @@ def test_every_api_operation_for_role(role, matrix):
     user = ctx.users[role] if role else None
     if user:
         client.force_login(user)
+    public = _merged("API_PUBLIC", API_PUBLIC)
     problems = []
     for key, method, path, op in _api_operations():
         if "{" in path and key not in samples:
@@ -301,7 +308,9 @@ def test_every_api_operation_for_role(role, matrix):
             continue
         status = response.status_code
         cap = capability_of(op.view_func)
-        if user is None:
+        if key in public:
+            ok = status < 500 and status not in {401, 403}
+        elif user is None:
             ok = status == 401
         elif cap is None or check(user, cap):
             ok = status < 500 and status not in {401, 403, 404}
