@@ -125,13 +125,11 @@ class Context:
             self._cache["current"] = (self.keep("employment", sure), self.keep("employment", maybe))
         return self._cache["current"]
 
-    def spells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row index, person, org) of the spells that may be running (sure or maybe)."""
+    def spells(self) -> np.ndarray:
+        """bool mask of the employment spells that may be running (sure or maybe)."""
         if "spells" not in self._cache:
             sure, maybe = self.current_spells()
-            idx = np.flatnonzero(sure | maybe)
-            e = self.facts.employment
-            self._cache["spells"] = (idx, e.person[idx], e.org[idx])
+            self._cache["spells"] = sure | maybe
         return self._cache["spells"]
 
     def all_pass(self) -> np.ndarray:
@@ -171,21 +169,26 @@ def _hint_where(status, code, known=None):
     return lambda: np.where(status == NEEDS_REVIEW, np.where(known(), code, 1), 0).astype(I8)
 
 
+def _people(ctx, table, rows) -> np.ndarray:
+    """intp indices of the people of the rows selected by the bool mask `rows` (with repeats).
+    np.compress over the prepared intp column: a boolean index is several times slower."""
+    return np.compress(rows, ctx.facts.pidx[table])
+
+
 def _any(ctx, table, rows) -> np.ndarray:
     """bool[N]: the person has at least one of `rows`."""
     out = np.zeros(ctx.n, bool)
-    out[ctx.facts.tables[table].person[rows]] = True
+    out[_people(ctx, table, rows)] = True
     return out
 
 
 def _scatter(ctx, table, hit, maybe) -> np.ndarray:
     """The `exists` status: the table's base (FAIL if complete, else NEEDS_REVIEW), NEEDS_REVIEW
     for people with a `maybe` row, PASS for people with a `hit` row."""
-    person = ctx.facts.tables[table].person
     status = ctx.facts.base[table].copy()
     if maybe is not None:
-        status[person[maybe]] = NEEDS_REVIEW
-    status[person[hit]] = PASS
+        status[_people(ctx, table, maybe)] = NEEDS_REVIEW
+    status[_people(ctx, table, hit)] = PASS
     return status
 
 
@@ -203,9 +206,8 @@ def at_least(ctx, table, hit, maybe, k) -> Outcome:
     if k == 1:
         status = _scatter(ctx, table, hit, maybe)
     else:
-        person = ctx.facts.tables[table].person
-        sure = np.bincount(person[hit], minlength=ctx.n)
-        possible = sure + (np.bincount(person[maybe], minlength=ctx.n) if maybe is not None else 0)
+        sure = np.bincount(_people(ctx, table, hit), minlength=ctx.n)
+        possible = sure + (np.bincount(_people(ctx, table, maybe), minlength=ctx.n) if maybe is not None else 0)
         status = ctx.facts.base[table].copy()
         status[possible >= k] = NEEDS_REVIEW
         status[sure >= k] = PASS
@@ -278,6 +280,9 @@ def k_working_age(c, ctx) -> Outcome:
 
 def k_qualification(c, ctx) -> Outcome:
     t = ctx.facts.certificates
+    if (c.exact_level is None and not c.kinds and c.issued_from is None and not c.same_occupation
+            and c.min_level is not None and c.min_level >= 0):
+        return _qualification_by_level(c, ctx)
     if c.exact_level is not None:
         level_ok, level_maybe = t.level == c.exact_level, t.level < 0
     else:
@@ -309,6 +314,21 @@ def k_qualification(c, ctx) -> Outcome:
     return out
 
 
+def _qualification_by_level(c, ctx) -> Outcome:
+    """Only a minimum level: the per-person highest level prepared at load decides (a person with
+    a certificate of unknown level and none high enough needs review)."""
+    f = ctx.facts
+    t = f.certificates
+    status = np.maximum(f.base["certificates"], f.cert_unknown.view(I8))
+    np.maximum(status, (f.cert_max >= c.min_level).view(I8) << 1, out=status)
+
+    def rows():
+        level_ok = t.level >= c.min_level
+        return {"certificates": ctx.keep("certificates", level_ok | (t.level < 0))}
+
+    return Outcome(status, rows, hint=_review_hint(ctx, "certificates", status))
+
+
 def k_insured_employment(c, ctx) -> Outcome:
     """Over the insurance runs prepared when the facts were loaded (facts.InsuranceRuns): the
     months before the reference month, in the jurisdiction, not rejected (and in the sectors)."""
@@ -326,7 +346,7 @@ def k_insured_employment(c, ctx) -> Outcome:
         sel &= runs.last >= first_month
         cover = sel & (runs.first <= first_month) & (runs.last >= last_month)
         full = np.zeros(ctx.n, bool)
-        full[runs.person[cover]] = True
+        full[np.compress(cover, runs.person)] = True
         part = np.flatnonzero(sel & ~cover)
         if len(part):
             full |= _union_at_least(runs.person[part], np.maximum(runs.first[part], first_month),
@@ -358,7 +378,7 @@ def k_current_post(c, ctx) -> Outcome:
         hit = hit & (e.frontline == 1)
         possible &= e.frontline != 0
     if c.in_jurisdiction:
-        inside = ctx.inside(e.place)
+        inside = ctx.inside(ctx.facts.emp_place)
         hit = hit & inside
         possible &= inside | (e.place < 0)
     out = exists(ctx, "employment", hit, possible)
@@ -381,12 +401,12 @@ def k_employer_sector(c, ctx) -> Outcome:
     if c.allowed:
         good = _isin(sector, [SECTORS[s] for s in c.allowed])
         code = (good.view(I8) << 1) | unknown.view(I8)  # 2 good, 1 unknown, 0 other
-        row = code[e.org]
+        row = code[f.emp_org]
         hit = sure & (row >= 2)
         return exists(ctx, "employment", hit, (sure | maybe) & (row != 0))
     bad = _isin(sector, [SECTORS[s] for s in c.excluded])
     code = (bad.view(I8) << 1) | unknown.view(I8)
-    row = code[e.org]
+    row = code[f.emp_org]
     out = exists(ctx, "employment", sure & (row >= 2), (sure | maybe) & (row != 0))
     return Outcome(PASS - out.status, lambda: {"employment": sure | maybe}, hint=out._hint)
 
@@ -520,19 +540,31 @@ def k_employer_record(c, ctx) -> Outcome:
         hit &= (r.end == 0) | (r.end > ctx.ord)
     code = (f.orgs.known_records != 1).view(I8).copy()  # 1: the org's records may be incomplete
     code[r.org[hit]] = 2  # 2: a matching record
-    code = np.append(code, I8(0))  # org -1: no employer, nothing to find
-    idx, person, org = ctx.spells()
-    spell_code = code[org]
+    spells = ctx.spells()
     status = f.base["employment"].copy()
-    status[person[spell_code == 1]] = NEEDS_REVIEW
-    status[person[spell_code == 2]] = PASS
+    for value, result in ((1, NEEDS_REVIEW), (2, PASS)):
+        orgs = np.flatnonzero(code == value)
+        if len(orgs) * 8 < len(code):  # a few organisations: their spells through the org index
+            rows = _rows_of_orgs(f, orgs)
+            status[f.pidx["employment"][rows[spells[rows]]]] = result
+        else:
+            status[_people(ctx, "employment", spells & (np.append(code, I8(0))[f.emp_org] == value))] = result
 
     def rows():
-        spells = np.zeros(len(f.employment), bool)
-        spells[idx[org >= 0]] = True
-        return {"employment": spells, "org_records": hit}
+        return {"employment": spells & (f.employment.org >= 0), "org_records": hit}
 
     return Outcome(status, rows, hint=_review_hint(ctx, "employment", status))
+
+
+def _rows_of_orgs(f, orgs: np.ndarray) -> np.ndarray:
+    """Employment row indices of the organisations `orgs` (through the prepared CSR)."""
+    lo, hi = f.emp_org_offsets[orgs], f.emp_org_offsets[orgs + 1]
+    lens = hi - lo
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.intp)
+    shift = np.repeat(lo - (np.cumsum(lens) - lens), lens)
+    return f.emp_by_org[np.arange(total, dtype=np.intp) + shift]
 
 
 def k_incumbency(c, ctx) -> Outcome:
@@ -550,7 +582,7 @@ def k_incumbency(c, ctx) -> Outcome:
     former = _any(ctx, "titles", mine) & ~holder
     rows = {"titles": mine}
     status = np.full(ctx.n, PASS, I8)
-    status[t.person[unsure]] = NEEDS_REVIEW
+    status[_people(ctx, "titles", unsure)] = NEEDS_REVIEW
     status[holder] = FAIL
     if c.new_achievement_years:
         start = ctx.window_start(c.new_achievement_years)

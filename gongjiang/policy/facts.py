@@ -98,7 +98,13 @@ object, derived structures that depend only on the facts (never on a policy or a
   where the table is complete for the person, ``NEEDS_REVIEW`` where it is not;
 - ``all_ok[table]``: True when no row of the table is rejected (the engine then skips the mask);
 - ``runs`` (``InsuranceRuns``): the per-month insurance rows compressed into runs of consecutive
-  months with the same person, org, place and rejected flag, sorted by (person, first month).
+  months with the same person, org, place and rejected flag, sorted by (person, first month);
+- ``pidx[table]``, ``emp_org``, ``emp_place``: index columns as ``intp`` (numpy would convert the
+  int32 columns on every gather and scatter);
+- ``emp_by_org`` / ``emp_org_offsets``: employment rows grouped by organisation (CSR);
+- ``cert_max`` (int8[N]): the highest certificate level of each person (rejected rows and
+  unknown levels left out, -1 none) and ``cert_unknown`` (bool[N]): some certificate's level is
+  unknown.
 
 The columns themselves are left untouched (same rows, same order), so builders fill exactly the
 columns listed above. Whoever changes the columns after ``check()`` must call ``prepare()`` again.
@@ -346,6 +352,22 @@ class Facts:
         self.base = {t: np.where(person[f"known_{t}"] == 1, FAIL, NEEDS_REVIEW).astype(I8) for t in EVENT_TABLES}
         self.all_ok = {t: not bool((self.tables[t].verification == 2).any()) for t in EVENT_TABLES}
         self.runs = InsuranceRuns.of(self.tables["insurance"])
+        # Index columns as intp (numpy converts int32 indices to intp on every gather/scatter).
+        self.pidx = {t: self.tables[t].person.astype(np.intp) for t in EVENT_TABLES if t != "insurance"}
+        e = self.tables["employment"]
+        self.emp_org, self.emp_place = e.org.astype(np.intp), e.place.astype(np.intp)
+        # Employment rows grouped by org (CSR): spells of a few organisations without a pass over all.
+        self.emp_by_org = np.argsort(e.org, kind="stable").astype(np.intp)
+        self.emp_org_offsets = np.searchsorted(e.org[self.emp_by_org], np.arange(len(self.orgs) + 1)).astype(np.intp)
+        # Highest skill level per person over certificates not rejected (-1: none), and whether
+        # some certificate's level is unknown.
+        c = self.tables["certificates"]
+        ok = c.verification != 2
+        self.cert_max = np.full(self.n, -1, I8)
+        known_level = ok & (c.level >= 0)
+        np.maximum.at(self.cert_max, c.person[known_level], c.level[known_level])
+        self.cert_unknown = np.zeros(self.n, bool)
+        self.cert_unknown[c.person[ok & (c.level < 0)]] = True
         self.__dict__["_prepared"] = True
         return self
 
@@ -379,9 +401,9 @@ class InsuranceRuns:
     flag and consecutive months, one row per run, sorted by (person, first). A month insured twice
     (two employers, or a duplicate row) appears in two runs; clauses count distinct months."""
 
-    person: np.ndarray  # int32
-    org: np.ndarray  # int32 (-1 none)
-    place: np.ndarray  # int32 (-1 unknown)
+    person: np.ndarray  # intp
+    org: np.ndarray  # intp (-1 none)
+    place: np.ndarray  # intp (-1 unknown)
     ok: np.ndarray  # bool: not rejected
     first: np.ndarray  # int32 month number
     last: np.ndarray  # int32 month number (inclusive)
@@ -390,8 +412,8 @@ class InsuranceRuns:
     def of(cls, t: "Table") -> "InsuranceRuns":
         n = len(t)
         if n == 0:
-            z = np.zeros(0, I32)
-            return cls(z, z, z, np.zeros(0, bool), z, z)
+            z, zi = np.zeros(0, I32), np.zeros(0, np.intp)
+            return cls(zi, zi, zi, np.zeros(0, bool), z, z)
         person, org, place, month = t.person, t.org, t.place, t.month
         rejected = t.verification == 2
         brk = np.empty(n, bool)
@@ -405,5 +427,5 @@ class InsuranceRuns:
         ends = np.append(starts[1:], n) - 1
         order = np.lexsort((month[starts], person[starts]))
         starts, ends = starts[order], ends[order]
-        return cls(person[starts].astype(I32), org[starts].astype(I32), place[starts].astype(I32),
+        return cls(person[starts].astype(np.intp), org[starts].astype(np.intp), place[starts].astype(np.intp),
                    ~rejected[starts], month[starts].astype(I32), month[ends].astype(I32))
