@@ -138,6 +138,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind nginx the client address is the last X-Forwarded-For entry (gongjiang.accounts.network).
+GONGJIANG_BEHIND_PROXY = os.environ.get("GONGJIANG_BEHIND_PROXY", "0") == "1"
+AXES_CLIENT_IP_CALLABLE = "gongjiang.accounts.network.client_ip"
 
 # Sessions expire: 2 hours of inactivity, and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))

@@ -9,6 +9,6 @@ class AuditConfig(AppConfig):
     def ready(self):
         from gongjiang.web import nav
 
-        from . import inbox  # noqa: F401  (registers the home-page provider)
+        from . import inbox, signals  # noqa: F401  (home-page provider; login/logout entries)
 
         nav.register("审计日志", "audit:entry_list", "audit.view", order=90)

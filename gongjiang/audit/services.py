@@ -66,8 +66,10 @@ def _digest(entry: AuditEntry) -> str:
 
 
 def record(action: str, *, actor=None, obj=None, before=None, after=None, reason: str = "",
-           organisation=None, object_type: str = "", object_id="", object_repr: str = "") -> AuditEntry:
-    """Append one entry. `actor` is a User or None (the system); `obj` a model instance."""
+           organisation=None, object_type: str = "", object_id="", object_repr: str = "",
+           actor_name: str = "") -> AuditEntry:
+    """Append one entry. `actor` is a User or None (the system, or `actor_name` such as an
+    anonymous visitor); `obj` a model instance."""
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         if obj is not None:
@@ -79,7 +81,7 @@ def record(action: str, *, actor=None, obj=None, before=None, after=None, reason
         entry = AuditEntry(
             created_at=timezone.now().replace(microsecond=0),
             actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=(str(actor) if actor is not None else "系统")[:150],
+            actor_name=(actor_name or (str(actor) if actor is not None else "系统"))[:150],
             organisation_id_snapshot=getattr(organisation, "pk", None),
             organisation_name=str(organisation)[:200] if organisation is not None else "",
             action=action,

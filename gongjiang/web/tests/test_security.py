@@ -58,7 +58,8 @@ def test_templates_contain_no_inline_script_or_style(db):
         if re.search(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", text) or \
                 re.search(r"\sstyle=\"", text) or re.search(r"\son[a-z]+=\"", text):
             offenders.append(str(path.relative_to(settings.BASE_DIR)))
-    assert not offenders, offenders
+    assert not offenders, ("inline script/style/event handler, blocked by the CSP in browsers; use a static JS "
+                           f"file or a class of web/app.css (.inline, .pre-line, ...): {offenders}")
 
 
 def test_api_docs_are_served_from_local_static_files(client, jurisdictions, make_user):
