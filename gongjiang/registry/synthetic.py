@@ -70,15 +70,19 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
 
     # --- people ---
     district = rng.integers(0, nd, n)
-    age_days = (rng.normal(40, 9, n).clip(18, 66) * 365.25).astype(np.int64)
+    age = rng.normal(40, 9, n)
+    outside = (age < 18) | (age > 66)
+    age[outside] = rng.uniform(18, 66, int(outside.sum()))
+    age_days = (age * 365.25).astype(np.int64)
     birth = ref - age_days
     k = max(1, n // 200)  # boundary cases, each ~0.5 %
     idx = rng.permutation(n)
+    kb = min(k, 50 * nd)  # at most ~50 per district share a birth date (the ID order code has 3 digits)
     for j, age in enumerate((45, 55, 60)):
-        for i in idx[j * k:(j + 1) * k]:
+        for i in idx[j * kb:(j + 1) * kb]:
             birth[i] = _add_years(reference_date, -age).toordinal()
     leap_years = [y for y in range(1960, 2006) if y % 4 == 0]
-    for i in idx[3 * k:3 * k + max(1, k // 5)]:
+    for i in idx[3 * kb:3 * kb + max(1, k // 5)]:
         birth[i] = dt.date(int(rng.choice(leap_years)), 2, 29).toordinal()
     male = rng.random(n) < 0.7
     cadre = rng.random(n) < 0.08
@@ -242,6 +246,8 @@ def make_id_numbers(regions: list, birth: np.ndarray, male: np.ndarray) -> list:
     rank_sorted = np.arange(len(sk)) - np.repeat(starts, np.diff(np.r_[starts, len(sk)]))
     rank = np.empty_like(rank_sorted)
     rank[order] = rank_sorted
+    if len(rank) and rank.max() >= 500:
+        raise ValueError("more than 500 synthetic people share a region and birth date")
     out = []
     w = RIC_WEIGHTS
     for region, b, r, m in zip(regions, birth.tolist(), rank.tolist(), male.tolist()):

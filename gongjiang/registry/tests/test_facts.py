@@ -1,0 +1,52 @@
+"""The columnar facts read from the database follow the policy engine's contract (policy/facts.py)."""
+import datetime as dt
+
+from gongjiang.core.idnumbers import make_resident_id
+from gongjiang.policy.facts import month_number
+from gongjiang.registry.facts import build_facts, facts_for_person
+from gongjiang.registry.models import (Certificate, CreditRecord, EmployerProfile, EmployerRecord, Employment,
+                                       Person, SocialInsurancePeriod, TitleAward)
+from gongjiang.registry.services import register_person
+
+
+def test_facts_encodings_follow_contract(jurisdictions, make_org):
+    huiyang = jurisdictions["惠阳区"]
+    firm = make_org("惠阳甲厂", parent=huiyang)
+    agency = make_org("惠阳区某局", kind="department", parent=huiyang)
+    EmployerProfile.objects.create(organisation=agency, is_government=True)
+    p = register_person(name="甲", id_number=make_resident_id("441303", dt.date(1980, 2, 29), 1, female=True),
+                        jurisdiction=huiyang, verification="verified")
+    register_person(name="乙", id_number=make_resident_id("441302", dt.date(1990, 1, 1), 1, female=False),
+                    jurisdiction=jurisdictions["惠城区"])
+    Employment.objects.create(person=p, employer=firm, jurisdiction=huiyang, start=dt.date(2019, 1, 1),
+                              frontline=True, post="车工")
+    Employment.objects.create(person=p, employer=agency, jurisdiction=huiyang, start=dt.date(2010, 1, 1),
+                              end=dt.date(2018, 12, 31), frontline=False, verification="rejected")
+    SocialInsurancePeriod.objects.create(person=p, jurisdiction=huiyang, first_month=dt.date(2023, 11, 1),
+                                         last_month=dt.date(2024, 2, 1))
+    Certificate.objects.create(person=p, occupation="车工", level=5, kind="qualification",
+                               issued_on=dt.date(2020, 6, 30), source="employer")
+    TitleAward.objects.create(person=p, code="city_chief_technician", name="惠州市市管首席技师", level=2,
+                              awarded_on=dt.date(2022, 1, 1))
+    TitleAward.objects.create(person=p, code="provincial_tech_expert", level=3, awarded_on=dt.date(2021, 1, 1))
+    CreditRecord.objects.create(person=p, kind="dishonest_debtor", start=dt.date(2024, 3, 1))
+    EmployerRecord.objects.create(organisation=firm, kind="under_investigation", start=dt.date(2024, 5, 1))
+
+    f = build_facts(Person.objects.all(), insurance_months=(month_number("2024-01"), month_number("2024-12")))
+    assert f.n == 2 and list(f.person.ref) == sorted(Person.objects.values_list("pk", flat=True))
+    i = list(f.person.ref).index(p.pk)
+    assert f.person.birth[i] == dt.date(1980, 2, 29).toordinal() and f.person.gender[i] == 2
+    assert f.person.src_birth[i] == 4 and f.place_paths[f.person.residence[i]] == "广东省/惠州市/惠阳区"
+    assert all(f.person[c][i] == 1 for c in f.person.columns if c.startswith("known_"))
+    e = f.employment
+    assert sorted(e.end.tolist()) == [0, dt.date(2018, 12, 31).toordinal()]
+    rejected = e.verification == 2
+    assert f.orgs.sector[e.org[rejected][0]] == 2 and f.orgs.sector[e.org[~rejected][0]] == 1
+    assert f.word("occupation", int(e.occupation[~rejected][0])) == "车工"
+    assert sorted(f.insurance.month.tolist()) == [month_number("2024-01"), month_number("2024-02")]  # window
+    assert (f.certificates.level[0], f.certificates.kind[0], f.certificates.source[0]) == (5, 1, 2)
+    assert {f.word("title", int(t)) for t in f.titles.title} == {"惠州市市管首席技师", "省技术能手"}
+    assert f.word("record", int(f.records.kind[0])) == "dishonest_debtor" and f.records.end[0] == 0
+    assert f.word("org_record", int(f.org_records.kind[0])) == "under_investigation"
+    one = facts_for_person(p)
+    assert one.n == 1 and "甲" in one.labels[0] and len(one.employment) == 2
