@@ -124,6 +124,8 @@ def update_user(user, *, actor, reason="", **changes):
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    if actor is not None and actor.pk == user.pk and changes.get("role", user.role) != user.role:
+        raise DomainError("不能修改自己的角色，请由另一位系统管理员操作", log="self role change refused")
     before = _user_state(user)
     for field, value in changes.items():
         setattr(user, field, value)

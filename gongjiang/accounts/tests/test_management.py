@@ -220,3 +220,22 @@ def test_unlocking_an_account_that_is_not_locked_changes_nothing(admin_client, j
     r = admin_client.post(reverse("accounts:user_unlock", kwargs={"pk": user.pk}), {"reason": "核实"})
     assert r.status_code == 302
     assert not AuditEntry.objects.filter(action="user.unlock", object_id=str(user.pk)).exists()
+
+
+def test_sysadmin_cannot_change_their_own_role(admin_client, jurisdictions):
+    admin = admin_client.admin
+    r = admin_client.post(reverse("accounts:user_edit", kwargs={"pk": admin.pk}), {
+        "username": admin.username, "display_name": "管理员", "role": "bureau",
+        "organisation": jurisdictions["广东省"].pk, "reason": "误操作"})
+    assert r.status_code == 400 and "不能修改自己的角色" in r.content.decode()
+    assert User.objects.get(pk=admin.pk).role == "sysadmin"
+
+
+def test_role_change_is_audited_with_before_and_after(admin_client, jurisdictions, make_user):
+    user = make_user("bureau", jurisdictions["惠阳区"])
+    r = admin_client.post(reverse("accounts:user_edit", kwargs={"pk": user.pk}), {
+        "display_name": "改任审计", "role": "auditor", "organisation": jurisdictions["惠州市"].pk, "reason": "岗位调整"})
+    assert r.status_code == 302
+    entry = AuditEntry.objects.get(action="user.update", object_id=str(user.pk))
+    assert entry.before["role"] == "bureau" and entry.after["role"] == "auditor" and entry.reason == "岗位调整"
+    assert entry.after["organisation_id"] == jurisdictions["惠州市"].pk
