@@ -1,0 +1,104 @@
+"""The engine's fast paths (structures prepared when facts are loaded) agree with the plain
+definitions: insured months counted once however the rows overlap, culprit masks as the tree says."""
+import datetime as dt
+
+import numpy as np
+
+from gongjiang.policy.engine import evaluate
+from gongjiang.policy.facts import FAIL, NEEDS_REVIEW, PASS, Facts
+from gongjiang.policy.loader import POLICIES_DIR, read_policy
+from gongjiang.policy.schema import walk
+
+HUIYANG = read_policy(POLICIES_DIR / "huiyang-chief-technician.yaml").policy
+ZHONGKAI = read_policy(POLICIES_DIR / "zhongkai-skilled-talent.yaml").policy
+EMPLOYERS = {"甲公司": {"sector": "enterprise", "place": "惠阳区", "records": []},
+             "乙公司": {"sector": "enterprise", "place": "惠阳区", "records": []},
+             "丙公司": {"sector": "enterprise", "place": "仲恺高新区", "records": []},
+             "丁公司": {"sector": "enterprise", "place": "仲恺高新区", "records": []},
+             "戊中心": {"sector": "institution", "place": "仲恺高新区", "records": []}}
+
+
+def _person(insurance, **extra):
+    return {"birth": "1985-05-01", "gender": "M", "employment": [{"employer": "甲公司", "start": "2015-01-01",
+                                                                   "frontline": True}],
+            "insurance": insurance, "certificates": [{"level": 4}], "records": [], "titles": [], **extra}
+
+
+def test_huiyang_7_insured_twelve_months_from_two_employers_and_overlaps_pass():
+    """第七条：连续12个月，换单位、重复缴费的月份只算一次；中间断一个月则不连续。"""
+    people = [
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-06"},
+                 {"employer": "乙公司", "from": "2024-07", "to": "2024-12"}]),
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-09"},
+                 {"employer": "乙公司", "from": "2024-05", "to": "2024-12"},
+                 {"employer": "甲公司", "from": "2024-03", "to": "2024-03"}]),
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-05"},
+                 {"employer": "乙公司", "from": "2024-07", "to": "2024-12"}]),
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-12", "verification": "rejected"}]),
+    ]
+    r = evaluate(HUIYANG, Facts.from_records(people, employers=EMPLOYERS), on=dt.date(2025, 1, 1))
+    assert list(r.status["7.insured"]) == [PASS, PASS, FAIL, FAIL]
+
+
+def test_zhongkai_e1_insured_months_are_distinct_enterprise_months_in_the_zone():
+    """仲恺 第五条（一）2（1）：在本区企业缴纳社会保险满36个月；重叠月份不重复计算，事业单位月份不计。"""
+    people = [
+        _person([{"employer": "丙公司", "from": "2021-01", "to": "2022-06"},
+                 {"employer": "丁公司", "from": "2023-01", "to": "2024-06"}]),  # 18 + 18
+        _person([{"employer": "丙公司", "from": "2021-01", "to": "2022-06"},
+                 {"employer": "丁公司", "from": "2022-01", "to": "2023-05"}]),  # 18 + 11 new
+        _person([{"employer": "丙公司", "from": "2021-01", "to": "2022-06"},
+                 {"employer": "戊中心", "from": "2022-07", "to": "2024-12"}]),  # institution: 18
+        _person([{"employer": "丙公司", "from": "2022-02", "to": "2025-06"}]),  # 35 before 2025-01
+    ]
+    r = evaluate(ZHONGKAI, Facts.from_records(people, employers=EMPLOYERS), on=dt.date(2025, 1, 1),
+                 honour="excellent-technician")
+    assert list(r.status["e.1.years"]) == [PASS, FAIL, FAIL, FAIL]
+
+
+def _reference_culprits(result, clause_ids, i):
+    """Per person, by the definition: walk down from the root along the clauses that carry the
+    automatic outcome."""
+    auto = result.automatic_status
+    root = result.root
+    top = int(auto[root.id][i])
+    found = set()
+
+    def eff(clause, s):
+        return max(s, NEEDS_REVIEW) if clause.on_fail == "needs_review" else s
+
+    def visit(clause, target):
+        found.add(clause.id)
+        for ch in getattr(clause, "clauses", []):
+            own = int(auto[ch.id][i])
+            if clause.kind == "none_of":
+                if own == (PASS if target == FAIL else NEEDS_REVIEW):
+                    visit(ch, PASS)
+            elif eff(ch, own) == target:
+                visit(ch, target)
+
+    if top != PASS:
+        visit(root, top)
+    mask = sum(1 << b for b, cid in enumerate(clause_ids) if cid in found)
+    return (mask, 0) if top == FAIL else (0, mask) if top == NEEDS_REVIEW else (0, 0)
+
+
+def test_culprit_masks_match_the_definition_person_by_person():
+    people = [
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-12"}]),
+        _person([{"employer": "甲公司", "from": "2024-03", "to": "2024-12"}]),
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-12"}], records=[{"kind": "criminal_record",
+                                                                                      "start": "2010-01-01"}]),
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-12"}], birth="1950-01-01"),
+        {"birth": "1990-01-01"},  # nothing declared: needs review
+        _person([], studios=[{"level": "市级", "role": "leader"}], employment=[{"employer": "甲公司", "frontline": None}]),
+    ]
+    r = evaluate(HUIYANG, Facts.from_records(people, employers=EMPLOYERS), on=dt.date(2025, 1, 1))
+    ids = [c.id for c in walk(r.root) if c.id != r.root.id]
+    fail, review = r.culprit_masks(ids)
+    assert {FAIL, NEEDS_REVIEW, PASS} <= {int(s) for s in r.automatic}
+    for i in range(len(people)):
+        assert (int(fail[i]), int(review[i])) == _reference_culprits(r, ids, i), i
+    assert fail[1] >> ids.index("7.insured") & 1
+    assert fail[2] >> ids.index("6.3") & 1 and fail[2] >> ids.index("6.3.criminal") & 1
+    assert np.all((fail == 0) | (r.automatic == FAIL)) and np.all((review == 0) | (r.automatic == NEEDS_REVIEW))
