@@ -62,7 +62,8 @@ def start(request):
     """Pick a round (and, for an employer, the employee) and open a draft."""
     user = request.user
     if not _start_allowed(user):
-        raise Http404("cannot start")
+        messages.info(request, "申报由申报人本人或用人单位经办人发起；您可在此查看和处理申报。")
+        return redirect("applications:list")
     open_rounds = [r for r in visible_rounds(user).filter(status="open") if r.is_accepting
                    and (r.allows_self_application if user.role == Role.APPLICANT else r.allows_employer_nomination)]
     chosen = request.GET.get("round") or request.POST.get("round")

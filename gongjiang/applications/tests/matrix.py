@@ -1,0 +1,27 @@
+"""Permission-matrix samples for applications: one submitted application every holder of
+application.view can see (the applicant's own, employed at ctx.employer, routed through a unit
+at ctx.district of a round organised there), with a stored evidence file."""
+
+
+def samples(ctx):
+    from gongjiang.applications import services
+    from gongjiang.applications.models import Application, Route
+    from gongjiang.rounds import services as round_services
+    from gongjiang.rounds.tests.factories import open_round, ready_application
+
+    bureau, applicant = ctx.users["bureau"], ctx.users["applicant"]
+    rnd = open_round(policy_code="test-self-route", organiser=ctx.district, actor=bureau,
+                     code="matrix-applications", title="矩阵申报批次")
+    unit = round_services.set_unit(rnd, organisation=ctx.district, kind="unit", quota=5, actor=bureau)
+    app = services.start(round=rnd, actor=applicant, route=Route.SELF, unit=unit)
+    Application.objects.filter(pk=app.pk).update(employer=ctx.employer, name="矩阵机密申报人")
+    app.refresh_from_db()
+    ready_application(app, actor=applicant)
+    ctx.protect("矩阵机密申报人", app.serial)
+    pk = {"pk": app.pk}
+    return {
+        "applications:detail": pk, "applications:edit": pk, "applications:form_pdf": pk,
+        "applications:file": {"pk": app.pk, "file_pk": app.evidence.first().pk},
+        "applications:unit": {"pk": unit.pk}, "applications:unit_report_pdf": {"pk": unit.pk},
+        "GET /api/applications/{pk}": pk, "POST /api/applications/{pk}/forward": pk,
+    }
