@@ -195,7 +195,7 @@ def _scatter(ctx, table, hit, maybe) -> np.ndarray:
 def exists(ctx, table, hit, maybe=None) -> Outcome:
     """pass if a qualifying row exists; fail if none and the list is complete; else needs_review."""
     hit = ctx.keep(table, hit)
-    maybe = ctx.keep(table, maybe) if maybe is not None else None
+    maybe = ctx.keep(table, maybe) & ~hit if maybe is not None else None  # fewer people to scatter
     status = _scatter(ctx, table, hit, maybe)
     rows = (lambda: {table: hit | maybe}) if maybe is not None else {table: hit}
     return Outcome(status, rows, hint=_review_hint(ctx, table, status))
@@ -205,12 +205,13 @@ def at_least(ctx, table, hit, maybe, k) -> Outcome:
     """pass with k qualifying rows; needs_review when k are possible or the list is incomplete."""
     if k == 1:
         status = _scatter(ctx, table, hit, maybe)
-    else:
-        sure = np.bincount(_people(ctx, table, hit), minlength=ctx.n)
-        possible = sure + (np.bincount(_people(ctx, table, maybe), minlength=ctx.n) if maybe is not None else 0)
+    else:  # counted over the people who have rows at all, not over N
+        sure = _people(ctx, table, hit)
+        possible = sure if maybe is None else np.concatenate((sure, _people(ctx, table, maybe)))
         status = ctx.facts.base[table].copy()
-        status[possible >= k] = NEEDS_REVIEW
-        status[sure >= k] = PASS
+        for people, value in ((possible, NEEDS_REVIEW), (sure, PASS)):
+            who, count = np.unique(people, return_counts=True)
+            status[who[count >= k]] = value
     rows = (lambda: {table: hit | maybe}) if maybe is not None else {table: hit}
     return Outcome(status, rows, hint=_review_hint(ctx, table, status))
 
