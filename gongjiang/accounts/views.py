@@ -175,7 +175,7 @@ def user_edit(request, pk):
         return redirect("accounts:user_edit", pk=pk)
     return render(request, "accounts/user_form.html", {
         "form": form, "title": f"账号：{account.username}", "account": account,
-        "locked": services.is_locked(account), "reason_form": ReasonForm(),
+        "locked": services.is_locked(account),
     })
 
 

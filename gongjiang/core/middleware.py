@@ -14,7 +14,15 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and not request.path.startswith("/api/"):
+            # Django's bare 405 (require_POST, logout by GET): the same Chinese error page as the others.
+            allow = response.get("Allow", "")
+            response = render(request, "web/error.html", {"title": "请求方式不正确",
+                                                          "message": "此页面不能这样打开，请从页面上的按钮操作"},
+                              status=405)
+            response["Allow"] = allow
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError):

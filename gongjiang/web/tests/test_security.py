@@ -88,7 +88,8 @@ def test_sessions_expire_after_inactivity_and_at_browser_close(client, jurisdict
 
 def test_logout_only_by_post_and_it_ends_the_session(client, jurisdictions, make_user):
     client.force_login(make_user("expert", jurisdictions["惠阳区"]))
-    assert client.get(reverse("web:logout")).status_code == 405
+    r = client.get(reverse("web:logout"))
+    assert r.status_code == 405 and "请求方式不正确" in r.content.decode() and "POST" in r["Allow"]
     assert client.get(reverse("web:home")).status_code == 200
     assert client.post(reverse("web:logout")).status_code == 302
     assert client.get(reverse("web:home")).status_code == 302
