@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.accounts.scope import in_scope, visible_organisations
