@@ -63,7 +63,8 @@ def test_templates_contain_no_inline_script_or_style(db):
 
 
 def test_api_docs_are_served_from_local_static_files(client, jurisdictions, make_user):
-    assert client.get("/api/docs").status_code == 302  # login first
+    assert client.get("/api/docs").status_code == 302  # login first, for the schema too
+    assert client.get("/api/openapi.json").status_code == 302
     client.force_login(make_user("bureau", jurisdictions["惠阳区"]))
     r = client.get("/api/docs")
     body = r.content.decode()
