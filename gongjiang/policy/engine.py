@@ -22,10 +22,12 @@ whether a table has rejected rows, and the insurance months compressed into runs
 depends on the policy or the reference date is computed here, inside `evaluate`: row masks over
 the (small) event tables, one int8 status array per clause, built by scattering the people with a
 qualifying row onto the table's base status (no per-clause bincount over N), int8 Kleene logic
-with in-place minimum/maximum, one pass over the tree (the `automatic` view, manual clauses taken
-as passed, recombines only the groups above a manual clause). The evidence rows of a clause and
-the needs-review hints are only needed to explain a person, so they are computed lazily, on first
-access, from the same masks.
+with in-place minimum/maximum, every leaf evaluated once (the `automatic` view, manual clauses
+taken as passed, recombines only the groups above a manual clause), and `culprit_masks` packing
+the culprit clauses of every person into int64 masks with uint8 byte planes. The evidence rows of
+a clause and the needs-review hints are only needed to explain a person: hints are computed on
+first access, evidence rows by evaluating the clause again on first access (keeping every
+clause's row masks alive would hold hundreds of MiB over a million people).
 """
 from __future__ import annotations
 
@@ -695,20 +697,17 @@ class BatchResult:
 
         visit(root, top != PASS, top)
         n = self.facts.n
-        wanted = [(b, bits[cid]) for b, cid in enumerate(clause_ids) if cid in bits]
-        nbytes = (max((b for b, _ in wanted), default=-1) + 8) // 8
-        packed = np.zeros((n, 8), np.uint8)
-        for j in range(nbytes):
-            byte = None
-            for b, mask in wanted:
-                if b // 8 == j:
-                    shifted = mask.view(np.uint8) << np.uint8(b % 8)
-                    byte = shifted if byte is None else np.bitwise_or(byte, shifted, out=byte)
-            if byte is not None:
-                packed[:, j] = byte
+        packed = np.zeros((n, 8), np.uint8)  # little-endian bytes of the int64 masks
+        planes: dict[int, np.ndarray] = {}
+        for b, cid in enumerate(clause_ids):
+            if cid in bits:  # bits are distinct, so adding is or-ing (uint8 shifts are slow)
+                plane = planes.setdefault(b // 8, np.zeros(n, np.uint8))
+                plane += bits[cid].view(np.uint8) * np.uint8(1 << b % 8)
+        for j, plane in planes.items():
+            packed[:, j] = plane
         word = packed.view("<i8").reshape(n).astype(np.int64, copy=False)
-        fail = np.where(top == FAIL, word, 0)
-        review = np.where(top == NEEDS_REVIEW, word, 0)
+        fail = word * (top == FAIL)
+        review = word * (top == NEEDS_REVIEW)
         return fail, review
 
 
@@ -727,13 +726,29 @@ def _combine(kind, kids: list[np.ndarray]) -> np.ndarray:
     return own
 
 
-def _eval_tree(clause, ctx, status, outcomes):
-    """Own status of `clause` (every clause of the subtree recorded in `status` and `outcomes`)."""
-    if clause.kind in ("all_of", "any_of", "none_of"):
-        own = _combine(clause.kind, [_effective(ch, _eval_tree(ch, ctx, status, outcomes)) for ch in clause.clauses])
+GROUPS = ("all_of", "any_of", "none_of")
+
+
+def _eval_leaves(roots, ctx) -> dict[str, Outcome]:
+    """Every leaf clause of the trees, each once."""
+    leaves = [c for root in roots for c in walk(root) if c.kind not in GROUPS]
+    outs = [KINDS[c.kind](c, ctx) for c in leaves]
+    for c, out in zip(leaves, outs):
+        # The evidence rows are recomputed when an explanation asks for them: keeping every
+        # clause's row masks alive would hold hundreds of MiB over a large batch and make the
+        # allocator fetch fresh pages for every later array.
+        out.rows = lambda c=c: KINDS[c.kind](c, ctx).rows
+    return {c.id: out for c, out in zip(leaves, outs)}
+
+
+def _eval_tree(clause, leaves, status, outcomes):
+    """Own status of `clause` from the evaluated leaves (every clause of the subtree recorded in
+    `status` and `outcomes`)."""
+    if clause.kind in GROUPS:
+        own = _combine(clause.kind, [_effective(ch, _eval_tree(ch, leaves, status, outcomes)) for ch in clause.clauses])
         outcomes[clause.id] = Outcome(own)
     else:
-        out = KINDS[clause.kind](clause, ctx)
+        out = leaves[clause.id]
         own = out.status
         outcomes[clause.id] = out
     status[clause.id] = own
@@ -745,7 +760,7 @@ def _automatic_tree(clause, ctx, status, auto):
     them keep the array of `status` (no second evaluation of any clause)."""
     if clause.kind == "manual":
         own = ctx.all_pass()
-    elif clause.kind in ("all_of", "any_of", "none_of"):
+    elif clause.kind in GROUPS:
         kids = [_automatic_tree(ch, ctx, status, auto) for ch in clause.clauses]
         if all(k is status[ch.id] for k, ch in zip(kids, clause.clauses)):
             own = status[clause.id]
@@ -768,11 +783,12 @@ def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | Non
     ctx = Context(policy, facts, on, h)
     status: dict[str, np.ndarray] = {}
     outcomes: dict[str, Outcome] = {}
-    overall = _effective(root, _eval_tree(root, ctx, status, outcomes))
+    rules = [rule.clause for rule in h.priority] if tree == "eligibility" else []
+    leaves = _eval_leaves([root, *rules], ctx)
+    overall = _effective(root, _eval_tree(root, leaves, status, outcomes))
     auto: dict[str, np.ndarray] = {}
     automatic = _effective(root, _automatic_tree(root, ctx, status, auto))
-    prio = [_effective(rule.clause, _eval_tree(rule.clause, ctx, status, outcomes))
-            for rule in h.priority] if tree == "eligibility" else []
+    prio = [_effective(rule, _eval_tree(rule, leaves, status, outcomes)) for rule in rules]
     priority = np.vstack(prio).T if prio else np.zeros((facts.n, 0), I8)
     clauses = {c.id: c for c in walk(root)}
     if tree == "eligibility":
