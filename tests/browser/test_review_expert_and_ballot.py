@@ -8,30 +8,6 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-9"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def review_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def review_page(review_browser, live_server):
-    context = review_browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"browser script errors: {errors}"
 
 
 def login(page, username):
@@ -43,7 +19,7 @@ def login(page, username):
 
 
 @pytest.mark.browser
-def test_review_expert_scores_assigned_candidate_and_cannot_open_another(review_page, jurisdictions, make_org,
+def test_review_expert_scores_assigned_candidate_and_cannot_open_another(browser_page, jurisdictions, make_org,
                                                                          make_user):
     from gongjiang.review import services
     from gongjiang.review import stages as st
@@ -68,7 +44,7 @@ def test_review_expert_scores_assigned_candidate_and_cannot_open_another(review_
     other = make_application(rnd, district, make_org(parent=district), name="赵钳工", status=st.EXPERT)
     Assignment.objects.create(panel=panel, expert=next(e for e in experts if e != me), application=other)
 
-    page = review_page
+    page = browser_page
     login(page, me.user.username)
     page.click("text=专家评分")
     page.click("text=王焊工")
@@ -88,7 +64,7 @@ def test_review_expert_scores_assigned_candidate_and_cannot_open_another(review_
 
 
 @pytest.mark.browser
-def test_review_committee_member_casts_secret_ballot(review_page, jurisdictions, make_org, make_user):
+def test_review_committee_member_casts_secret_ballot(browser_page, jurisdictions, make_org, make_user):
     from gongjiang.review import services
     from gongjiang.review import stages as st
     from gongjiang.review.models import Ballot, VoterRoll
@@ -105,7 +81,7 @@ def test_review_committee_member_casts_secret_ballot(review_page, jurisdictions,
     session = services.open_session(rnd, actor=bureau, title="区人才工作领导小组认定会议",
                                     held_on=dt.date(2026, 8, 1), members=[member, *others])
 
-    page = review_page
+    page = browser_page
     login(page, "member1")
     page.click("text=委员会表决")
     page.click("text=区人才工作领导小组认定会议")
