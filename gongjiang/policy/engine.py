@@ -41,7 +41,7 @@ from .facts import (FAIL, NEEDS_REVIEW, PASS, SECTORS, STATUS_NAMES, STUDIO_KIND
 from .schema import Honour, PolicyFile, walk
 
 I8 = np.int8
-_NR, _PASS = I8(NEEDS_REVIEW), I8(PASS)
+_NR, _PASS, _TWO = I8(NEEDS_REVIEW), I8(PASS), I8(2)
 
 
 class Outcome:
@@ -155,7 +155,7 @@ def _isin(column: np.ndarray, codes) -> np.ndarray:
 
 def _tri(yes: np.ndarray, unsure: np.ndarray) -> np.ndarray:
     """int8 status: NEEDS_REVIEW where `unsure`, else PASS where `yes`, else FAIL."""
-    status = (yes & ~unsure).view(I8) << 1
+    status = (yes & ~unsure).view(I8) * _TWO  # numpy's int8 shifts and scalar maxima are slow loops
     status |= unsure.view(I8)
     return status
 
@@ -323,7 +323,7 @@ def _qualification_by_level(c, ctx) -> Outcome:
     f = ctx.facts
     t = f.certificates
     status = np.maximum(f.base["certificates"], f.cert_unknown.view(I8))
-    np.maximum(status, (f.cert_max >= c.min_level).view(I8) << 1, out=status)
+    np.maximum(status, (f.cert_max >= c.min_level).view(I8) * _TWO, out=status)
 
     def rows():
         level_ok = t.level >= c.min_level
@@ -713,7 +713,7 @@ class BatchResult:
 
 def _effective(clause, status):
     """What a clause hands its parent: `on_fail: needs_review` turns its fail into needs_review."""
-    return np.maximum(status, _NR) if clause.on_fail == "needs_review" else status
+    return status + (status == FAIL).view(I8) if clause.on_fail == "needs_review" else status
 
 
 def _combine(kind, kids: list[np.ndarray]) -> np.ndarray:
