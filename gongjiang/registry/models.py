@@ -514,8 +514,11 @@ class ScreeningResult(models.Model):
         NEEDS_REVIEW = 1, "需人工审核"
         NOT_ELIGIBLE = 2, "不符合"
 
-    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # No database FK constraints: a run bulk-inserts a million rows whose ids it has just read, and
+    # per-row constraint triggers cost more than the rest of the screening. Deletion still cascades
+    # through the ORM.
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results", db_constraint=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     outcome = models.PositiveSmallIntegerField(choices=Outcome.choices)
     fail_mask = models.BigIntegerField(default=0)
     review_mask = models.BigIntegerField(default=0)

@@ -15,29 +15,22 @@ import datetime as dt
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from gongjiang.accounts.permissions import check
 from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError, NotAllowed
 from gongjiang.policy.engine import evaluate
-from gongjiang.policy.facts import FAIL, NEEDS_REVIEW, PASS
 from gongjiang.policy.schema import walk
 
 from .facts import build_facts
-from .models import Employment, Invitation, Person, ScreeningResult, ScreeningRun
+from .models import Invitation, Person, ScreeningResult, ScreeningRun
+from .services import people_in_org
 
 CHUNK = 250_000
 MAX_CLAUSES = 63
 OUTCOME_OF_STATUS = np.array([ScreeningResult.Outcome.NOT_ELIGIBLE, ScreeningResult.Outcome.NEEDS_REVIEW,
-                              ScreeningResult.Outcome.ELIGIBLE], dtype=np.int16)  # indexed by FAIL/NR/PASS
-
-
-def people_in_org(org):
-    """People registered in `org`'s subtree or employed by an organisation in it."""
-    employed = Employment.objects.filter(person=OuterRef("pk"), employer__path__startswith=org.path)
-    return Person.objects.filter(Q(jurisdiction__path__startswith=org.path) | Exists(employed))
+                              ScreeningResult.Outcome.ELIGIBLE], dtype=np.int16)  # indexed by fail/review/pass
 
 
 def insurance_window(policy_file, on: dt.date, honour=None):
@@ -57,8 +50,7 @@ def insurance_window(policy_file, on: dt.date, honour=None):
 
 def clause_ids_of(result) -> list[str]:
     """Clause ids stored per person (all but the root), in the policy's order."""
-    root = result.honour.eligibility if result.tree == "eligibility" else result.honour.renewal.criteria
-    return [c.id for c in walk(root) if c.id != root.id][:MAX_CLAUSES]
+    return [c.id for c in walk(result.root) if c.id != result.root.id][:MAX_CLAUSES]
 
 
 def evaluate_people(policy_file, people, on: dt.date, *, labels="ids", pk_range=None):
@@ -67,57 +59,12 @@ def evaluate_people(policy_file, people, on: dt.date, *, labels="ids", pk_range=
     return facts, evaluate(policy_file, facts, on=on)
 
 
-def _automatic_statuses(clause, result, out):
-    """Status of every clause with manual clauses taken as attested (the engine's `automatic`
-    view), from the engine's own leaf statuses; groups combine as the engine does (Kleene:
-    all_of = min, any_of = max, none_of = pass - max; on_fail: needs_review softens a fail)."""
-    if clause.kind in ("all_of", "any_of", "none_of"):
-        kids = np.vstack([_effective(ch, _automatic_statuses(ch, result, out)) for ch in clause.clauses])
-        own = {"all_of": kids.min(axis=0), "any_of": kids.max(axis=0)}.get(clause.kind, PASS - kids.max(axis=0))
-    elif clause.kind == "manual":
-        own = np.full(result.facts.n, PASS, dtype=np.int8)
-    else:
-        own = result.status[clause.id]
-    out[clause.id] = own.astype(np.int8)
-    return out[clause.id]
-
-
-def _effective(clause, status):
-    return np.where(status == FAIL, NEEDS_REVIEW, status) if clause.on_fail == "needs_review" else status
-
-
-def _culprits(clause, status, mask, target, out):
-    """Mark, under `mask` (people for whom `clause` has outcome `target`), the clauses that cause it:
-    children of all_of/any_of with that outcome, children of none_of that hold (pass) or may hold."""
-    out[clause.id] = out.get(clause.id, 0) | mask
-    for ch in getattr(clause, "clauses", []):
-        own = status[ch.id]
-        if clause.kind == "none_of":
-            hit = own == (PASS if target == FAIL else NEEDS_REVIEW)
-        else:
-            hit = _effective(ch, own) == target
-        if (mask & hit).any():
-            _culprits(ch, status, mask & hit, PASS if clause.kind == "none_of" else target, out)
-
-
 def summarise(result, clause_ids):
     """(outcome int16[N], fail_mask int64[N], review_mask int64[N]) from a BatchResult: the outcome
-    is the automatic status; the masks mark the clauses that make a person fail / need review."""
-    root = result.honour.eligibility if result.tree == "eligibility" else result.honour.renewal.criteria
-    status = {}
-    automatic = _automatic_statuses(root, result, status)
-    fail_by, review_by = {}, {}
-    _culprits(root, status, automatic == FAIL, FAIL, fail_by)
-    _culprits(root, status, automatic == NEEDS_REVIEW, NEEDS_REVIEW, review_by)
-    n = result.facts.n
-    fail = np.zeros(n, dtype=np.int64)
-    review = np.zeros(n, dtype=np.int64)
-    for bit, cid in enumerate(clause_ids):
-        if cid in fail_by:
-            fail |= fail_by[cid].astype(np.int64) << bit
-        if cid in review_by:
-            review |= review_by[cid].astype(np.int64) << bit
-    return OUTCOME_OF_STATUS[automatic], fail, review
+    is the automatic status (manual clauses taken as attested); the masks mark the clauses that
+    make a person fail / need review (the engine's `culprit_masks`)."""
+    fail, review = result.culprit_masks(clause_ids)
+    return OUTCOME_OF_STATUS[result.automatic], fail, review
 
 
 def explain_person(person, policy_file, on: dt.date):
@@ -271,6 +218,3 @@ def invite_eligible(run, *, actor) -> int:
                reason=f"邀请{len(new)}名符合条件人员申报")
     return len(new)
 
-
-def status_name(code: int) -> str:
-    return {PASS: "pass", NEEDS_REVIEW: "needs_review", FAIL: "fail"}[code]

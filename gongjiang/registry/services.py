@@ -72,13 +72,17 @@ def register_person(*, name, id_number, jurisdiction, phone="", actor=None, sour
     return person
 
 
+def people_in_org(org):
+    """People registered in `org`'s subtree or employed by an organisation in it."""
+    employed = Employment.objects.filter(person=OuterRef("pk"), employer__path__startswith=org.path)
+    return Person.objects.filter(Q(jurisdiction__path__startswith=org.path) | Exists(employed))
+
+
 def scoped_people(user):
     """People an officer may see: registered in their subtree, or employed by an organisation in it.
     Applicants see only themselves."""
     if user.role in ORG_SCOPED_ROLES and user.organisation_id:
-        path = user.organisation.path
-        employed = Employment.objects.filter(person=OuterRef("pk"), employer__path__startswith=path)
-        return Person.objects.filter(Q(jurisdiction__path__startswith=path) | Exists(employed))
+        return people_in_org(user.organisation)
     if getattr(user, "is_authenticated", False):
         return Person.objects.filter(account=user)
     return Person.objects.none()

@@ -119,3 +119,27 @@ def test_template_has_every_column():
 def test_import_batch_file_is_encrypted(officer, django_capture_on_commit_callbacks):
     batch = run("people", csv_bytes(PEOPLE), officer, capture=django_capture_on_commit_callbacks)
     assert A not in ImportBatch.objects.get(pk=batch.pk).file_encrypted
+
+
+@pytest.mark.parametrize("body", ["91441303MA4UTE1T0", "N1441303MA4UTE1T0", "A1441303MA4UTE1T0",
+                                  "Y1441303MA4UTE1T0", "12441303455000123"])
+def test_parse_uscc_accepts_valid_codes_including_letter_registrars(body):
+    """GB 32100: the first character (登记管理部门) may be a letter N, A or Y."""
+    from gongjiang.registry.imports import parse_uscc
+
+    assert parse_uscc(make_uscc(body).lower()) == make_uscc(body)
+
+
+WRONG_CHECK = USCC[:17] + ("2" if USCC[17] != "2" else "3")
+
+
+@pytest.mark.parametrize("code, reason", [
+    (WRONG_CHECK, "校验位"), ("91441303MA4UTE1T", "18位"), ("Z1441303MA4UTE1T01", "18位"),
+    ("B" + USCC[1:], "登记管理部门"),
+])
+def test_parse_uscc_rejects_invalid_codes(code, reason):
+    from gongjiang.registry.imports import CellError, parse_uscc
+
+    with pytest.raises(CellError) as e:
+        parse_uscc(code)
+    assert reason in str(e.value)

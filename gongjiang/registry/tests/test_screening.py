@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongjiang.core.idnumbers import make_resident_id, make_uscc
+from gongjiang.core.idnumbers import make_resident_id
 from gongjiang.policy.services import get_policy, load_policies
 from gongjiang.registry import screening
 from gongjiang.registry.models import (
