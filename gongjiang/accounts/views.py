@@ -4,13 +4,13 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gongjiang.core.excel import xlsx_response
+from gongjiang.core.listing import paginate
 from gongjiang.core.vocab import Role
 
 from . import scope, services
@@ -40,14 +40,14 @@ def _filtered_orgs(request):
 @require_safe
 def org_list(request):
     form, qs = _filtered_orgs(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paginate(request, qs, PAGE_SIZE)
     base_depth = request.user.organisation.depth if request.user.organisation_id and \
         request.user.role != Role.SYSADMIN else 0
     searching = form.is_bound and form.is_valid() and any(form.cleaned_data.values())
     rows = [{"org": o, "indent": 0 if searching else max(o.depth - base_depth, 0)} for o in page]
     return render(request, "accounts/org_list.html", {
         "form": form, "page": page, "rows": rows, "searching": searching, "total": qs.count(),
-        "can_manage": check(request.user, "org.manage"), "query": _query_without_page(request),
+        "can_manage": check(request.user, "org.manage"), "query": query,
     })
 
 
@@ -129,10 +129,10 @@ def _filtered_users(request):
 @require_safe
 def user_list(request):
     form, qs = _filtered_users(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paginate(request, qs, PAGE_SIZE)
     locked = services.locked_usernames([u.username for u in page])
     return render(request, "accounts/user_list.html", {
-        "form": form, "page": page, "locked": locked, "total": qs.count(), "query": _query_without_page(request),
+        "form": form, "page": page, "locked": locked, "total": qs.count(), "query": query,
     })
 
 
@@ -233,10 +233,4 @@ def password_change(request):
         return redirect("web:home")
     return render(request, "accounts/password_change.html", {
         "form": form, "forced": request.user.password_change_required})
-
-
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 

@@ -2,13 +2,13 @@
 import json
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from gongjiang.accounts.permissions import requires
 from gongjiang.core.excel import xlsx_response
+from gongjiang.core.listing import paginate
 
 from .models import ChainCheck
 from .queries import entries_for, visible_entries
@@ -22,11 +22,9 @@ EXPORT_LIMIT = 100_000
 @require_safe
 def entry_list(request):
     form, qs = entries_for(request.user, request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, qs, PAGE_SIZE)
     return render(request, "audit/entry_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query,
         "last_check": ChainCheck.objects.first(),
     })
 
