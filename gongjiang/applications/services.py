@@ -387,8 +387,36 @@ def _advance_past_absent_steps(app, *, actor):
 
 
 def evaluate(app) -> tuple[dict, str]:
-    """The engine's eligibility result on the application's facts (shown to officers)."""
-    return policy_link.evaluate_facts(app.round, app.facts, person=app.person, employer=app.employer)
+    """The engine's eligibility result: the registry person's records merged with the declared
+    facts, on the round's reference date (see `eligibility`)."""
+    from . import eligibility
+
+    return eligibility.evaluate(app)
+
+
+def can_reverify(user, application) -> bool:
+    return (user.role in (Role.EMPLOYER, Role.RECOMMENDER, Role.BUREAU) and application.status != State.DRAFT
+            and visible_applications(user).filter(pk=application.pk).exists())
+
+
+@transaction.atomic
+def reverify(application, *, actor, reason="") -> Application:
+    """重新核验: an officer recomputes the eligibility result from the current registry records
+    (e.g. after a certificate was verified or a credit record entered). Audited."""
+    if actor.role not in (Role.EMPLOYER, Role.RECOMMENDER, Role.BUREAU) or not visible_applications(actor).filter(
+            pk=application.pk).exists():
+        raise NotAllowed("您无权重新核验本申报", log="reverify not allowed")
+    app = Application.objects.select_for_update().select_related("round", "person", "employer").get(pk=application.pk)
+    if app.status == State.DRAFT:
+        raise DomainError("草稿尚未提交，提交时会自动核验", log="reverify draft")
+    before = {"eligibility_status": app.eligibility_status}
+    app.eligibility, app.eligibility_status = evaluate(app)
+    Application.objects.filter(pk=app.pk).update(eligibility=app.eligibility, eligibility_status=app.eligibility_status)
+    record("application.reverify", actor=actor, obj=app, before=before,
+           after={"eligibility_status": app.eligibility_status, "basis": app.eligibility.get("basis", "")},
+           reason=reason or "重新核验")
+    application.eligibility, application.eligibility_status = app.eligibility, app.eligibility_status
+    return application
 
 
 @transaction.atomic

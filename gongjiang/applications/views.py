@@ -195,6 +195,9 @@ def detail(request, pk):
             elif action == "reopen":
                 services.reopen(app, actor=user, reason=reason)
                 messages.success(request, "已退回申报人修改，操作已记录。")
+            elif action == "reverify":
+                services.reverify(app, actor=user, reason=reason)
+                messages.success(request, "已按人才库最新记录重新核验，操作已记录。")
             elif action == "withdraw":
                 services.withdraw(app, actor=user, reason=reason)
                 messages.success(request, "申报已撤回。")
@@ -214,6 +217,7 @@ def detail(request, pk):
         "can_reopen": officer and services.can_act_as_officer(user, app) and states.can_move(app.status, State.RETURNED),
         "can_withdraw": (is_owner or user.role == Role.EMPLOYER) and states.can_move(app.status, State.WITHDRAWN),
         "eligibility": app.eligibility if officer else None,
+        "can_reverify": services.can_reverify(user, app),
         "conditions": {c["id"]: c for c in forms.conditions_for(app.round)},
         "messages_for_me": _read_messages(request, app),
         "deed_length": services.deed_length(app.deed_text),
