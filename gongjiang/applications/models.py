@@ -73,6 +73,10 @@ class Application(models.Model):
             # One live application per person and round.
             models.UniqueConstraint(fields=["round", "person"], condition=~models.Q(status="withdrawn"),
                                     name="application_one_per_person_round"),
+            # One live self-application per applicant account and round (applicants not yet in the registry).
+            models.UniqueConstraint(fields=["round", "applicant_account"],
+                                    condition=models.Q(route="self") & ~models.Q(status="withdrawn"),
+                                    name="application_one_self_per_account_round"),
         ]
 
     def __str__(self):

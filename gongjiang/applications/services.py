@@ -96,6 +96,39 @@ def transition(application, to, *, actor, reason="", action=None, **fields):
     return application
 
 
+def _live(rnd):
+    return Application.objects.filter(round=rnd).exclude(status=State.WITHDRAWN)
+
+
+def _refuse_duplicate(rnd, *, route, person, actor):
+    """One live application per person (and per applicant account on the self route) and round;
+    the database constraints enforce the same under a race."""
+    if person is not None and _live(rnd).filter(person=person).exists():
+        raise Conflict(f"{person.name}在本批次已有申报，请勿重复申报", log="duplicate application")
+    if route == Route.SELF and _live(rnd).filter(route=Route.SELF, applicant_account=actor).exists():
+        raise Conflict("您在本批次已有申报，请勿重复申报", log="duplicate self application")
+
+
+SERIAL_ATTEMPTS = 5
+
+
+def _save_with_serial(app, *, actor):
+    """Save a new application with the round's next serial. Two applications started in the same
+    round at the same instant read the same last serial: the loser's insert hits the unique serial
+    and takes the next number; only a real duplicate (same person or account, constraint
+    application_one_per_person_round / application_one_self_per_account_round) is refused."""
+    for _ in range(SERIAL_ATTEMPTS):
+        app.serial = _next_serial(app.round)
+        try:
+            with transaction.atomic():
+                app.save()
+            return app
+        except IntegrityError:
+            app.pk = None
+            _refuse_duplicate(app.round, route=app.route, person=app.person, actor=actor)
+    raise Conflict("同时发起的申报较多，申报编号分配未成功，请稍后重试", log="serial allocation kept colliding")
+
+
 def _next_serial(rnd) -> str:
     """申报编号: year, round number, sequence (2026-R003-0012)."""
     prefix = f"{rnd.year}-R{rnd.pk:03d}-"
@@ -129,9 +162,7 @@ def start(*, round, actor, route, person=None, employer=None, unit=None, reason=
             raise DomainError("请先选择或登记被推荐员工", log="nomination without person")
     else:
         raise DomainError("不支持的申报途径", log=f"route {route}")
-    if person is not None and Application.objects.filter(round=round, person=person).exclude(
-            status=State.WITHDRAWN).exists():
-        raise Conflict(f"{person.name}在本批次已有申报，请勿重复申报", log="duplicate application")
+    _refuse_duplicate(round, route=route, person=person, actor=actor)
     facts = prefill_facts(person, employer=employer, reference_date=round.reference_date)
     if employer is None and facts.get("employment", {}).get("employer_id"):
         from gongjiang.accounts.models import Organisation
@@ -142,12 +173,8 @@ def start(*, round, actor, route, person=None, employer=None, unit=None, reason=
     name = person.name if person else (actor.display_name or actor.username)
     app = Application(round=round, route=route, person=person, name=name, employer=employer, unit=unit,
                       applicant_account=actor if route == Route.SELF else (person.account if person else None),
-                      facts=facts, serial=_next_serial(round), created_by=actor)
-    try:
-        with transaction.atomic():
-            app.save()
-    except IntegrityError:
-        raise Conflict("本批次已有该人员的申报，请勿重复申报", log="duplicate application (race)") from None
+                      facts=facts, created_by=actor)
+    _save_with_serial(app, actor=actor)
     record("application.start", actor=actor, obj=app, after=snapshot(app, ["round", "route", "person", "employer",
                                                                           "unit", "serial"]), reason=reason)
     return app
