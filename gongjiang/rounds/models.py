@@ -29,6 +29,8 @@ class Round(models.Model):
     honour_code = models.CharField("称号", max_length=60, help_text="政策中的称号代码（一个政策可有多个称号）")
     honour_title = models.CharField("称号名称", max_length=100)
     policy_version = models.PositiveIntegerField("政策版本", default=1)
+    policy_sha256 = models.CharField("政策文件摘要", max_length=64, blank=True,
+                                     help_text="创建批次时政策文件的 sha256，与评审环节参数一同固定")
     code = models.SlugField("批次编号", max_length=60, unique=True)
     title = models.CharField("批次名称", max_length=200)
     year = models.PositiveSmallIntegerField("年度")
@@ -48,7 +50,7 @@ class Round(models.Model):
     unit_notice_working_days = models.PositiveSmallIntegerField("推荐单位公示工作日数", default=0,
                                                                 help_text="0 表示政策不要求推荐单位公示")
     stages = models.JSONField("评审环节", default=list, blank=True,
-                              help_text="创建批次时从政策文件复制，之后政策修订不影响本批次")
+                              help_text="创建批次时从政策文件复制（含各环节全部参数），之后政策修订不影响本批次")
     materials = models.JSONField("申报材料", default=list, blank=True)
     call_text = models.TextField("申报通知正文", blank=True)
     contact = models.CharField("联系方式", max_length=200, blank=True)

@@ -68,11 +68,18 @@ def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict
         "allows_self_application": "self" in routes,
         "allows_employer_nomination": bool(routes & {"employer", "recommending_unit", "competition_winner"}),
         "unit_notice_working_days": (procedure.notice_working_days or 0) if procedure else 0,
-        "stages": [{"kind": s.kind, "label": s.name, "article": s.article, "working_days": s.working_days}
-                   for s in p.procedure],
+        "policy_sha256": policy.sha256,
+        "stages": stage_snapshot(p),
         "materials": materials(p),
         "call_text": call_text(p, honour, year),
     }
+
+
+def stage_snapshot(p) -> list[dict]:
+    """The policy's procedure with every stage's full parameters (rubric, panel, departments,
+    ballot, threshold, notice days ...), as plain JSON: the round keeps them, so a later revision
+    of the policy file does not change a round already opened. `label` is the stage's name."""
+    return [{**s.model_dump(mode="json", by_alias=True, exclude_none=True), "label": s.name} for s in p.procedure]
 
 
 def materials(p) -> list[dict]:

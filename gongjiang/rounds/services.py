@@ -31,7 +31,7 @@ def open_round(*, policy, organiser, year, title, code, opens_on, application_de
         raise DomainError(f"批次编号“{code}”已被使用", log="duplicate round code")
     rnd = Round(
         policy=policy, honour_code=defaults["honour_code"], honour_title=defaults["honour_title"],
-        policy_version=defaults["policy_version"], organiser=organiser, year=year, title=title, code=code, opens_on=opens_on,
+        policy_version=defaults["policy_version"], policy_sha256=defaults["policy_sha256"], organiser=organiser, year=year, title=title, code=code, opens_on=opens_on,
         application_deadline=application_deadline, recommendation_deadline=recommendation_deadline,
         review_deadline=review_deadline, quota=quota if quota is not None else defaults["quota"],
         quota_article=defaults["quota_article"],
