@@ -1,4 +1,7 @@
-"""Organisation and account actions. Each state change writes its audit entry in the same transaction."""
+"""Organisation and account actions. Each state change writes its audit entry in the same transaction.
+
+Entries are filed under the organisation changed (or the account's organisation), so an auditor of
+that subtree sees changes made to it by administrators above it."""
 import datetime as dt
 from pathlib import Path
 
@@ -18,7 +21,7 @@ def create_organisation(*, name, kind, parent=None, actor=None, reason="", **fie
     org = Organisation(name=name, kind=kind, parent=parent, **fields)
     org.full_clean()
     org.save()
-    record("org.create", actor=actor, obj=org, after=snapshot(org), reason=reason)
+    record("org.create", actor=actor, obj=org, organisation=org, after=snapshot(org), reason=reason)
     return org
 
 
@@ -63,7 +66,7 @@ def create_user(*, username, role, organisation=None, display_name="", password=
     user.is_superuser = role == "sysadmin"
     user.full_clean(exclude=["password"])
     user.save()
-    record("user.create", actor=actor, obj=user,
+    record("user.create", actor=actor, obj=user, organisation=user.organisation,
            after={"username": username, "role": role, "organisation": organisation.name if organisation else None},
            reason=reason)
     return user
@@ -99,7 +102,7 @@ def update_organisation(org, *, actor, reason="", **changes):
         _rewrite_subtree_paths(old_path, org.path, org.depth)
     after = snapshot(org)
     if before != after:
-        record("org.update", actor=actor, obj=org, before=before, after=after, reason=reason)
+        record("org.update", actor=actor, obj=org, organisation=org, before=before, after=after, reason=reason)
     return org
 
 
@@ -134,7 +137,8 @@ def update_user(user, *, actor, reason="", **changes):
     user.save()
     after = _user_state(user)
     if before != after:
-        record("user.update", actor=actor, obj=user, before=before, after=after, reason=reason)
+        record("user.update", actor=actor, obj=user, organisation=user.organisation, before=before, after=after,
+               reason=reason)
     return user
 
 
@@ -151,7 +155,8 @@ def set_user_active(user, *, active, actor, reason=""):
     before = _user_state(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    record("user.activate" if active else "user.deactivate", actor=actor, obj=user, before=before,
+    record("user.activate" if active else "user.deactivate", actor=actor, obj=user, organisation=user.organisation,
+           before=before,
            after=_user_state(user), reason=reason)
     return user
 
@@ -184,7 +189,8 @@ def reset_password(user, *, actor, reason="", password=None):
     user.password_change_required = True
     user.save(update_fields=["password", "password_change_required"])
     unlock_user(user, actor=actor, reason="重置密码时一并解锁", quiet=True)
-    record("user.reset_password", actor=actor, obj=user, after={"password_changed": True}, reason=reason)
+    record("user.reset_password", actor=actor, obj=user, organisation=user.organisation,
+           after={"password_changed": True}, reason=reason)
     return password
 
 
@@ -227,5 +233,6 @@ def unlock_user(user, *, actor, reason="", quiet=False):
 
     cleared = reset(username=user.username)
     if cleared and not quiet:
-        record("user.unlock", actor=actor, obj=user, after={"cleared_attempts": cleared}, reason=reason)
+        record("user.unlock", actor=actor, obj=user, organisation=user.organisation,
+               after={"cleared_attempts": cleared}, reason=reason)
     return cleared

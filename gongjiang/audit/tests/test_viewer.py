@@ -127,3 +127,14 @@ def test_api_entries_are_scoped_and_verify_needs_csrf(log, jurisdictions, make_u
     token = strict.cookies["csrftoken"].value
     r = strict.post("/api/audit/verify", HTTP_X_CSRFTOKEN=token)
     assert r.status_code == 200 and r.json()["ok"] is True
+
+
+def test_auditor_sees_account_changes_made_to_their_subtree_from_above(jurisdictions, make_user):
+    from gongjiang.accounts.services import set_user_active
+
+    admin = make_user("sysadmin", jurisdictions["广东省"])
+    officer = make_user("bureau", jurisdictions["惠阳区"], display_name="被停用的经办人")
+    set_user_active(officer, active=False, actor=admin, reason="调离")
+    body = _client(make_user("auditor", jurisdictions["惠州市"])).get(reverse("audit:entry_list"),
+                                                                     {"action": "user.deactivate"}).content.decode()
+    assert "被停用的经办人" in body
