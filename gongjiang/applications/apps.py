@@ -10,5 +10,8 @@ class ApplicationsConfig(AppConfig):
         from gongjiang.web import nav
 
         from . import inbox  # noqa: F401  (registers the inbox provider)
+        from .receivers import connect
+
+        connect()  # the notices app's signals: candidate removed, notice approved
 
         nav.register("申报", "applications:list", "application.view", order=40)

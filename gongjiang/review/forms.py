@@ -110,3 +110,13 @@ class BallotForm(forms.Form):
 
 
 DEPARTMENT_LABELS = dict(Department.choices)
+
+
+class PublishNoticeForm(forms.Form):
+    """Publish the shortlist as the round's public notice (公示)."""
+
+    start = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(label="公示工作日数", min_value=1, max_value=60, required=False,
+                              help_text="留空按政策规定的天数")
+    contact = forms.CharField(label="异议受理方式", max_length=500,
+                              help_text="受理单位、电话、地址等（公开）")

@@ -156,15 +156,19 @@ def _advance(application, kind, *, actor, reason):
 # ---------------------------------------------------------------- notifications
 
 
+def applicant_account(application):
+    if application.applicant_account_id:
+        return application.applicant_account
+    if application.person_id and application.person.account_id:
+        return application.person.account
+    return None
+
+
 def recipients(application):
     """The applicant's account and the employer's officers (经办人) of the candidate's employer."""
     from gongjiang.accounts.models import User
 
-    users = []
-    if application.applicant_account_id:
-        users.append(application.applicant_account)
-    elif application.person_id and application.person.account_id:
-        users.append(application.person.account)
+    users = [u for u in [applicant_account(application)] if u is not None]
     if application.employer_id:
         users.extend(User.objects.filter(role=Role.EMPLOYER, organisation_id=application.employer_id,
                                          is_active=True).order_by("pk"))
@@ -176,14 +180,36 @@ def recipients(application):
     return out
 
 
+def decide(application, to, *, actor, reason, title):
+    """Move the application and tell the people concerned, once each, with the reason: the single
+    notification path of a review decision (and of the notice outcomes, applications.receivers).
+
+    The applicant's message is the one `applications.services.transition` writes (new status and
+    the reason); the employer's officers get the same text as a home-page notification; both get it
+    by e-mail once the transaction commits."""
+    move(application, to, actor=actor, reason=reason)
+    notify(application, title=title, body=_decision_text(application, to, reason))
+    return application
+
+
+def _decision_text(application, to, reason):
+    from gongjiang.applications.states import applicant_label
+
+    text = f"{application.name}的申报（{application.round.title}，{application.serial}）：{applicant_label(to)}"
+    return text + (f"。说明：{reason}" if reason else "")
+
+
 def notify(application, *, title, body):
-    """Home-page message and e-mail to the applicant and the employer. Called inside the
-    transaction of the decision; the e-mail goes out only once it commits."""
+    """Home-page message to the employer's officers, e-mail to them and to the applicant. The
+    applicant's home-page message is written by the transition itself (see `decide`), so it is not
+    repeated here. Called inside the transaction of the decision; e-mail goes out after commit."""
     url = reverse("review:my_application", args=[application.pk])
     now = timezone.now()
+    applicant = applicant_account(application)
     for user in recipients(application):
-        Notification.objects.create(user=user, application=application, title=title, body=body, url=url,
-                                    created_at=now)
+        if applicant is None or user.pk != applicant.pk:
+            Notification.objects.create(user=user, application=application, title=title, body=body, url=url,
+                                        created_at=now)
         if user.email:
             subject, message, to = f"【工匠平台】{title}", f"{user}，您好：\n\n{body}\n\n详见：{settings.SITE_URL}{url}", user.email
             transaction.on_commit(lambda s=subject, m=message, t=to: send_mail(
@@ -311,12 +337,11 @@ def decide_qualification(application, *, actor, outcome, attestations=None, arti
         attestations=stored, decided_by=actor, decided_at=timezone.now())
     record("review.qualification", actor=actor, obj=decision, after=snapshot(decision), reason=reason or outcome)
     if outcome == QualificationOutcome.PASS:
-        _advance(application, st.QUALIFICATION, actor=actor, reason="资格初审通过")
-        notify(application, title="资格初审通过", body=f"您的申报（{application.serial}）已通过资格初审。")
+        proc = procedure(application.round)
+        decide(application, proc.next_state(st.QUALIFICATION), actor=actor, reason="资格初审通过", title="资格初审通过")
     elif outcome == QualificationOutcome.REJECT:
-        move(application, st.QUALIFICATION_REJECTED, actor=actor, reason=f"{article}：{reason}")
-        notify(application, title="资格初审未通过",
-               body=f"您的申报（{application.serial}）未通过资格初审。理由：{reason}（依据{article}）。")
+        decide(application, st.QUALIFICATION_REJECTED, actor=actor, reason=f"{reason}（依据{article}）",
+               title="资格初审未通过")
     else:
         disqualify(application, actor=actor, article=article, reason=reason)
     return decision
@@ -329,10 +354,8 @@ def disqualify(application, *, actor, article, reason):
                                          application=application, article=article, reason=reason,
                                          decided_by=actor, decided_at=timezone.now())
     record("review.disqualify", actor=actor, obj=dq, after=snapshot(dq), reason=reason)
-    move(application, st.DISQUALIFIED, actor=actor, reason=f"{article}：{reason}")
-    notify(application, title="取消当年申报资格",
-           body=f"经审查，您的申报（{application.serial}）材料存在弄虚作假，依据{article}，"
-                f"取消{year}年度申报资格。理由：{reason}")
+    decide(application, st.DISQUALIFIED, actor=actor, title="取消当年申报资格",
+           reason=f"申报材料存在弄虚作假，依据{article}取消{year}年度申报资格。理由：{reason}")
     return dq
 
 
@@ -381,9 +404,8 @@ def record_inspection(application, *, actor, visited_on, visitors, employer_opin
     if outcome == InspectionOutcome.PASS:
         _advance(application, st.INSPECTION, actor=actor, reason="实地考察通过，列入复审名单")
     else:
-        move(application, st.INSPECTION_FAILED, actor=actor, reason=findings[:300])
-        notify(application, title="实地考察未通过",
-               body=f"您的申报（{application.serial}）实地考察未通过。考察情况：{findings}")
+        decide(application, st.INSPECTION_FAILED, actor=actor, reason=f"考察情况：{findings[:300]}",
+               title="实地考察未通过")
     return inspection
 
 
@@ -682,9 +704,8 @@ def close_expert_review(round_, *, actor, tie_choice=()):
         if r.key in selected:
             _advance(app, st.EXPERT, actor=actor, reason=f"专家评审综合得分{r.score}，排名第{r.rank}，入围候选名单")
         else:
-            move(app, st.NOT_SHORTLISTED, actor=actor, reason=f"专家评审综合得分{r.score}，排名第{r.rank}，未入围")
-            notify(app, title="专家评审未入围",
-                   body=f"您的申报（{app.serial}）专家评审综合得分{r.score}分，排名第{r.rank}，未进入候选名单。")
+            decide(app, st.NOT_SHORTLISTED, actor=actor, title="专家评审未入围",
+                   reason=f"专家评审综合得分{r.score}，排名第{r.rank}，未进入候选名单")
     return ranked
 
 
@@ -785,15 +806,12 @@ def settle_credit(application, *, actor):
     adverse = [r for r in reqs if r.finding == CreditFinding.ADVERSE]
     if adverse:
         reason = "；".join(f"{r.get_department_display()}：{r.summary}" for r in adverse)
-        move(application, st.CREDIT_FAILED, actor=actor, reason=reason)
-        notify(application, title="安全信用审查未通过",
-               body=f"您的申报（{application.serial}）安全信用审查未通过。原因：{reason}")
+        decide(application, st.CREDIT_FAILED, actor=actor, reason=reason, title="安全信用审查未通过")
         return st.CREDIT_FAILED
     conditions = employer_conditions(application)
     if conditions:
         reason = "所在单位存在惠阳第十一条所列情形：" + "、".join(conditions)
-        move(application, st.DEFERRED, actor=actor, reason=reason)
-        notify(application, title="暂缓审核", body=f"您的申报（{application.serial}）{reason}，暂缓审核。")
+        decide(application, st.DEFERRED, actor=actor, reason=reason, title="暂缓审核")
         return st.DEFERRED
     _advance(application, st.CREDIT, actor=actor, reason="各部门均无不良记录，安全信用审查通过")
     return application.status
@@ -930,9 +948,10 @@ def session_tally(session):
 def close_session(session, *, actor, decisions=None):
     """Count (secret ballot) or record (open decision) and move every candidate on.
     decisions (open mode only): {application id: {"outcome": approved|rejected, "reason": str}}."""
-    session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+    session = CommitteeSession.objects.select_for_update().select_related("round__policy").get(pk=session.pk)
     if not session.is_open:
         raise DomainError("会议已结束", log="close twice")
+    proc = procedure(session.round)
     now = timezone.now()
     outcomes = {}
     if session.mode == SessionMode.SECRET:
@@ -969,11 +988,11 @@ def close_session(session, *, actor, decisions=None):
         record("review.committee.decide", actor=actor, obj=decision, after=snapshot(decision), reason=reason)
         app = _lock(app)
         if outcome == DecisionOutcome.APPROVED:
-            move(app, st.PASSED, actor=actor, reason=f"{session.title}：{reason}")
-            notify(app, title="评审委员会审定通过", body=f"您的申报（{app.serial}）经{session.title}审定通过，将进行公示。")
+            decide(app, proc.next_state(st.COMMITTEE), actor=actor, reason=f"{session.title}：{reason}",
+                   title="评审委员会审定通过")
         else:
-            move(app, st.COMMITTEE_REJECTED, actor=actor, reason=f"{session.title}：{reason}")
-            notify(app, title="评审委员会审定未通过", body=f"您的申报（{app.serial}）经{session.title}审定未通过。{reason}")
+            decide(app, st.COMMITTEE_REJECTED, actor=actor, reason=f"{session.title}：{reason}",
+                   title="评审委员会审定未通过")
     record("review.session.close", actor=actor, obj=session, after=session.result, reason=session.title)
     return session
 

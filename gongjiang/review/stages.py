@@ -6,9 +6,14 @@ are written out below (grep REVIEW_TRANSITIONS). They are registered into the ap
 table with `applications.states.extend`, so `applications.services.transition` — the only function
 that changes an application's status — checks them and audits every move with who and why.
 
-A stage's "pass" leads to the state of the next review stage the round lists; after the last one
-the application is `review_passed` (拟入选，待公示): the shortlist the public notice publishes.
-Stage kinds this app does not own (public_notice, approval, ...) are skipped here.
+A stage's "pass" leads to the state of the next stage the round lists, in the policy file's order;
+after the last one the application is `review_passed` (拟入选，待公示). The public notice (公示) and
+the approval (批准/审定/命名) are stages of the same list: `review_passed` is the state in which a
+candidate waits to be published (review.notice_link.publish_shortlist moves them to `on_notice`);
+the notices app's signals end the notice (applications.receivers). Where the committee comes after
+the notice (环翠 第十条（五）（六）: 考察公示, then 研究审定), the notice's closure is the committee
+stage's entry condition (notice_link.advance_after_notice). Stage kinds without a class here
+(information_release, application, unit_recommendation) belong to the rounds and applications apps.
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ DEFERRED = "deferred"
 COMMITTEE = "committee_decision"
 COMMITTEE_REJECTED = "committee_rejected"
 PASSED = "review_passed"
+ON_NOTICE = "on_notice"
+REMOVED = "removed_after_objection"
+PENDING_APPROVAL = "pending_approval"
+APPROVED = "approved"
 
 # state -> (staff-facing name, applicant-facing name)
 REVIEW_LABELS = {
@@ -47,6 +56,10 @@ REVIEW_LABELS = {
     COMMITTEE: ("待委员会审定", "等待评审委员会审定"),
     COMMITTEE_REJECTED: ("委员会审定未通过", "评审委员会审定未通过"),
     PASSED: ("评审通过，拟入选待公示", "已通过评审，等待公示"),
+    ON_NOTICE: ("公示中", "已列入公示名单，正在公示"),
+    REMOVED: ("异议成立，已从名单中取消", "经核实异议成立，已从公示名单中取消"),
+    PENDING_APPROVAL: ("审定通过，待批准", "已审定通过，等待批准"),
+    APPROVED: ("已批准入选", "已正式入选"),
 }
 
 # from -> {to: what happens}. The only moves the review stages make. A stage's "pass" may skip
@@ -94,13 +107,21 @@ REVIEW_TRANSITIONS = {
     },
     COMMITTEE: {
         PASSED: "委员会审定通过",
+        PENDING_APPROVAL: "委员会审定通过（公示已在审定前完成），待批准",
         COMMITTEE_REJECTED: "委员会审定未通过",
     },
+    PASSED: {ON_NOTICE: "列入公示名单，公示中"},
+    ON_NOTICE: {
+        REMOVED: "异议成立，从公示名单中取消",
+        APPROVED: "公示无异议或异议不成立，批准入选",
+        COMMITTEE: "公示期满且无未办结异议，提交委员会审定",
+    },
+    PENDING_APPROVAL: {APPROVED: "批准入选"},
 }
 
 REVIEW_STATES = set(REVIEW_LABELS)
 FINAL_NEGATIVE = {QUALIFICATION_REJECTED, DISQUALIFIED, INSPECTION_FAILED, NOT_SHORTLISTED,
-                  CREDIT_FAILED, COMMITTEE_REJECTED}
+                  CREDIT_FAILED, COMMITTEE_REJECTED, REMOVED}
 
 
 def register_states():
@@ -246,15 +267,55 @@ class CommitteeDecisionStage(Stage):
         return {"fraction": "1/2", "basis": basis, "strict": True}
 
 
+class PublicNoticeStage(Stage):
+    """公示 (惠阳 第十条（七）: 不少于5个工作日, 异议5个工作日内调查核实; 环翠 第十条（五）: 公示期为5个工作日).
+    Candidates wait in `review_passed` and are `on_notice` once the shortlist is published."""
+
+    kind, label, state = "public_notice", "公示", PASSED
+    exits = (REMOVED,)
+    actions = (Action("publish", "发布公示", "notice.manage"),)
+
+    @property
+    def working_days(self) -> int | None:
+        days = self.params.get("working_days")
+        return int(days) if days else None
+
+    @property
+    def at_least(self) -> bool:
+        """"不少于N个工作日": the officer may give more days, never fewer; otherwise exactly N."""
+        return bool(self.params.get("at_least", True))
+
+    @property
+    def investigation_days(self) -> int | None:
+        days = self.params.get("objection_investigation_working_days")
+        return int(days) if days else None
+
+    def entry_condition(self) -> str:
+        return "前一环节通过，列入拟公示名单（“评审通过，拟入选待公示”）"
+
+
+class ApprovalStage(Stage):
+    """批准/审定/命名 (惠阳 第十条（八）批准发证; 环翠 第十条（六）; 赣州 第七条（五）). Recorded on the
+    notice (notices.services.record_approval); the candidates still on the list are approved."""
+
+    kind, label, state = "approval", "批准", PENDING_APPROVAL
+    actions = (Action("approve", "记录批准文号", "notice.manage"),)
+
+    def entry_condition(self) -> str:
+        return "公示期满、异议均已办结，且此前各环节均已完成"
+
+
 STAGE_CLASSES = {cls.kind: cls for cls in
                  (QualificationReviewStage, SiteInspectionStage, ExpertReviewStage, CreditCheckStage,
-                  CommitteeDecisionStage)}
+                  CommitteeDecisionStage, PublicNoticeStage, ApprovalStage)}
+NOTICE, APPROVAL = PublicNoticeStage.kind, ApprovalStage.kind
 # Kind names policy files may use for the same stage.
 ALIASES = {"qualification": QUALIFICATION, "资格初审": QUALIFICATION, "资格审查": QUALIFICATION,
            "inspection": INSPECTION, "实地考察": INSPECTION, "考察": INSPECTION,
            "expert": EXPERT, "专家评审": EXPERT, "评审": EXPERT,
            "credit": CREDIT, "安全信用审查": CREDIT,
-           "committee": COMMITTEE, "审定": COMMITTEE, "认定": COMMITTEE}
+           "committee": COMMITTEE, "审定": COMMITTEE, "认定": COMMITTEE,
+           "notice": "public_notice", "公示": "public_notice", "approval": "approval", "批准": "approval"}
 
 
 class Procedure:
@@ -275,17 +336,10 @@ class Procedure:
 
     @classmethod
     def for_round(cls, round_) -> "Procedure":
-        """The round's stage list (copied from the policy when the round was opened) with each
-        stage's parameters (rubric, panel, departments, ballot, threshold) from the policy file."""
-        document = getattr(getattr(round_, "policy", None), "document", None) or {}
-        params = {}
-        for entry in document.get("procedure", []) if isinstance(document, dict) else []:
-            params.setdefault(entry.get("kind"), entry)
-        merged = []
-        for entry in getattr(round_, "stages", None) or []:
-            own = {k: v for k, v in entry.items() if v is not None}
-            merged.append({**{k: v for k, v in params.get(entry.get("kind"), {}).items() if v is not None}, **own})
-        return cls(merged)
+        """The round's own stage list with each stage's parameters (rubric, panel, departments,
+        ballot, threshold, notice days), copied from the policy when the round was opened: a later
+        revision of the policy file leaves a running round alone."""
+        return cls(getattr(round_, "stages", None) or [])
 
     def __iter__(self):
         return iter(self.stages)
@@ -312,6 +366,26 @@ class Procedure:
         i = kinds.index(kind)
         return self.stages[i + 1].state if i + 1 < len(kinds) else PASSED
 
+    def previous(self, kind) -> Stage | None:
+        kinds = [s.kind for s in self.stages]
+        i = kinds.index(kind)
+        return self.stages[i - 1] if i > 0 else None
+
+    def after_notice(self, kind) -> bool:
+        """Whether `kind` comes after the public notice (环翠: 公示, then 审定 and 颁发证书)."""
+        kinds = [s.kind for s in self.stages]
+        return NOTICE in kinds and kind in kinds and kinds.index(NOTICE) < kinds.index(kind)
+
+    @property
+    def stage_after_notice(self) -> Stage | None:
+        """The stage the notice's closure opens, when it is not the approval (环翠: 研究审定)."""
+        if NOTICE not in self:
+            return None
+        kinds = [s.kind for s in self.stages]
+        i = kinds.index(NOTICE)
+        nxt = self.stages[i + 1] if i + 1 < len(kinds) else None
+        return nxt if nxt is not None and nxt.kind != APPROVAL else None
+
     def stage_of_state(self, status) -> Stage | None:
         return next((s for s in self.stages if s.state == status), None)
 
@@ -322,7 +396,12 @@ class Procedure:
             cols.append((s.state, REVIEW_LABELS[s.state][0]))
             if s.kind == CREDIT:
                 cols.append((DEFERRED, REVIEW_LABELS[DEFERRED][0]))
+            if s.kind == NOTICE:
+                cols.append((ON_NOTICE, REVIEW_LABELS[ON_NOTICE][0]))
         cols.append((PASSED, REVIEW_LABELS[PASSED][0]))
+        if NOTICE in self:
+            cols.append((APPROVED, REVIEW_LABELS[APPROVED][0]))
+        cols = list(dict.fromkeys(cols))
         outs = [x for s in self.stages for x in s.exits if x != DEFERRED]
         cols.extend((x, REVIEW_LABELS[x][0]) for x in dict.fromkeys(outs))
         return cols

@@ -9,7 +9,7 @@ from gongjiang.accounts.models import User
 from gongjiang.accounts.permissions import requires
 from gongjiang.core.errors import DomainError
 
-from . import forms, services
+from . import forms, notice_link, services
 from . import stages as st
 from .models import CommitteeSession, Panel, SessionMode
 
@@ -29,13 +29,60 @@ def rounds(request):
 @requires("review.manage")
 def board(request, round_id):
     rnd = services.round_for(request.user, round_id)
+    return render(request, "review/board.html", _board_context(rnd))
+
+
+def _board_context(rnd, notice_form=None):
     proc = services.procedure(rnd)
     ctx = {"round": rnd, "procedure": proc, "columns": services.board(rnd),
            "panels": rnd.panels.all(), "sessions": rnd.committee_sessions.all(),
            "draw_form": forms.DrawForm(), "session_form": None}
     if st.COMMITTEE in proc:
         ctx["session_form"] = forms.SessionForm(committee=_committee_users(rnd))
-    return render(request, "review/board.html", ctx)
+    if st.NOTICE in proc:
+        ctx.update(_notice_context(rnd, proc, notice_form))
+    return ctx
+
+
+def _notice_context(rnd, proc, form=None):
+    stage = proc.get(st.NOTICE)
+    notice = notice_link.current_notice(rnd)
+    return {"notice_stage": stage, "notice": notice, "notice_ready": notice_link.ready_to_publish(rnd),
+            "notice_form": form or forms.PublishNoticeForm(initial={"start": services.today(),
+                                                                    "days": stage.working_days}),
+            "after_notice": proc.stage_after_notice,
+            "committee_entry": notice_link.committee_entry(rnd) if proc.stage_after_notice else None}
+
+
+@requires("review.manage")
+@require_POST
+def publish_notice(request, round_id):
+    """公示: the board's button that publishes the round's shortlist (notice_link.publish_shortlist)."""
+    rnd = services.round_for(request.user, round_id)
+    form = forms.PublishNoticeForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            notice = notice_link.publish_shortlist(rnd, actor=request.user, contact=d["contact"], start=d["start"],
+                                                   days=d["days"])
+            messages.success(request, f"已发布公示：{notice.title}（至{notice.end_date:%Y年%-m月%-d日}）")
+            return redirect("review:board", rnd.pk)
+        except DomainError as e:
+            form.add_error(None, e.message)
+    return render(request, "review/board.html", _board_context(rnd, form), status=400)
+
+
+@requires("review.manage")
+@require_POST
+def advance_after_notice(request, round_id):
+    """环翠 第十条（六）: the notice is closed, the candidates go to the committee."""
+    rnd = services.round_for(request.user, round_id)
+    try:
+        apps = notice_link.advance_after_notice(rnd, actor=request.user)
+        messages.success(request, f"已提交审定：{len(apps)}名")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("review:board", rnd.pk)
 
 
 def _committee_users(rnd):

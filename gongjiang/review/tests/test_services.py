@@ -11,6 +11,7 @@ from gongjiang.audit.models import AuditEntry
 from gongjiang.core.errors import DomainError
 from gongjiang.review import services
 from gongjiang.review import stages as st
+from gongjiang.applications.models import ApplicationMessage
 from gongjiang.review.models import Assignment, CreditRequest, Disqualification, Notification, RankingEntry
 from gongjiang.review.tests.conftest import HUIYANG_STAGES, ZHONGKAI_STAGES
 
@@ -50,8 +51,12 @@ def test_qualification_rejection_requires_article_and_reason_huiyang_10_3(review
                                       reason="连续在我区工作不满1年")
     app.refresh_from_db()
     assert app.status == st.QUALIFICATION_REJECTED
-    note = Notification.objects.get(user=applicant, title="资格初审未通过")
-    assert "第七条" in note.body and "不满1年" in note.body
+    # One message to the applicant per decision, carrying the reason (the transition's message).
+    messages = list(ApplicationMessage.objects.filter(recipient=applicant, application=app)
+                    .order_by("pk").values_list("text", flat=True))
+    assert len(messages) == 2  # accepted into qualification review, then the rejection
+    assert "第七条" in messages[-1] and "不满1年" in messages[-1]
+    assert not Notification.objects.filter(user=applicant).exists()
     assert len(mail.outbox) == 1 and "第七条" in mail.outbox[0].body
 
 
