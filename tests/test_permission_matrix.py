@@ -47,6 +47,7 @@ PUBLIC = {
     "web:landing": "the public entry page: links to open calls and public notices",
     "web:login": "the login form",
     "web:logout": "POST only; ends the caller's own session",
+    "web:health": "for the load balancer and monitoring; says only whether the database answers",
 }
 # Pages for any logged-in account; what they show is the user's own (data scope inside).
 LOGIN_ONLY = {

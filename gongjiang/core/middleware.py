@@ -29,3 +29,22 @@ class DomainErrorMiddleware:
             log.warning("%s %s: %s", request.method, request.path, exception.log)
             return render(request, "web/error.html", {"message": exception.message}, status=exception.status)
         return None
+
+
+class PrivacyHeadersMiddleware:
+    """Headers Django and django-csp do not set: pages seen by a logged-in person are never stored
+    by browsers or proxies (they show personal data), and powerful browser features are off."""
+
+    PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith("/static/") \
+                and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store, private"
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        return response

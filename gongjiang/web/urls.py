@@ -8,4 +8,5 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.health, name="health"),
 ]

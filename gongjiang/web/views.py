@@ -47,3 +47,16 @@ def error_400(request, exception=None):
 
 def csrf_failure(request, reason=""):
     return render(request, "web/error.html", {"title": "表单已失效", "message": "页面已过期或表单校验失败，请刷新后重试"}, status=403)
+
+
+def health(request):
+    """For the load balancer and monitoring: 200 when the application can reach its database."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # the monitor needs a status, not a traceback
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -74,6 +74,18 @@ def test_api_docs_are_served_from_local_static_files(client, jurisdictions, make
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
 
 
+def test_pages_of_logged_in_people_are_not_cached(client, jurisdictions, make_user):
+    client.force_login(make_user("bureau", jurisdictions["惠阳区"]))
+    r = client.get(reverse("accounts:org_list"))
+    assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
+    assert "camera=()" in r["Permissions-Policy"]
+
+
+def test_health_check_for_monitoring(client, db):
+    r = client.get(reverse("web:health"))
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
 def test_sessions_expire_after_inactivity_and_at_browser_close(client, jurisdictions, make_user):
     assert settings.SESSION_COOKIE_AGE <= 2 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_HTTPONLY
