@@ -10,6 +10,10 @@ PUBLIC = {
     "notices:objection_received": "shows the receipt just issued to this browser session only",
     "notices:lookup": "status and conclusion by unguessable receipt number; no filer data",
 }
+API_PUBLIC = {
+    "GET /api/notices/": "公示须向社会公开；与公开页面内容相同，不含身份证号码和手机号码",
+    "GET /api/notices/{pk}": "公示详情向社会公开；与公开页面内容相同",
+}
 
 
 def samples(ctx):
@@ -40,4 +44,5 @@ def samples(ctx):
         "notices:attachment": {"pk": attachment.pk},
         "notices:public_detail": {"pk": notice.pk}, "notices:public_pdf": {"pk": notice.pk},
         "notices:file_objection": {"pk": notice.pk},
+        "GET /api/notices/{pk}": {"pk": notice.pk},
     }

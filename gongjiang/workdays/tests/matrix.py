@@ -1,5 +1,11 @@
 """Permission-matrix samples for the calendar pages: the year 2026 (seeded from the package)."""
 
+API_PUBLIC = {
+    "GET /api/workdays/is-working-day": "官方节假日和调休安排是公开信息",
+    "GET /api/workdays/add-working-days": "官方节假日和调休安排是公开信息",
+    "GET /api/workdays/working-days-between": "官方节假日和调休安排是公开信息",
+}
+
 
 def samples(ctx):
     from gongjiang.workdays import services
