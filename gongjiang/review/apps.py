@@ -14,5 +14,6 @@ class ReviewConfig(AppConfig):
 
         register_states()
         nav.register("评审管理", "review:rounds", "review.manage", order=40)
+        nav.register("专家库", "review:experts", "review.manage", order=43)
         nav.register("专家评分", "review:expert_home", "review.score", order=41)
         nav.register("委员会表决", "review:committee_home", "review.vote", order=42)

@@ -67,6 +67,34 @@ class ExpertRelation(models.Model):
         constraints = [models.UniqueConstraint(fields=["expert", "person", "kind"], name="review_relation_unique")]
 
 
+class UnitRelationKind(models.TextChoices):
+    SAME_UNIT = "same_unit", "同一单位（现任职或曾任职）"
+    OTHER = "other", "其他利害关系"
+
+
+class ExpertUnitRelation(models.Model):
+    """A relation an expert declared with an organisation (同单位、其他利害关系): avoidance for every
+    candidate employed by or recommended through that organisation. The organisation is also kept
+    in the expert's other_units, which the draw and the composition read as affiliations."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="unit_relations")
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name="关系单位", on_delete=models.CASCADE,
+                                     related_name="+")
+    kind = models.CharField("关系", max_length=12, choices=UnitRelationKind.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "专家申报关系单位"
+        verbose_name_plural = "专家申报关系单位"
+        constraints = [models.UniqueConstraint(fields=["expert", "organisation", "kind"],
+                                               name="review_unit_relation_unique")]
+
+
+class PanelMethod(models.TextChoices):
+    DRAW = "draw", "随机抽取"
+    COMPOSE = "compose", "组建"
+
+
 class Panel(models.Model):
     """An expert panel drawn at random for a round or an occupation group. The seed and the
     snapshot of the pool and candidates let an auditor re-run the draw (see draw.py)."""
@@ -83,6 +111,9 @@ class Panel(models.Model):
                                  related_name="+")
     drawn_at = models.DateTimeField("抽取时间")
     closed_at = models.DateTimeField("评分结束时间", null=True, blank=True)
+    # 惠阳 第九条: 评选委员会负责组建专家组. A composed panel has no seed; drawn_by / drawn_at then
+    # record who composed it and when.
+    method = models.CharField("产生方式", max_length=8, choices=PanelMethod.choices, default=PanelMethod.DRAW)
 
     class Meta:
         verbose_name = "专家组"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import expert_views, views
 
 app_name = "review"
 
@@ -22,4 +22,13 @@ urlpatterns = [
     path("committee/", views.committee_home, name="committee_home"),
     path("committee/sessions/<int:session_id>/", views.session, name="session"),
     path("mine/<int:application_id>/", views.my_application, name="my_application"),
+    path("experts/", expert_views.expert_list, name="experts"),
+    path("experts/add/", expert_views.expert_add, name="expert_add"),
+    path("experts/import/", expert_views.expert_import, name="expert_import"),
+    path("experts/<int:expert_id>/", expert_views.expert_detail, name="expert_detail"),
+    path("experts/<int:expert_id>/active/", expert_views.expert_active, name="expert_active"),
+    path("experts/<int:expert_id>/relations/", expert_views.expert_relation_add, name="expert_relation_add"),
+    path("experts/<int:expert_id>/relations/<int:relation_id>/remove/", expert_views.expert_relation_remove,
+         name="expert_relation_remove"),
+    path("rounds/<int:round_id>/compose/", expert_views.compose, name="compose"),
 ]

@@ -37,7 +37,7 @@ def samples(ctx):
     session = services.open_session(rnd, actor=bureau, title="矩阵表决会议", held_on=dt.date(2026, 8, 1),
                                     members=[ctx.users["committee"]], candidates=[voting])
     ctx.protect(app.name, voting.name, app.deed_text)
-    return {
+    return {**expert_samples(ctx, rnd=rnd, app=app, expert=experts[0], panel=panel),
         "review:board": {"round_id": rnd.pk},
         "review:draw": {"round_id": rnd.pk},
         "review:results": {"round_id": rnd.pk},
@@ -52,4 +52,28 @@ def samples(ctx):
         "review:expert_evidence": {"application_id": app.pk, "evidence_id": ev.pk},
         "review:session": {"session_id": session.pk},
         "review:my_application": {"application_id": app.pk},
+    }
+
+
+def expert_samples(ctx, *, rnd, app, expert, panel):
+    """Samples of the expert pool pages, the composition page and the review API: the matrix
+    expert (pool 惠阳区) with a declared relation, and the expert's assigned candidate."""
+    from gongjiang.core.idnumbers import make_resident_id
+    from gongjiang.registry.services import register_person
+    from gongjiang.review import experts as ex
+
+    relative = register_person(name="矩阵专家亲属", jurisdiction=ctx.district,
+                               id_number=make_resident_id("441303", dt.date(1975, 2, 3), 321, female=True))
+    rel = ex.declare_person_relation(expert, actor=ctx.users["bureau"], person=relative, kind="relative")
+    ctx.protect(relative.name)
+    return {
+        "review:expert_detail": {"expert_id": expert.pk},
+        "review:expert_active": {"expert_id": expert.pk},
+        "review:expert_relation_add": {"expert_id": expert.pk},
+        "review:expert_relation_remove": {"expert_id": expert.pk, "relation_id": rel.pk},
+        "review:compose": {"round_id": rnd.pk},
+        "GET /api/review/assignments/{application_id}": {"application_id": app.pk},
+        "POST /api/review/assignments/{application_id}/score": {"application_id": app.pk},
+        "GET /api/review/panels/{panel_id}": {"panel_id": panel.pk},
+        "GET /api/review/rounds/{round_id}/board": {"round_id": rnd.pk},
     }
