@@ -50,7 +50,8 @@ def on_notice_approved(sender, *, notice, approval, application_ids=(), **kwargs
 
     apps = list(Application.objects.select_for_update().select_related("round")
                 .filter(pk__in=list(application_ids)).order_by("serial"))
-    waiting = [a.name for a in apps if a.status == st.COMMITTEE]
+    later = {a.round_id: st.Procedure.for_round(a.round).stage_after_notice for a in apps}
+    waiting = [a.name for a in apps if a.status == st.COMMITTEE or (a.status == st.ON_NOTICE and later[a.round_id])]
     if waiting:
         raise DomainError("尚不能记录批准：以下人选尚待委员会审定：" + "、".join(waiting),
                           log="approval before committee decision")

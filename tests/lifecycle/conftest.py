@@ -13,7 +13,7 @@ from gongjiang.applications.models import Application, Route
 from gongjiang.review import notice_link
 from gongjiang.review import services as review
 from gongjiang.review import stages as st
-from gongjiang.rounds.tests.factories import DEED, complete_facts, open_round, pdf_upload, ready_application
+from gongjiang.rounds.tests.factories import DEED, complete_facts, open_round, pdf_upload
 
 _ids = itertools.count(1)
 
@@ -54,7 +54,7 @@ class World:
         person = self.person(name)
         app = app_services.start(round=self.round, actor=self.employer, route=Route.EMPLOYER, person=person,
                                  employer=self.employer_org)
-        ready_application(app, actor=self.employer)
+        self.fill_and_submit(app, actor=self.employer)
         app_services.verify_by_employer(app, actor=self.employer, opinion="经审核，申报材料属实，同意推荐。")
         app.refresh_from_db()
         return app
@@ -64,13 +64,21 @@ class World:
         user = self.make_user("applicant", display_name=name, password=None)
         self.person(name, account=user)
         app = app_services.start(round=self.round, actor=user, route=Route.SELF)
-        app_services.save_draft(app, actor=user, facts=complete_facts(name, employer=self.employer_org), deed_text=DEED)
-        for m in self.round.materials:
-            if m.get("upload") and m.get("required"):
-                app_services.attach_evidence(app, actor=user, file=pdf_upload(), material=m["code"])
-        app_services.submit(app, actor=user, commitment_name=name)
+        self.fill_and_submit(app, actor=user)
         app.refresh_from_db()
         return app
+
+    def fill_and_submit(self, app, *, actor):
+        """A complete application of a 技师 at the round's employer, with two apprentices who became
+        backbone workers (环翠 第七条（四）、聊城 基本条件2), the evidence uploads and the commitment."""
+        facts = complete_facts(app.name, employer=self.employer_org)
+        facts["apprentices"] = [{"name": f"{app.name}徒弟{i}", "backbone": True, "competition": True, "level": 4}
+                                for i in (1, 2)]
+        app_services.save_draft(app, actor=actor, facts=facts, deed_text=DEED)
+        for m in self.round.materials:
+            if m.get("upload") and m.get("required"):
+                app_services.attach_evidence(app, actor=actor, file=pdf_upload(), material=m["code"])
+        app_services.submit(app, actor=actor, commitment_name=app.name)
 
     # ---------------------------------------------------------------- review stages
 
