@@ -20,6 +20,7 @@ CAPABILITIES = {
     "system.admin": {Role.SYSADMIN},
     "registry.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR},
     "registry.edit": {Role.BUREAU, Role.EMPLOYER},
+    "registry.verify": {Role.BUREAU},
     "registry.import": {Role.BUREAU},
     "registry.screen": {Role.BUREAU},
     "registry.full_id": {Role.BUREAU},

@@ -42,7 +42,118 @@ def code_from_path(path: Path) -> str:
 
 
 def policy_files(directory: Path = POLICIES_DIR) -> list[Path]:
-    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(CASES_SUFFIX))
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(CASES_SUFFIX)
+                  and p.name != VOCABULARY_FILE)
+
+
+# --- vocabulary: canonical title and programme names ---------------------------------------------
+VOCABULARY_FILE = "vocabulary.yaml"
+VOCABULARY_KINDS = ("titles", "programmes")
+
+
+def name_key(name: str) -> str:
+    """The comparison form of a title or programme name: no whitespace, full-width brackets."""
+    text = "".join(str(name or "").split())
+    return text.replace("(", "（").replace(")", "）").replace('"', "")
+
+
+@dataclass
+class Vocabulary:
+    """Canonical names with their aliases, per kind ("titles", "programmes")."""
+
+    names: dict[str, list[str]]  # kind -> canonical names in file order
+    index: dict[str, dict[str, str]]  # kind -> name_key(name or alias) -> canonical name
+
+    def canonical(self, kind: str, name: str) -> str | None:
+        """The canonical name of `name` (itself or an alias), or None when unknown."""
+        return self.index[kind].get(name_key(name))
+
+    def normalise(self, kind: str, name: str) -> str:
+        """The canonical name when known, else the name as typed (trimmed)."""
+        return self.canonical(kind, name) or str(name or "").strip()
+
+
+def read_vocabulary(path: Path | str | None = None) -> Vocabulary:
+    path = Path(path) if path else POLICIES_DIR / VOCABULARY_FILE
+    shown = _shown(path)
+    text = path.read_text(encoding="utf-8")
+    node = _compose(text, shown)
+    data = yaml.safe_load(text) or {}
+    errors, names, index = [], {}, {}
+    for kind in VOCABULARY_KINDS:
+        names[kind], index[kind] = [], {}
+        entries = data.get(kind) or []
+        for i, entry in enumerate(entries):
+            loc = (kind, i)
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+                errors.append(PolicyError(shown, line_of(node, loc), f"{kind}[{i}].name", "is required"))
+                continue
+            canonical = entry["name"].strip()
+            names[kind].append(canonical)
+            for j, word in enumerate([canonical, *(entry.get("aliases") or [])]):
+                key = name_key(word)
+                if key in index[kind] and index[kind][key] != canonical:
+                    errors.append(PolicyError(shown, line_of(node, loc), f"{kind}[{i}].aliases",
+                                              f"{word!r} already names {index[kind][key]!r}"))
+                index[kind][key] = canonical
+    if errors:
+        raise PolicyFileError(errors)
+    return Vocabulary(names, index)
+
+
+_VOCABULARY: dict = {}
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary of POLICIES_DIR, re-read when the file changes."""
+    path = POLICIES_DIR / VOCABULARY_FILE
+    stamp = path.stat().st_mtime_ns
+    if _VOCABULARY.get("stamp") != stamp:
+        _VOCABULARY.update(stamp=stamp, vocabulary=read_vocabulary(path))
+    return _VOCABULARY["vocabulary"]
+
+
+def _named(data, loc=()):
+    """(location, kind, name) of every title / programme name in the raw clause tree of a policy."""
+    if isinstance(data, dict):
+        kind = data.get("kind")
+        if kind == "title" and isinstance(data.get("titles"), list):
+            for i, name in enumerate(data["titles"]):
+                yield loc + ("titles", i), "titles", name
+        elif kind == "incumbency" and isinstance(data.get("title"), str):
+            yield loc + ("title",), "titles", data["title"]
+        elif kind == "programme" and isinstance(data.get("programmes"), list):
+            for i, ref in enumerate(data["programmes"]):
+                if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                    yield loc + ("programmes", i, "name"), "programmes", ref["name"]
+        for key, value in data.items():
+            if isinstance(value, (dict, list)):
+                yield from _named(value, loc + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _named(value, loc + (i,))
+
+
+def _set_at(data, loc, value):
+    for item in loc[:-1]:
+        data = data[item]
+    data[loc[-1]] = value
+
+
+def canonicalise_names(data: dict, node, path: str, vocab: Vocabulary) -> None:
+    """Rewrite aliases in `data` to canonical names; unknown names are errors naming file:line:field."""
+    errors = []
+    for loc, kind, name in list(_named(data)):
+        canonical = vocab.canonical(kind, name) if isinstance(name, str) else None
+        if canonical is None:
+            what = "title" if kind == "titles" else "programme"
+            errors.append(PolicyError(path, line_of(node, loc), _field(loc),
+                                      f"names unknown {what} {name!r}; add it (or an alias) to "
+                                      f"policies/{VOCABULARY_FILE}"))
+        elif canonical != name:
+            _set_at(data, loc, canonical)
+    if errors:
+        raise PolicyFileError(errors)
 
 
 def _compose(text: str, path: str):
@@ -112,13 +223,14 @@ def _union_tags():
 _UNION_TAGS = _union_tags()
 
 
-def parse_text(text: str, path: str, *, code: str | None = None) -> PolicyFile:
+def parse_text(text: str, path: str, *, code: str | None = None, vocab: Vocabulary | None = None) -> PolicyFile:
     node = _compose(text, path)
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise PolicyFileError([PolicyError(path, 1, "", "a policy file must be a mapping")])
     if code is not None:
         data["code"] = code
+    canonicalise_names(data, node, path, vocab or vocabulary())
     try:
         return PolicyFile.model_validate(data)
     except ValidationError as e:

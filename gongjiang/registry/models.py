@@ -311,7 +311,9 @@ class CompetitionResult(FactFields):
 class TitleAward(FactFields):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="titles")
     code = models.CharField("称号", max_length=40, choices=TitleCode.choices)
-    name = models.CharField("称号名称", max_length=200, blank=True)
+    name = models.CharField("称号名称", max_length=200, blank=True,
+                            help_text="规范名称（policies/vocabulary.yaml），政策按此名称匹配")
+    raw_name = models.CharField("原始名称", max_length=200, blank=True, help_text="填报或导入时的原文")
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
     awarded_on = models.DateField("授予日期")
     expires_on = models.DateField("管理期/有效期至", null=True, blank=True)
@@ -333,7 +335,9 @@ class ProgrammeMembership(FactFields):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="programmes")
     code = models.CharField("人才工程", max_length=40, choices=ProgrammeCode.choices)
-    name = models.CharField("名称", max_length=200, blank=True)
+    name = models.CharField("名称", max_length=200, blank=True,
+                            help_text="规范名称（policies/vocabulary.yaml），政策按此名称匹配")
+    raw_name = models.CharField("原始名称", max_length=200, blank=True, help_text="填报或导入时的原文")
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
     catalogue_class = models.CharField("人才目录类别", max_length=2, blank=True, help_text="A–F，A 最高")
     joined_on = models.DateField("入选日期")
@@ -537,7 +541,8 @@ class Invitation(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    dismissed = models.BooleanField(default=False)
+    dismissed = models.BooleanField("已忽略", default=False)
+    dismissed_at = models.DateTimeField("忽略时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "申报邀请"

@@ -201,8 +201,9 @@ def clauses_of_mask(run, mask: int) -> list[str]:
     return [cid for bit, cid in enumerate(run.clause_ids) if mask >> bit & 1]
 
 
-def invite_eligible(run, *, actor) -> int:
-    """Invite every eligible person of a finished run to apply (免申即享). Idempotent; audited."""
+def invite_eligible(run, *, actor, person_pk: int | None = None) -> int:
+    """Invite the eligible people of a finished run to apply (免申即享): all of them, or only
+    `person_pk` (who must be eligible in this run). Idempotent; audited."""
     _scope_for(actor)
     if run.status != ScreeningRun.Status.DONE:
         raise DomainError("筛查完成后才能发送申报邀请", log="run not done")
@@ -210,11 +211,15 @@ def invite_eligible(run, *, actor) -> int:
         raise NotAllowed()
     with transaction.atomic():
         already = set(Invitation.objects.filter(run=run).values_list("person_id", flat=True))
-        eligible = ScreeningResult.objects.filter(run=run, outcome=ScreeningResult.Outcome.ELIGIBLE) \
-            .values_list("person_id", flat=True)
-        new = [Invitation(run=run, person_id=pk, created_by=actor) for pk in eligible if pk not in already]
+        eligible = ScreeningResult.objects.filter(run=run, outcome=ScreeningResult.Outcome.ELIGIBLE)
+        if person_pk is not None:
+            eligible = eligible.filter(person_id=person_pk)
+            if not eligible.exists():
+                raise DomainError("该人员在本次筛查中不符合条件，不能邀请", log="invitee not eligible")
+        new = [Invitation(run=run, person_id=pk, created_by=actor)
+               for pk in eligible.values_list("person_id", flat=True) if pk not in already]
         Invitation.objects.bulk_create(new, batch_size=2000)
-        record("registry.screening.invite", actor=actor, obj=run, after={"invited": len(new)},
+        record("registry.screening.invite", actor=actor, obj=run,
+               after={"invited": len(new), **({"person_id": person_pk} if person_pk is not None else {})},
                reason=f"邀请{len(new)}名符合条件人员申报")
     return len(new)
-

@@ -220,3 +220,123 @@ def discard_import(batch, *, actor):
         batch.file_encrypted = ""
         batch.save(update_fields=["status", "file_encrypted"])
         record("registry.import.discard", actor=actor, obj=batch, before=before, after=snapshot(batch, ["status"]))
+
+
+# ---- editing and verifying facts ----
+
+def editable_people(user):
+    """People whose facts `user` may edit (registry.edit): bureau officers everyone in their
+    jurisdiction (as `people_in_org`); employer officers their own employees, i.e. people with a
+    current employment spell at an organisation in their subtree."""
+    from django.utils import timezone
+
+    from gongjiang.core.vocab import Role
+
+    if not check(user, "registry.edit") or not user.organisation_id:
+        return Person.objects.none()
+    if user.role == Role.BUREAU:
+        return people_in_org(user.organisation)
+    current = Employment.objects.filter(person=OuterRef("pk"), employer__path__startswith=user.organisation.path) \
+        .filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
+    return Person.objects.filter(Exists(current))
+
+
+def can_edit_person(user, person) -> bool:
+    return editable_people(user).filter(pk=person.pk).exists()
+
+
+def person_of_fact(fact):
+    return fact.master if hasattr(fact, "master_id") else fact.person
+
+
+def _require_edit(actor, person):
+    decision = check(actor, "registry.edit")
+    if not decision:
+        raise NotAllowed(decision.reason, log="edit not allowed")
+    if not can_edit_person(actor, person):
+        raise NotAllowed("该人员不在您的管理范围内", log="person out of edit scope")
+
+
+def _fact_source(actor):
+    from gongjiang.core.vocab import FactSource, Role
+
+    return FactSource.EMPLOYER if actor.role == Role.EMPLOYER else FactSource.REGISTRY
+
+
+def save_fact(form, *, actor, reason=""):
+    """Create or update the fact of a valid FactForm. An edited fact loses its verification (it has
+    to be checked again); the audit entry holds the row before and after."""
+    from gongjiang.core.vocab import Verification
+
+    fact = form.instance
+    person = person_of_fact(fact)
+    _require_edit(actor, person)
+    creating = fact.pk is None
+    with transaction.atomic():
+        before = None if creating else snapshot(type(fact).objects.select_for_update().get(pk=fact.pk))
+        fact = form.save(commit=False)
+        fact.source = _fact_source(actor)
+        fact.verification, fact.verified_by, fact.verified_at = Verification.UNVERIFIED, None, None
+        fact.save()
+        record("registry.fact.create" if creating else "registry.fact.update", actor=actor, obj=fact,
+               before=before, after=snapshot(fact), reason=reason or f"{person.name}：{fact._meta.verbose_name}")
+    return fact
+
+
+def withdraw_fact(fact, *, actor, reason):
+    """Remove a fact that should not be in the registry (entered by mistake, no longer true)."""
+    person = person_of_fact(fact)
+    _require_edit(actor, person)
+    if not (reason or "").strip():
+        raise DomainError("请填写撤回理由", log="withdraw without reason")
+    with transaction.atomic():
+        before = snapshot(fact)
+        record("registry.fact.withdraw", actor=actor, obj=fact, before=before, reason=reason.strip())
+        fact.delete()
+
+
+def verify_fact(fact, *, actor, decision, reason):
+    """Bureau verification: `decision` "verified" or "rejected", with a reason. A rejected fact is
+    ignored by every policy clause (gongjiang.policy.facts contract)."""
+    from django.utils import timezone
+
+    from gongjiang.core.vocab import Verification
+
+    allowed = check(actor, "registry.verify")
+    if not allowed:
+        raise NotAllowed(allowed.reason, log="verify not allowed")
+    person = person_of_fact(fact)
+    if not can_edit_person(actor, person):
+        raise NotAllowed("该人员不在您的管理范围内", log="person out of verify scope")
+    if decision not in (Verification.VERIFIED, Verification.REJECTED):
+        raise DomainError("核验结论须为“核验通过”或“核验不通过”", log=f"bad decision {decision!r}")
+    if not (reason or "").strip():
+        raise DomainError("请填写核验理由", log="verify without reason")
+    fields = ["verification", "verified_by", "verified_at"]
+    with transaction.atomic():
+        fact = type(fact).objects.select_for_update().get(pk=fact.pk)
+        before = snapshot(fact, fields)
+        fact.verification, fact.verified_by, fact.verified_at = decision, actor, timezone.now()
+        fact.save(update_fields=fields)
+        action = "registry.fact.verify" if decision == Verification.VERIFIED else "registry.fact.reject"
+        record(action, actor=actor, obj=fact, before=before, after=snapshot(fact, fields), reason=reason.strip())
+    return fact
+
+
+# ---- invitations ----
+
+def dismiss_invitation(invitation, *, actor, reason=""):
+    """The applicant dismisses an invitation to apply: it leaves their home page (audited)."""
+    from django.utils import timezone
+
+    if invitation.person.account_id != actor.pk:
+        raise NotAllowed("只能忽略本人的申报邀请", log="foreign invitation")
+    if invitation.dismissed:
+        return invitation
+    with transaction.atomic():
+        before = snapshot(invitation, ["dismissed"])
+        invitation.dismissed, invitation.dismissed_at = True, timezone.now()
+        invitation.save(update_fields=["dismissed", "dismissed_at"])
+        record("registry.invitation.dismiss", actor=actor, obj=invitation, before=before,
+               after=snapshot(invitation, ["dismissed"]), reason=reason or "申请人忽略申报邀请")
+    return invitation

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gongjiang.accounts.permissions import check, requires
@@ -16,6 +17,7 @@ from gongjiang.core.excel import XLSX_TYPE, xlsx_response
 from gongjiang.core.vocab import JURISDICTION_KINDS, SkillLevel, Verification
 
 from . import screening, services
+from .forms import FACT_KINDS, KIND_OF_RELATED, VerifyForm, WithdrawForm
 from .imports import KIND_LABELS, SPECS, template_workbook
 from .models import ImportBatch, Invitation, Person, ScreeningResult, ScreeningRun
 
@@ -102,8 +104,9 @@ FACT_SECTIONS = [
     ("insurance_periods", "社会保险缴费", ["jurisdiction", "employer", "first_month", "last_month"]),
     ("certificates", "职业资格/技能等级证书", ["occupation", "level", "kind", "number", "issuer", "issued_on"]),
     ("competition_results", "竞赛成绩", ["name", "occupation", "level", "klass", "rank", "held_on"]),
-    ("titles", "称号与奖励", ["code", "name", "level", "awarded_on", "expires_on"]),
-    ("programmes", "人才工程/人才目录", ["code", "name", "level", "catalogue_class", "joined_on", "ends_on"]),
+    ("titles", "称号与奖励", ["code", "name", "raw_name", "level", "awarded_on", "expires_on"]),
+    ("programmes", "人才工程/人才目录", ["code", "name", "raw_name", "level", "catalogue_class", "joined_on",
+                                      "ends_on"]),
     ("apprenticeships", "带徒记录", ["apprentice_name", "agreement_date", "apprentice_certificate_level",
                                      "apprentice_certificate_date", "apprentice_is_backbone"]),
     ("innovations", "创新成果/专利/标准", ["kind", "title", "number", "level", "grade", "dated"]),
@@ -130,18 +133,21 @@ def person_sections(person):
     sections = []
     for rel, title, fields in FACT_SECTIONS:
         model = getattr(Person, rel).rel.related_model
+        kind = KIND_OF_RELATED.get(rel)
         rows = [{"cells": [_cell(obj, f) for f in fields], "obj": obj} for obj in getattr(person, rel).all()]
         sections.append({"title": title, "headers": [model._meta.get_field(f).verbose_name for f in fields],
-                         "rows": rows})
+                         "rows": rows, "kind": kind.slug if kind else ""})
     return sections
 
 
 def _person_page(request, person, *, full=None):
     can_full = services.can_see_full_numbers(request.user, person)
+    own = person.account_id == request.user.pk
     return render(request, "registry/person_detail.html", {
         "person": person, "sections": person_sections(person), "can_full": can_full, "full": full,
         "invitations": person.invitations.select_related("run__policy").filter(dismissed=False),
-        "own": person.account_id == request.user.pk})
+        "own": own, "can_edit": not own and services.can_edit_person(request.user, person),
+        "can_verify": not own and bool(check(request.user, "registry.verify"))})
 
 
 @requires("registry.view")
@@ -166,6 +172,72 @@ def person_reveal(request, pk):
         raise Http404("person out of scope")
     full = services.reveal_numbers(person, actor=request.user, reason="页面查看完整号码")
     return _person_page(request, person, full=full)
+
+
+# ---- editing and verifying facts ----
+
+def _editable(request, pk, kind, fact_pk=None):
+    """(person, fact kind, fact or None) within the user's edit scope; 404 otherwise."""
+    person = services.editable_people(request.user).filter(pk=pk).first()
+    fact_kind = FACT_KINDS.get(kind)
+    if person is None or fact_kind is None:
+        raise Http404("person out of edit scope")
+    fact = None
+    if fact_pk is not None:
+        fact = getattr(person, fact_kind.related).filter(pk=fact_pk).first()
+        if fact is None:
+            raise Http404("fact not found")
+    return person, fact_kind, fact
+
+
+def _fact_form_page(request, person, fact_kind, fact):
+    form = fact_kind.form(request.POST or None, instance=fact, person=person, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.save_fact(form, actor=request.user)
+        messages.success(request, f"已保存{fact_kind.label}，待人社部门核验。")
+        return redirect("registry:person_detail", person.pk)
+    return render(request, "registry/fact_form.html", {
+        "person": person, "kind": fact_kind, "form": form, "fact": fact,
+        "heading": f"{'修改' if fact else '添加'}{fact_kind.label}"}, status=400 if form.errors else 200)
+
+
+@requires("registry.edit")
+def fact_add(request, pk, kind):
+    person, fact_kind, _ = _editable(request, pk, kind)
+    return _fact_form_page(request, person, fact_kind, None)
+
+
+@requires("registry.edit")
+def fact_edit(request, pk, kind, fact_pk):
+    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+    return _fact_form_page(request, person, fact_kind, fact)
+
+
+@requires("registry.edit")
+def fact_withdraw(request, pk, kind, fact_pk):
+    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.withdraw_fact(fact, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"已撤回该{fact_kind.label}。")
+        return redirect("registry:person_detail", person.pk)
+    return render(request, "registry/fact_form.html", {
+        "person": person, "kind": fact_kind, "form": form, "fact": fact, "summary": str(fact),
+        "heading": f"撤回{fact_kind.label}", "submit": "确认撤回"}, status=400 if form.errors else 200)
+
+
+@requires("registry.verify")
+def fact_verify(request, pk, kind, fact_pk):
+    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fact = services.verify_fact(fact, actor=request.user, decision=form.cleaned_data["decision"],
+                                    reason=form.cleaned_data["reason"])
+        messages.success(request, f"{fact_kind.label}：{fact.get_verification_display()}。")
+        return redirect("registry:person_detail", person.pk)
+    return render(request, "registry/fact_form.html", {
+        "person": person, "kind": fact_kind, "form": form, "fact": fact, "summary": str(fact),
+        "heading": f"核验{fact_kind.label}", "submit": "提交核验结论"}, status=400 if form.errors else 200)
 
 
 # ---- imports ----
@@ -272,7 +344,9 @@ def screening_detail(request, pk):
     if request.htmx and request.GET.get("progress"):
         return render(request, "registry/_screening_progress.html", {"run": run})
     page = Paginator(_results(request, run), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"r": r, "failing": [run.clause_labels.get(c, c) for c in screening.clauses_of_mask(run, r.fail_mask)],
+    invited_ids = set(run.invitations.filter(person_id__in=[r.person_id for r in page])
+                      .values_list("person_id", flat=True))
+    rows = [{"r": r, "invited": r.person_id in invited_ids, "failing": [run.clause_labels.get(c, c) for c in screening.clauses_of_mask(run, r.fail_mask)],
              "review": [run.clause_labels.get(c, c) for c in screening.clauses_of_mask(run, r.review_mask)]}
             for r in page]
     return render(request, "registry/screening_detail.html", {
@@ -321,16 +395,43 @@ def screening_person(request, pk, person_pk):
                                                               **_explanation_context(explanation)})
 
 
+@require_POST
+@requires("registry.screen")
+def screening_invite_person(request, pk, person_pk):
+    run = _scoped_run(request, pk)
+    person = _scoped_person(request, person_pk)
+    count = screening.invite_eligible(run, actor=request.user, person_pk=person.pk)
+    messages.success(request, f"已邀请{person.name}申报。" if count else f"{person.name}已被邀请过。")
+    return redirect(f"{reverse('registry:screening_detail', args=[pk])}?{_query_without_page(request)}")
+
+
+def _own_or_screened_invitation(request, pk):
+    inv = get_object_or_404(Invitation.objects.select_related("run__policy", "run__scope", "person"), pk=pk)
+    screener = check(request.user, "registry.screen") and request.user.organisation \
+        and request.user.organisation.contains(inv.run.scope)
+    if inv.person.account_id != request.user.pk and not screener:
+        raise Http404("not your invitation")
+    return inv
+
+
 @login_required
 def invitation_detail(request, pk):
     """An applicant's invitation: why the platform thinks they qualify."""
     from gongjiang.policy.services import get_policy
 
-    inv = get_object_or_404(Invitation.objects.select_related("run__policy", "person"), pk=pk)
-    if inv.person.account_id != request.user.pk and not check(request.user, "registry.screen"):
-        raise Http404("not your invitation")
+    inv = _own_or_screened_invitation(request, pk)
     explanation, _ = screening.explain_person(inv.person, get_policy(inv.run.policy.code), inv.run.reference_date)
     return render(request, "registry/invitation.html", {"inv": inv, **_explanation_context(explanation)})
+
+
+@require_POST
+@login_required
+def invitation_dismiss(request, pk):
+    """The applicant dismisses their invitation (audited); it leaves the home page and /registry/me/."""
+    inv = get_object_or_404(Invitation.objects.select_related("person"), pk=pk, person__account=request.user)
+    services.dismiss_invitation(inv, actor=request.user)
+    messages.success(request, "已忽略该申报邀请。")
+    return redirect("registry:my_record")
 
 
 OVERALL_LABELS = {"pass": "符合条件", "fail": "不符合条件", "needs_review": "需人工核实"}

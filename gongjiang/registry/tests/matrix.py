@@ -1,0 +1,61 @@
+"""Registry entries of the permission matrix (tests/test_permission_matrix.py): a person registered
+in 惠阳区 and currently employed by the matrix employer (so every officer holding registry.view or
+registry.edit sees them), one certificate, an import batch and a finished screening run."""
+import datetime as dt
+
+from gongjiang.core.idnumbers import make_resident_id
+
+LOGIN_ONLY = {
+    "registry:my_record": "the applicant's own registry record (404 without a linked person)",
+    "registry:person_reveal": "POST; owner or registry.full_id in scope, checked inside (404 otherwise)",
+    "registry:invitation_detail": "the invited person, or a screener whose scope holds the run (404 otherwise)",
+    "registry:invitation_dismiss": "POST; only the invited person's own invitation (404 otherwise)",
+}
+
+
+def samples(ctx):
+    from gongjiang.policy.models import Policy
+    from gongjiang.policy.services import load_policies
+    from gongjiang.registry.models import Certificate, Employment, ImportBatch, ScreeningResult, ScreeningRun
+    from gongjiang.registry.services import register_person
+
+    person = register_person(name="矩阵保密人员", id_number=make_resident_id("441303", dt.date(1981, 4, 2), 77, female=False),
+                             jurisdiction=ctx.district)
+    Employment.objects.create(person=person, employer=ctx.employer, jurisdiction=ctx.district,
+                              start=dt.date(2015, 1, 1))
+    cert = Certificate.objects.create(person=person, occupation="矩阵工种", level=5, issued_on=dt.date(2019, 1, 1))
+    ctx.protect(person.name, person.id_number_masked, "矩阵工种")
+    bureau = ctx.users["bureau"]
+    batch = ImportBatch.objects.create(kind="people", file_name="matrix.csv", file_sha256="0" * 64,
+                                       jurisdiction=ctx.district, created_by=bureau)
+    load_policies()
+    run = ScreeningRun.objects.create(policy=Policy.objects.get(code="huiyang-chief-technician"),
+                                      reference_date=dt.date(2025, 1, 1), scope=ctx.district, created_by=bureau,
+                                      status=ScreeningRun.Status.DONE, total=1, done=1, eligible=1)
+    ScreeningResult.objects.create(run=run, person=person, outcome=ScreeningResult.Outcome.ELIGIBLE)
+    p, b, r = {"pk": person.pk}, {"pk": batch.pk}, {"pk": run.pk}
+    fact = {"pk": person.pk, "kind": "certificate", "fact_pk": cert.pk}
+    return {
+        "registry:person_detail": p,
+        "registry:fact_add": {"pk": person.pk, "kind": "certificate"},
+        "registry:fact_edit": fact,
+        "registry:fact_withdraw": fact,
+        "registry:fact_verify": fact,
+        "registry:import_template": {"kind": "people"},
+        "registry:import_detail": b,
+        "registry:import_commit": b,
+        "registry:import_discard": b,
+        "registry:screening_detail": r,
+        "registry:screening_export": r,
+        "registry:screening_cancel": r,
+        "registry:screening_invite": r,
+        "registry:screening_person": {"pk": run.pk, "person_pk": person.pk},
+        "registry:screening_invite_person": {"pk": run.pk, "person_pk": person.pk},
+        "GET /api/registry/people/{pk}": p,
+        "POST /api/registry/people/{pk}/facts/{kind}": {"pk": person.pk, "kind": "certificate"},
+        "POST /api/registry/people/{pk}/facts/{kind}/{fact_id}/verify":
+            {"pk": person.pk, "kind": "certificate", "fact_id": cert.pk},
+        "GET /api/registry/screening/{pk}": r,
+        "POST /api/registry/screening/{pk}/cancel": r,
+        "GET /api/registry/screening/{pk}/results": r,
+    }
