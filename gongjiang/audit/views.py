@@ -25,6 +25,7 @@ def entry_list(request):
     page, query = paginate(request, qs, PAGE_SIZE)
     return render(request, "audit/entry_list.html", {
         "form": form, "page": page, "query": query,
+        "actions": visible_entries(request.user).order_by("action").values_list("action", flat=True).distinct()[:500],
         "last_check": ChainCheck.objects.first(),
     })
 

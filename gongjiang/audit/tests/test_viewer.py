@@ -44,6 +44,7 @@ def test_auditor_sees_only_entries_of_their_subtree(log, jurisdictions, make_use
 def test_sysadmin_sees_the_whole_log(log, jurisdictions, make_user):
     body = _client(make_user("sysadmin", jurisdictions["广东省"])).get(reverse("audit:entry_list")).content.decode()
     assert "2026年惠阳区首席技师" in body and "2026年环翠区首席技师" in body
+    assert '<option value="round.publish">' in body and '<option value="notice.open">' in body  # action choices
 
 
 @pytest.mark.parametrize("params, shown, hidden", [
