@@ -1,6 +1,6 @@
 """Demo data for the review stages (idempotent): an expert pool in the seed jurisdictions, the demo
 expert linked to one of them, the Huiyang demo candidate taken through qualification review and
-site inspection into expert review with a drawn panel (so demo_expert has someone to score), and a
+site inspection into expert review with a composed panel (so demo_expert has someone to score), and a
 secret-ballot session of the Zhongkai round for demo_committee."""
 import datetime as dt
 
@@ -9,9 +9,8 @@ from django.db import transaction
 from gongjiang.accounts.models import Organisation, User
 from gongjiang.core.errors import DomainError
 
-from . import services
+from . import experts, services
 from . import stages as st
-from .draw import draw_panel
 from .models import CommitteeSession, Expert, Panel
 
 # name, pool jurisdiction, occupations, employer (outside specialists), title
@@ -65,22 +64,10 @@ def _to_expert_review(app, actor):
     return st.EXPERT in proc and app.status == st.EXPERT
 
 
-def _demo_seed(rnd, app, expert):
-    """The first seed (demo-1, demo-2, ...) whose draw puts the demo expert on this candidate, so the
-    demo always has something to score. The draw itself stays the ordinary seeded draw."""
-    pool = [services.pool_expert(e) for e in services.expert_pool(rnd)]
-    stage = services.procedure(rnd).require(st.EXPERT)
-    candidate = services.draw_candidate(app)
-    for n in range(1, 200):
-        seed = f"demo-{n}"
-        result = draw_panel(pool=pool, candidates=[candidate], seed=seed, size=stage.panel_size,
-                            min_size=stage.min_experts)
-        if expert.key in result.assessors[candidate.key]:
-            return seed
-    return None
-
-
 def _huiyang_panel(bureau):
+    """惠阳 第九条: 评选委员会负责组建专家组 (policy: random_draw: false), so the demo panel is
+    composed, not drawn: the demo expert and the next active experts of the round's pool, as many as
+    the policy's minimum, checked against the avoidance rules like any composition."""
     from gongjiang.applications.models import Application
 
     expert = Expert.objects.filter(user__username="demo_expert").first()
@@ -89,9 +76,12 @@ def _huiyang_panel(bureau):
         return
     if not _to_expert_review(app, bureau):
         return
-    seed = _demo_seed(app.round, app, expert)
-    if seed:
-        services.draw(app.round, actor=bureau, name="惠阳区首席技师评审专家组（演示）", seed=seed, applications=[app])
+    minimum, _article = experts.minimum_size(app.round)
+    others = [e for e in services.expert_pool(app.round).filter(is_active=True) if e.pk != expert.pk]
+    chosen = [expert] + [e for e in others
+                         if not experts.composition_violations([e], [app])][:minimum - 1]
+    experts.compose_panel(app.round, actor=bureau, name="惠阳区首席技师评审专家组（演示）", experts=chosen,
+                          applications=[app])
 
 
 def _zhongkai_session():
