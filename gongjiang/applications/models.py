@@ -152,3 +152,21 @@ class ApplicationMessage(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+
+class UnitNotice(models.Model):
+    """A recommending unit's notice of its candidates (Liaocheng 三: 推荐人选在人选所在单位公示5个工作日),
+    published through the notices app. A re-publication is a correction of the previous notice, so
+    the latest row of a unit is the notice in force; the unit's report waits until it is closed."""
+
+    unit = models.ForeignKey("rounds.RecommendingUnit", verbose_name="推荐单位", on_delete=models.CASCADE,
+                             related_name="unit_notices")
+    notice = models.OneToOneField("notices.Notice", verbose_name="公示", on_delete=models.PROTECT,
+                                  related_name="unit_notice")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "推荐单位公示"
+        verbose_name_plural = "推荐单位公示"
+        ordering = ["unit", "-created_at", "-pk"]

@@ -619,28 +619,78 @@ def set_classified(application, *, actor, classified: bool) -> None:
            after={"classified": classified})
 
 
-@transaction.atomic
-def post_unit_notice(unit, *, actor, starts_on: dt.date, text="") -> RecommendingUnit:
-    """The unit's own notice of its candidates for N working days (Liaocheng: 5 个工作日)."""
-    from gongjiang.workdays.services import notice_period_end
+def current_unit_notice(unit):
+    """The notice in force of a unit (the latest publication), or None."""
+    link = unit.unit_notices.select_related("notice").first()
+    return link.notice if link else None
 
-    unit = RecommendingUnit.objects.select_for_update().get(pk=unit.pk)
+
+def _notice_entry(app) -> dict:
+    facts = app.facts or {}
+    gender = {"男": "M", "女": "F"}.get(facts.get("personal", {}).get("gender"), "")
+    level = facts.get("skill", {}).get("level")
+    return {"name": app.name, "gender": gender, "employer": str(app.employer or facts.get("employment", {}).get(
+        "employer_name", "")), "occupation": facts.get("skill", {}).get("occupation") or "",
+            "skill_level": int(level) if level not in (None, "") else None, "application_id": app.pk}
+
+
+@transaction.atomic
+def post_unit_notice(unit, *, actor, starts_on: dt.date, text="", contact="") -> RecommendingUnit:
+    """The unit's notice of its candidates for N working days (Liaocheng 三、推荐程序: 推荐人选在人选所在
+    单位公示5个工作日), published through the notices app (public page, objections, working-day end
+    date). Publishing again (e.g. after the list changed) corrects the previous notice."""
+    from gongjiang.notices.services import publish_notice
+
+    from .models import UnitNotice
+
+    unit = RecommendingUnit.objects.select_for_update().select_related("round__policy", "organisation").get(pk=unit.pk)
     _require_unit_officer(actor, unit)
-    days = unit.round.unit_notice_working_days
+    rnd = unit.round
+    days = rnd.unit_notice_working_days
     if not days:
         raise DomainError("本批次政策未要求推荐单位公示", log="unit notice not required")
-    names = list(Application.objects.filter(unit=unit, status=State.RECOMMENDED).order_by("unit_rank")
-                 .values_list("name", flat=True))
-    if not names:
+    apps = list(Application.objects.filter(unit=unit, status=State.RECOMMENDED).select_related("employer")
+                .order_by("unit_rank"))
+    if not apps:
         raise DomainError("尚无推荐人选，不能公示", log="notice without candidates")
+    procedure = policy_link.parsed(rnd.policy).recommendation.unit_procedure
+    previous = current_unit_notice(unit)
+    notice = publish_notice(
+        title=f"{unit.organisation}{rnd.title}推荐人选公示", entries=[_notice_entry(a) for a in apps],
+        start=starts_on, publisher=actor, contact=(contact or "").strip() or f"{unit.organisation}推荐工作经办人",
+        body=text or default_notice_text(unit, [a.name for a in apps]), days=days, round_id=rnd.pk,
+        policy_ref=f"{rnd.policy.title} {procedure.article}" if procedure else rnd.policy.title,
+        honour=rnd.honour_title, organisation=unit.organisation, corrects=previous,
+        correction_reason="推荐人选调整后重新公示" if previous else "")
+    UnitNotice.objects.create(unit=unit, notice=notice, published_by=actor)
     before = snapshot(unit, ["notice_starts_on", "notice_ends_on"])
-    unit.notice_starts_on = starts_on
-    unit.notice_ends_on = notice_period_end(starts_on, days)
-    unit.notice_text = text or default_notice_text(unit, names)
+    unit.notice_starts_on, unit.notice_ends_on, unit.notice_text = notice.start_date, notice.end_date, notice.body
     unit.save(update_fields=["notice_starts_on", "notice_ends_on", "notice_text"])
     record("round.unit.notice", actor=actor, obj=unit, before=before,
-           after=snapshot(unit, ["notice_starts_on", "notice_ends_on"]))
+           after={**snapshot(unit, ["notice_starts_on", "notice_ends_on"]), "notice": notice.pk})
     return unit
+
+
+def unit_notice_problem(unit) -> str:
+    """Why the unit may not report yet because of its notice (empty when it may)."""
+    from gongjiang.notices.services import closure
+
+    days = unit.round.unit_notice_working_days
+    if not days:
+        return ""
+    notice = current_unit_notice(unit)
+    if notice is None:
+        return f"推荐人选须在本单位公示{days}个工作日后方可报送，请先发布单位公示"
+    decision = closure(notice)
+    if not decision:
+        return (f"单位公示期为{notice.start_date:%Y年%m月%d日}至{notice.end_date:%Y年%m月%d日}，"
+                f"公示期满且无未办结异议后方可报送（{decision.reason}）")
+    shown = set(notice.entries.filter(removed_at__isnull=True, application__isnull=False)
+                .values_list("application_id", flat=True))
+    missing = [a.name for a in Application.objects.filter(unit=unit, status=State.RECOMMENDED).exclude(pk__in=shown)]
+    if missing:
+        return f"以下推荐人选未经单位公示：{'、'.join(missing)}，请重新发布单位公示"
+    return ""
 
 
 def default_notice_text(unit, names) -> str:
@@ -665,13 +715,9 @@ def submit_report(unit, *, actor, text) -> RecommendingUnit:
     above = policy_link.ranking_required_above(unit.round.policy)
     if len(apps) > above and sorted(a.unit_rank or 0 for a in apps) != list(range(1, len(apps) + 1)):
         raise DomainError(f"推荐人选超过{above}人的须排序", log="unranked report")
-    if unit.round.unit_notice_working_days:
-        if not unit.notice_ends_on:
-            raise DomainError(f"推荐人选须在本单位公示{unit.round.unit_notice_working_days}个工作日后方可报送",
-                              log="report before notice")
-        if timezone.localdate() <= unit.notice_ends_on:
-            raise DomainError(f"单位公示期至{unit.notice_ends_on:%Y年%m月%d日}结束，公示期满后方可报送",
-                              log="report during notice")
+    problem = unit_notice_problem(unit)
+    if problem:
+        raise DomainError(problem, log="report before the unit notice is closed")
     if not (text or "").strip():
         raise DomainError("请填写推荐报告（推荐工作情况、推荐意见）", log="empty report")
     unit.report_text = text

@@ -265,9 +265,9 @@ def unit(request, pk):
             elif action == "notice":
                 import datetime as dt
 
-                services.post_unit_notice(u, actor=user, starts_on=dt.date.fromisoformat(request.POST["starts_on"]),
-                                          text=request.POST.get("text", ""))
-                messages.success(request, "单位公示已发布。")
+                u = services.post_unit_notice(u, actor=user, starts_on=dt.date.fromisoformat(request.POST["starts_on"]),
+                                              text=request.POST.get("text", ""), contact=request.POST.get("contact", ""))
+                messages.success(request, f"单位公示已发布，公示期至{u.notice_ends_on:%Y年%m月%d日}。")
             elif action == "report":
                 services.submit_report(u, actor=user, text=request.POST.get("text", ""))
                 messages.success(request, "推荐报告已报送。")
@@ -287,6 +287,7 @@ def unit(request, pk):
         "used": len(recommended), "left": max(u.quota - len(recommended), 0),
         "rank_above": ranking_required_above(u.round.policy), "today": timezone.localdate(),
         "default_report": services.default_report_text(u, recommended),
+        "notice": services.current_unit_notice(u), "notice_problem": services.unit_notice_problem(u),
     })
 
 

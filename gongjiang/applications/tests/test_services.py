@@ -201,14 +201,21 @@ def test_rank_notice_and_report_flow(liaocheng, jurisdictions):
     assert apps[2].unit_rank == 1
     with refused("须在本单位公示5个工作日后"):
         services.submit_report(unit, actor=officer, text="推荐报告")
-    start = dt.date(2026, 11, 2)  # a Monday
+    from gongjiang.notices.models import Notice
+    from gongjiang.workdays.services import notice_period_end
+
+    start = timezone.localdate()
     unit = services.post_unit_notice(unit, actor=officer, starts_on=start)
-    assert unit.notice_ends_on == dt.date(2026, 11, 6)
-    assert "甲一" in unit.notice_text
-    with refused("公示期满后"):
-        type(unit).objects.filter(pk=unit.pk).update(notice_ends_on=timezone.localdate())
+    notice = services.current_unit_notice(unit)
+    assert notice.end_date == notice_period_end(start, 5) == unit.notice_ends_on
+    assert notice.organisation == jurisdictions["东昌府区"] and notice.days == 5 and notice.round_id == unit.round_id
+    assert [e.application_id for e in notice.entries.all()] == [apps[2].pk, apps[0].pk, apps[1].pk]
+    with refused(f"至{notice.end_date:%Y年%m月%d日}") as exc:
         services.submit_report(unit, actor=officer, text="推荐报告")
-    type(unit).objects.filter(pk=unit.pk).update(notice_ends_on=timezone.localdate() - dt.timedelta(days=1))
+    assert "公示期满且无未办结异议后方可报送" in exc.value.message
+    # The period runs out (dates moved back in the database: published notices are immutable).
+    Notice.objects.filter(pk=notice.pk).update(start_date=start - dt.timedelta(days=14),
+                                               end_date=start - dt.timedelta(days=7))
     unit = services.submit_report(unit, actor=officer, text="经组织7名专家综合评定，同意推荐。")
     assert unit.report_submitted_by == officer
     with refused("推荐报告已报送"):
@@ -248,3 +255,28 @@ def test_visible_applications_scope(liaocheng, make_user, jurisdictions):
     assert a in services.visible_applications(liaocheng["bureau"])
     assert a not in services.visible_applications(make_user("recommender", jurisdictions["阳谷县"]))
     assert a not in services.visible_applications(make_user("bureau", jurisdictions["惠阳区"]))
+
+
+def test_unit_report_blocked_by_open_objection_and_unnoticed_candidate(liaocheng, jurisdictions):
+    """聊城 三、推荐程序: 公示5个工作日并无异议后 — an open objection on the unit's notice, or a
+    candidate recommended after it, blocks the report; re-publishing corrects the notice."""
+    from gongjiang.notices.models import Notice
+    from gongjiang.notices.services import file_objection
+
+    officer = liaocheng["recommender"]
+    first, second = nominate(liaocheng, "甲一", 1), nominate(liaocheng, "乙二", 2)
+    services.forward(first, actor=officer)
+    today = timezone.localdate()
+    unit = services.post_unit_notice(liaocheng["unit"], actor=officer, starts_on=today, contact="东昌府区人社局 0635-8888888")
+    notice = services.current_unit_notice(unit)
+    file_objection(notice, entry=notice.entries.get(), text="该同志证书与岗位不符，请核实。", filer_name="张三",
+                   filer_contact="13800138000", client_address="127.0.0.1")
+    Notice.objects.filter(pk=notice.pk).update(start_date=today - dt.timedelta(days=14), end_date=today - dt.timedelta(days=7))
+    with refused("尚有1件异议未办结"):
+        services.submit_report(unit, actor=officer, text="推荐报告")
+    services.forward(second, actor=officer)
+    unit = services.post_unit_notice(unit, actor=officer, starts_on=today)
+    corrected = services.current_unit_notice(unit)
+    assert corrected.corrects_id == notice.pk and corrected.entries.count() == 2
+    with refused("公示期满且无未办结异议后方可报送"):
+        services.submit_report(unit, actor=officer, text="推荐报告")
