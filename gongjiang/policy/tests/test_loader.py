@@ -94,3 +94,38 @@ def test_every_policy_file_in_the_folder_loads():
     for path in files:
         loaded = read_policy(path)
         assert loaded.code == Path(path).name.removesuffix(".yaml")
+
+
+TITLE_CLAUSE = "kind: age, article: 第七条, max: {value: 55, word: 以下}}"
+
+
+def test_loader_rejects_unknown_title_with_file_line_and_field():
+    text = MINIMAL.replace("QUOTA", "5").replace(TITLE_CLAUSE, "kind: title, article: 第七条, titles: [市管首席技师, 火星首席技师]}")
+    with pytest.raises(PolicyFileError) as e:
+        parse_text(text, "policies/test.yaml")
+    assert str(e.value).startswith("policies/test.yaml:19: honours[0].eligibility.clauses[0].titles[1] names unknown "
+                                   "title '火星首席技师'")
+
+
+def test_loader_rewrites_title_and_programme_aliases_to_canonical_names():
+    text = MINIMAL.replace("QUOTA", "5").replace(
+        "        - {id: age, " + TITLE_CLAUSE,
+        "        - {id: t, kind: title, article: 第七条, titles: [惠州市市管首席技师]}\n"
+        "        - {id: p, kind: programme, article: 第七条, programmes: [{name: 省双千计划}]}")
+    policy = parse_text(text, "policies/test.yaml")
+    t, p = policy.honours[0].eligibility.clauses
+    assert t.titles == ["市管首席技师"] and p.programmes[0].name == "省“双千计划”"
+
+
+def test_vocabulary_is_not_read_as_a_policy_and_covers_registry_codes():
+    from gongjiang.policy.loader import vocabulary
+    from gongjiang.registry.models import ProgrammeCode, TitleCode
+
+    assert all(p.name != "vocabulary.yaml" for p in policy_files())
+    v = vocabulary()
+    for code, label in TitleCode.choices:
+        if code not in ("other", "platform_honour"):
+            assert v.canonical("titles", label) == label, label
+    for code, label in ProgrammeCode.choices:
+        if code != "other":
+            assert v.canonical("programmes", label) == label, label
