@@ -47,10 +47,12 @@ def visible_applications(user):
         path = user.organisation.path
         if user.role == Role.EMPLOYER:
             return qs.filter(employer__path__startswith=path)
+        # Drafts stay with whoever writes them; an officer sees the competition nominations it drafted.
+        mine = Q(created_by=user, route=Route.COMPETITION)
         if user.role == Role.RECOMMENDER:
-            return qs.filter(unit__organisation__path__startswith=path).exclude(status=State.DRAFT)
-        return qs.filter(Q(round__organiser__path__startswith=path) | Q(unit__organisation__path__startswith=path)
-                         | Q(employer__path__startswith=path)).exclude(status=State.DRAFT)
+            return qs.filter((Q(unit__organisation__path__startswith=path) & ~Q(status=State.DRAFT)) | mine)
+        return qs.filter((Q(round__organiser__path__startswith=path) | Q(unit__organisation__path__startswith=path)
+                          | Q(employer__path__startswith=path)) & ~Q(status=State.DRAFT) | mine)
     return qs.none()
 
 
@@ -64,6 +66,8 @@ def can_edit(user, application) -> bool:
         return False
     if is_owner(user, application):
         return True
+    if application.route == Route.COMPETITION and application.created_by_id == user.pk:
+        return True  # the bureau or unit officer who nominated the competition winner
     return user.role == Role.EMPLOYER and application.route != Route.SELF and in_scope(user, application.employer)
 
 
@@ -160,6 +164,10 @@ def start(*, round, actor, route, person=None, employer=None, unit=None, reason=
             raise NotAllowed("只能为本单位员工申报", log="employer out of scope")
         if person is None:
             raise DomainError("请先选择或登记被推荐员工", log="nomination without person")
+    elif route == Route.COMPETITION:
+        _require_competition_nominator(actor, round)
+        if person is None:
+            raise DomainError("请先选择竞赛优胜者", log="competition nomination without person")
     else:
         raise DomainError("不支持的申报途径", log=f"route {route}")
     _refuse_duplicate(round, route=route, person=person, actor=actor)
@@ -177,6 +185,47 @@ def start(*, round, actor, route, person=None, employer=None, unit=None, reason=
     _save_with_serial(app, actor=actor)
     record("application.start", actor=actor, obj=app, after=snapshot(app, ["round", "route", "person", "employer",
                                                                           "unit", "serial"]), reason=reason)
+    return app
+
+
+def competition_route(rnd):
+    """The policy's competition-winner route (环翠 第十条（二）: 从各类职业技能竞赛成绩优异者中推荐), or None."""
+    for r in policy_link.parsed(rnd.policy).recommendation.routes:
+        if r.kind == "competition_winner":
+            return r
+    return None
+
+
+def _require_competition_nominator(actor, rnd):
+    if competition_route(rnd) is None:
+        raise DomainError("本批次政策没有竞赛优胜者推荐途径", log="competition route not in policy")
+    if actor.role == Role.BUREAU and in_scope(actor, rnd.organiser):
+        return
+    if actor.role == Role.RECOMMENDER and units_for(actor, rnd).exists():
+        return
+    raise NotAllowed("只有组织单位（人社局）或本批次推荐单位的经办人可以推荐竞赛优胜者", log="competition nominator")
+
+
+def nominate_competition_winner(*, round, actor, person, placements, reason="") -> Application:
+    """Nominate a competition winner from the registry's placements that meet the policy's
+    competition clause (环翠 第十条（二）); the draft is pre-filled with the chosen placements."""
+    from . import eligibility
+
+    _require_competition_nominator(actor, round)
+    offered = {p["placement"].pk: p["placement"] for p in eligibility.competition_placements(person, round)}
+    chosen = [offered[pk] for pk in placements if pk in offered]
+    if not chosen or len(chosen) != len(set(placements)):
+        raise DomainError("请选择符合本政策竞赛条件的竞赛成绩（须为人才库中的记录）", log="placements not offered")
+    with transaction.atomic():
+        app = start(round=round, actor=actor, route=Route.COMPETITION, person=person, reason=reason)
+        facts = dict(app.facts)
+        facts["competitions"] = [{"name": c.name, "level": c.level, "klass": c.klass, "rank": c.rank,
+                                  "held_on": c.held_on.isoformat()} for c in chosen]
+        facts.setdefault("source", {})["competition_placements"] = [c.pk for c in chosen]
+        Application.objects.filter(pk=app.pk).update(facts=facts)
+        app.facts = facts
+        record("application.competition_nominate", actor=actor, obj=app,
+               after={"placements": [c.pk for c in chosen], "route": competition_route(round).article}, reason=reason)
     return app
 
 
