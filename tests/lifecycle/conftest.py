@@ -21,11 +21,11 @@ _ids = itertools.count(1)
 class World:
     """One round of a seed policy with its officers, an expert pool and committee members."""
 
-    def __init__(self, *, policy_code, district, make_user, make_org, clock, experts=5, members=3):
+    def __init__(self, *, policy_code, district, make_user, make_org, clock, experts=5, members=3, **round_kw):
         self.clock, self.district, self.make_user, self.make_org = clock, district, make_user, make_org
         self.bureau = make_user("bureau", district, password=None)
         self.round = open_round(policy_code=policy_code, organiser=district, actor=self.bureau,
-                                code=f"life-{policy_code}")
+                                code=f"life-{policy_code}", **round_kw)
         self.employer_org = make_org(parent=district, name=f"{district.name}示范制造有限公司")
         self.employer = make_user("employer", self.employer_org, password=None)
         self.experts = [review.create_expert(
@@ -74,7 +74,8 @@ class World:
         facts = complete_facts(app.name, employer=self.employer_org)
         facts["apprentices"] = [{"name": f"{app.name}徒弟{i}", "backbone": True, "competition": True, "level": 4}
                                 for i in (1, 2)]
-        app_services.save_draft(app, actor=actor, facts=facts, deed_text=DEED)
+        unit = app.unit or self.round.units.order_by("pk").first()  # the applicant picks the unit
+        app_services.save_draft(app, actor=actor, facts=facts, deed_text=DEED, unit=unit)
         for m in self.round.materials:
             if m.get("upload") and m.get("required"):
                 app_services.attach_evidence(app, actor=actor, file=pdf_upload(), material=m["code"])
