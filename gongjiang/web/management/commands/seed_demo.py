@@ -18,7 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for app in SEEDERS:
             if find_spec(f"gongjiang.{app}.demo"):
-                import_module(f"gongjiang.{app}.demo").seed(stdout=self.stdout)
+                try:
+                    import_module(f"gongjiang.{app}.demo").seed(stdout=self.stdout)
+                except Exception:
+                    self.stderr.write(f"demo data: {app} FAILED (gongjiang/{app}/demo.py); traceback follows")
+                    raise
                 self.stdout.write(f"demo data: {app} ready")
         from gongjiang.accounts.demo import DEMO_PASSWORD, logins
         from gongjiang.audit.services import verify_and_store
