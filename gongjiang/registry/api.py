@@ -15,7 +15,7 @@ from gongjiang.core.errors import DomainError
 
 from . import screening, services
 from .forms import FACT_KINDS
-from .models import Person, ScreeningRun
+from .models import ScreeningRun
 from .views import FACT_SECTIONS, _cell
 
 router = Router(tags=["人才库"])
