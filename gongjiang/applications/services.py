@@ -482,7 +482,7 @@ def reverify(application, *, actor, reason="") -> Application:
     if actor.role not in (Role.EMPLOYER, Role.RECOMMENDER, Role.BUREAU) or not visible_applications(actor).filter(
             pk=application.pk).exists():
         raise NotAllowed("您无权重新核验本申报", log="reverify not allowed")
-    app = Application.objects.select_for_update().select_related("round", "person", "employer").get(pk=application.pk)
+    app = Application.objects.select_for_update().get(pk=application.pk)  # no outer joins under FOR UPDATE
     if app.status == State.DRAFT:
         raise DomainError("草稿尚未提交，提交时会自动核验", log="reverify draft")
     before = {"eligibility_status": app.eligibility_status}
