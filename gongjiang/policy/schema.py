@@ -490,7 +490,9 @@ class Rubric(Strict):
 
 class Panel(Strict):
     min_experts: PositiveInt | None = None
-    random_draw: bool = False
+    # True: drawn at random from the pool (仲恺 第五条（二）3); False: composed by the body the text
+    # names (惠阳 第九条 评选委员会负责组建专家组); None: the text is silent, either is open.
+    random_draw: bool | None = None
     pool: str = ""
     composition: str = ""
 

@@ -53,6 +53,27 @@ def test_policy_check_command_accepts_files_and_cases():
 
 
 @pytest.mark.django_db
+def test_policy_check_command_every_file_of_the_folder_passes_vocabulary_included():
+    """`gongjiang policy check policies/*.yaml`: the vocabulary file is checked as a vocabulary."""
+    out = StringIO()
+    call_command("policy", "check", *sorted(str(p) for p in POLICIES_DIR.glob("*.yaml")), stdout=out)
+    assert "OK " + str(POLICIES_DIR / "vocabulary.yaml") + ": vocabulary" in out.getvalue()
+
+
+def test_liaocheng_expert_review_is_composed_of_at_least_seven():
+    """聊城 三、推荐程序及产生方式: 组织7名以上相关职业（工种）或专业领域的专家 — not a random draw."""
+    from gongjiang.policy.loader import read_policy
+
+    policy = read_policy(POLICIES_DIR / "liaocheng-2019-chief-technician.yaml").policy
+    stage = next(s for s in policy.procedure if s.kind == "expert_review")
+    assert (stage.panel.random_draw, stage.panel.min_experts) == (False, 7)
+    zhongkai = read_policy(POLICIES_DIR / "zhongkai-skilled-talent.yaml").policy
+    ganzhou = read_policy(POLICIES_DIR / "ganzhou-craftsman.yaml").policy
+    assert [next(s for s in p.procedure if s.kind == "expert_review").panel.random_draw
+            for p in (zhongkai, ganzhou)] == [True, None]  # 赣州 says neither: either is open
+
+
+@pytest.mark.django_db
 def test_policy_check_command_reports_file_line_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text((POLICIES_DIR / "huancui-chief-technician.yaml").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from gongjiang.core.errors import DomainError
 from gongjiang.policy import services
 from gongjiang.policy.cases import coverage_gaps, run_file
 from gongjiang.policy.explain import explain
-from gongjiang.policy.loader import CASES_SUFFIX, PolicyFileError, read_policy
+from gongjiang.policy.loader import CASES_SUFFIX, VOCABULARY_FILE, PolicyFileError, read_policy, read_vocabulary
 from gongjiang.policy.render import summary_lines
 
 
@@ -49,6 +49,10 @@ class Command(BaseCommand):
                     bad += bool(failures or gaps)
                     if not failures and not gaps:
                         self.stdout.write(f"OK {path}: {len(results)} expectations")
+                elif path.name == VOCABULARY_FILE:  # canonical names, not a policy: checked as such
+                    vocab = read_vocabulary(path)
+                    counts = "，".join(f"{kind} {len(names)}" for kind, names in vocab.names.items())
+                    self.stdout.write(f"OK {path}: vocabulary ({counts})")
                 else:
                     loaded = read_policy(path)
                     self.stdout.write(f"OK {path}: {loaded.policy.short_title} ({loaded.code})")
