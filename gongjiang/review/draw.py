@@ -139,12 +139,14 @@ def conflicts(expert: PoolExpert, candidate: DrawCandidate, declared=frozenset()
 
 
 def draw_panel(*, pool, candidates, seed: str, size: int, min_size: int = 1,
-               occupations=(), declared=()) -> DrawResult:
+               occupations=(), declared=(), strict: bool = True) -> DrawResult:
     """Draw `size` experts from `pool` for `candidates`.
 
     occupations: the panel's occupation group; an expert qualifies if they cover at least one.
     Empty means any occupation. declared: DeclaredConflict records.
-    Raises DrawError (in Chinese) if the pool cannot give every candidate `min_size` assessors.
+    Raises DrawError (in Chinese) if the pool cannot give every candidate `min_size` assessors;
+    with strict=False it returns the result all the same (a panel already formed that a declared
+    conflict left short: the officer then adds a member, see experts.add_panel_member).
     """
     if size < 1 or min_size < 1:
         raise DrawError("专家组人数须至少为1人", log="panel size must be positive")
@@ -184,10 +186,10 @@ def draw_panel(*, pool, candidates, seed: str, size: int, min_size: int = 1,
         assessors[candidate.key] = chosen
         if len(chosen) < min_size:
             short.append((candidate.key, len(chosen)))
-    if len(order) < min_size:
+    if strict and len(order) < min_size:
         raise DrawError(f"符合条件的专家仅{len(order)}人，不足政策规定的{min_size}人，请先充实专家库",
                         log=f"only {len(order)} eligible experts, need {min_size}")
-    if short:
+    if strict and short:
         names = "、".join(f"{key}（{n}人）" for key, n in short)
         raise DrawError(f"回避后以下申报人的评审专家不足{min_size}人：{names}",
                         log=f"candidates short of assessors after avoidance: {short}")

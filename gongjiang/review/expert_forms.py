@@ -90,3 +90,19 @@ class ComposeForm(forms.Form):
 
     def occupation_list(self):
         return ex.split_list(self.cleaned_data.get("occupations"))
+
+
+class AddMemberForm(forms.Form):
+    """增补专家 on a composed panel: one active expert of the round's pool not yet on it."""
+
+    expert = forms.ModelChoiceField(label="增补专家", queryset=None)
+    reason = forms.CharField(label="增补理由", max_length=300,
+                             help_text="如：某专家声明回避后，专家组人数少于政策规定的最少人数")
+
+    def __init__(self, *args, panel=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Expert
+
+        self.fields["expert"].queryset = Expert.objects.filter(pk__in=[e.pk for e in ex.addable_experts(panel)])
+        self.fields["expert"].label_from_instance = lambda e: (
+            f"{e.name}（{'、'.join(e.occupations)}；{ex.employer_label(e) or '单位未填'}）")

@@ -13,7 +13,7 @@ from gongjiang.core.listing import paginate
 from . import experts as ex
 from . import services
 from .expert_forms import (
-    ComposeForm, DeactivateForm, ExpertFilterForm, ExpertForm, ImportForm, PersonRelationForm, RemoveRelationForm,
+    AddMemberForm, ComposeForm, DeactivateForm, ExpertFilterForm, ExpertForm, ImportForm, PersonRelationForm, RemoveRelationForm,
     UnitRelationForm,
 )
 from .models import PanelMethod
@@ -208,3 +208,26 @@ def compose(request, round_id):
     return render(request, "review/experts/compose.html", {
         "round": rnd, "stage": stage, "method": method, "minimum": minimum, "article": article, "form": form,
         "candidates": candidates})
+
+
+@requires("review.manage")
+@require_POST
+def add_panel_member(request, panel_id):
+    """增补专家 on a composed panel (experts.add_panel_member); errors shown on the panel page."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Panel
+    from .views import panel_page
+
+    p = get_object_or_404(Panel.objects.select_related("round"), pk=panel_id)
+    services.round_for(request.user, p.round_id)
+    form = AddMemberForm(request.POST, panel=p)
+    if form.is_valid():
+        try:
+            ex.add_panel_member(p, actor=request.user, expert=form.cleaned_data["expert"],
+                                reason=form.cleaned_data["reason"])
+            messages.success(request, f"已增补专家：{form.cleaned_data['expert'].name}")
+            return redirect("review:panel", p.pk)
+        except DomainError as e:
+            form.add_error(None, e.message)
+    return panel_page(request, p, add_form=form, status=400)

@@ -475,19 +475,21 @@ def apply_import(data: bytes, file_name: str, *, actor) -> ImportCheck:
 def panel_method(stage) -> str:
     """PanelMethod.DRAW where the policy says 随机抽取 (random_draw: true), COMPOSE where it says the
     panel is composed (random_draw: false), "" where it is silent (either is open)."""
-    flag = stage.panel.get("random_draw")
-    if flag is True:
+    if stage.random_draw is True:
         return PanelMethod.DRAW
-    if flag is False:
+    if stage.random_draw is False:
         return PanelMethod.COMPOSE
     return ""
 
 
 def minimum_size(round_) -> tuple[int, str]:
-    """The least number of experts and the article saying so. The expert stage's own figure, or
-    where the policy states one for its expert evaluations (聊城 三: 组织7名以上相关职业（工种）或专业
-    领域的专家, recommendation.unit_procedure.expert_panel_min) the larger of the two."""
+    """The least number of experts and the article saying so: the expert stage's own figure where
+    the policy gives one (聊城 三: 组织7名以上相关职业（工种）或专业领域的专家, `panel.min_experts`).
+    Without it: the default minimum, or the figure the policy states for its units' expert
+    evaluations (recommendation.unit_procedure.expert_panel_min) if larger."""
     stage = services.procedure(round_).require(st.EXPERT)
+    if stage.declared_min_experts:
+        return stage.declared_min_experts, stage.article
     document = getattr(getattr(round_, "policy", None), "document", None) or {}
     unit = ((document.get("recommendation") or {}).get("unit_procedure") or {}) if isinstance(document, dict) else {}
     figure = int(unit.get("expert_panel_min") or 0)
@@ -590,3 +592,61 @@ def rounds_to_compose(user, limit=20):
 
 def board_counts(round_) -> list[dict]:
     return [{"state": state, "label": label, "count": len(apps)} for state, label, apps in services.board(round_)]
+
+
+# ---------------------------------------------------------------- adding a member to a composed panel
+
+
+def addable_experts(panel):
+    """Active experts of the round's pool not yet on the panel (candidates for 增补专家)."""
+    on_panel = {e["key"] for e in panel.snapshot.get("pool", [])}
+    return [e for e in services.expert_pool(panel.round).filter(is_active=True) if e.key not in on_panel]
+
+
+@transaction.atomic
+def add_panel_member(panel, *, actor, expert, reason):
+    """增补专家: add an expert to a composed panel, typically after a member declared a conflict
+    left a candidate with fewer assessors than the minimum (聊城 三: 7名以上; 惠阳 第九条 评选委员会
+    负责组建专家组). Checked like the composition (in the round's pool, active, the panel's
+    occupations, every avoidance rule against every candidate, named in the message); the expert
+    joins the snapshot and the result is recomputed from it, so the panel stays reproducible.
+    The new member assesses every candidate of the panel still in expert review. Audited."""
+    panel = Panel.objects.select_for_update().select_related("round").get(pk=panel.pk)
+    if panel.method != PanelMethod.COMPOSE:
+        raise DomainError("随机抽取的专家组不能手工增补专家：回避后由抽取顺序中的下一位专家替补；"
+                          "如替补不足，请先充实专家库", log="add member to a drawn panel")
+    if panel.closed_at:
+        raise DomainError("该专家组的评分已结束，不能增补专家", log="add member to a closed panel")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请说明增补专家的理由", log="add member without reason")
+    pool = {e.pk: e for e in services.expert_pool(panel.round)}
+    if expert.pk not in pool:
+        raise DomainError(f"{expert.name}不在本批次可用的专家库中", log="added expert outside pool")
+    if any(e.get("key") == expert.key for e in panel.snapshot.get("pool", [])):
+        raise DomainError(f"{expert.name}已是该专家组成员", log="added expert already on panel")
+    from gongjiang.applications.models import Application
+
+    keys = [c["key"] for c in panel.snapshot.get("candidates", [])]
+    apps = list(Application.objects.filter(pk__in=[int(k.split(":", 1)[1]) for k in keys], status=st.EXPERT)
+                .select_related("person", "unit").order_by("serial"))
+    if not apps:
+        raise DomainError("该专家组已没有处于专家评审环节的申报人", log="add member without candidates")
+    problems = composition_violations([pool[expert.pk]], apps, occupations=panel.occupations)
+    if problems:
+        raise DomainError("增补不符合回避规定：" + "；".join(problems), log=f"{len(problems)} avoidance violations")
+    before = {"members": list(panel.result.get("members", [])), "size": panel.size}
+    snap = dict(panel.snapshot)
+    snap["pool"] = list(snap.get("pool", [])) + [snapshot_json(pool=[services.pool_expert(pool[expert.pk])],
+                                                               candidates=[])["pool"][0]]
+    panel.size += 1
+    result = services.redraw(panel, snap)
+    panel.snapshot, panel.result = snap, result.as_dict()
+    panel.save(update_fields=["snapshot", "result", "size"])
+    for app in apps:
+        if expert.key in result.assessors.get(f"application:{app.pk}", []):
+            Assignment.objects.create(panel=panel, expert=expert, application=app)
+    record("review.panel.add_member", actor=actor, obj=panel, before=before,
+           after={"members": result.members, "size": panel.size, "added": expert.key,
+                  "candidates": [a.pk for a in apps]}, reason=reason)
+    return panel

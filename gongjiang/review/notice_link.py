@@ -50,9 +50,11 @@ def notice_days(round_, days: int | None = None) -> int:
 
 
 def round_notices(round_):
+    """The round's own notices (公示 of the shortlist), not the recommending units' notices of their
+    candidates (聊城 三: 推荐人选在人选所在单位公示5个工作日, applications.UnitNotice)."""
     from gongjiang.notices.models import Notice
 
-    return Notice.objects.filter(round_id=round_.pk).order_by("-published_at", "-pk")
+    return Notice.objects.filter(round_id=round_.pk, unit_notice__isnull=True).order_by("-published_at", "-pk")
 
 
 def current_notice(round_):

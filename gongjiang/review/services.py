@@ -26,7 +26,7 @@ from gongjiang.core.vocab import Role, SkillLevel
 
 from . import stages as st
 from .draw import (
-    DeclaredConflict, DrawCandidate, DrawError, PoolExpert, draw_panel, from_snapshot, new_seed,
+    DrawCandidate, PoolExpert, draw_panel, from_snapshot, new_seed,
     snapshot_json,
 )
 from .models import (
@@ -230,6 +230,61 @@ def visible_decisions(user, application_id):
         raise Http404("application not visible")
     Notification.objects.filter(user=user, application=app, read_at__isnull=True).update(read_at=timezone.now())
     return app
+
+
+# Outcomes whose reason the applicant is told as the officer wrote it: the applications app's
+# decisions to act on (退回修改, 单位不予推荐, 未被推荐) and the public outcomes of the notice
+# (异议成立 with its public reason, 批准 with the document number, 列入公示名单 with the period).
+REASON_AS_WRITTEN = {"returned", "employer_declined", "not_recommended", st.REMOVED, st.APPROVED, st.ON_NOTICE}
+
+
+def applicant_history(application) -> list[dict]:
+    """The applicant's view of the application's course: every status it went through, oldest
+    first, with the applicant-facing state name and, for decisions, the reason they may see.
+
+    Rejections carry their reason and article (惠阳 第十条（三）: 初审不通过的，应告知申请人并说明理由)
+    taken from the decision records; internal matter never appears: attestation notes, inspection
+    findings, department credit opinions, expert scores and ranks, ballot counts, officers' names.
+    Read from the audit log's status entries, which every transition writes."""
+    from gongjiang.applications.states import applicant_label
+    from gongjiang.audit.models import AuditEntry
+
+    proc = procedure(application.round)
+    entries = (AuditEntry.objects.filter(object_type__endswith="application", object_id=str(application.pk))
+               .order_by("pk").only("created_at", "after", "reason"))
+    out = []
+    for e in entries:
+        status = (e.after or {}).get("status") if isinstance(e.after, dict) else None
+        if not status or (out and out[-1]["status"] == status):
+            continue
+        out.append({"at": e.created_at, "status": status, "label": applicant_label(status),
+                    "reason": _applicant_reason(application, status, e.reason, proc)})
+    return out
+
+
+def _applicant_reason(application, status, written, proc) -> str:
+    if status in REASON_AS_WRITTEN:
+        return written or ""
+    if status == st.QUALIFICATION_REJECTED:
+        d = application.qualification_decisions.filter(outcome=QualificationOutcome.REJECT).order_by("-pk").first()
+        return f"{d.reason}（依据{d.article}）" if d else ""
+    if status == st.DISQUALIFIED:
+        dq = Disqualification.objects.filter(application=application).order_by("-pk").first()
+        return f"{dq.reason}（依据{dq.article}，取消{dq.year}年度申报资格）" if dq else ""
+    if status == st.COMMITTEE_REJECTED:
+        d = (application.committee_decisions.filter(outcome=DecisionOutcome.REJECTED)
+             .select_related("session").order_by("-pk").first())
+        stage = proc.get(st.COMMITTEE)
+        basis = f"（依据{stage.article}）" if stage and stage.article else ""
+        if d is None:
+            return ""
+        if d.session.mode == SessionMode.SECRET:
+            return "经无记名投票表决，未达到通过所需票数" + basis
+        return d.reason + basis
+    stage = proc.stage_of_exit(status)
+    if stage is not None:
+        return f"{stage.title}环节，依据{stage.article}" if stage.article else ""
+    return ""
 
 
 # ---------------------------------------------------------------- qualification review
@@ -477,6 +532,10 @@ def draw(round_, *, actor, name, occupations=(), seed=None, applications=None):
     from gongjiang.applications.models import Application
 
     stage = procedure(round_).require(st.EXPERT)
+    if stage.random_draw is False:
+        who = stage.panel.get("composition") or stage.params.get("by") or "评审机构"
+        raise DomainError(f"本批次政策规定专家组由{who}组建（{stage.article}），不采用随机抽取；"
+                          f"请通过“组建专家组”选定专家", log="draw where the policy requires a composed panel")
     apps = list(applications) if applications is not None else list(
         Application.objects.filter(round=round_, status=st.EXPERT).select_related("person", "unit"))
     if not apps:
@@ -507,10 +566,31 @@ def draw(round_, *, actor, name, occupations=(), seed=None, applications=None):
 
 def rerun_draw(panel) -> bool:
     """An auditor's check: the stored seed and snapshot give exactly the stored result."""
-    pool, candidates, declared = from_snapshot(panel.snapshot)
-    again = draw_panel(pool=pool, candidates=candidates, seed=panel.seed, size=panel.size,
-                       min_size=panel.min_size, occupations=panel.occupations, declared=declared)
-    return again.as_dict() == panel.result
+    return redraw(panel).as_dict() == panel.result
+
+
+def redraw(panel, snapshot=None):
+    """The panel's result recomputed from its seed and (a changed) snapshot. Not strict: a panel a
+    declared conflict left short of its minimum is recomputed all the same, so that the result
+    stays reproducible; the shortfall is shown on the board (panel_shortfalls)."""
+    pool, candidates, declared = from_snapshot(panel.snapshot if snapshot is None else snapshot)
+    return draw_panel(pool=pool, candidates=candidates, seed=panel.seed, size=panel.size, min_size=panel.min_size,
+                      occupations=panel.occupations, declared=declared, strict=False)
+
+
+def panel_shortfalls(round_) -> list[dict]:
+    """Open panels with a candidate still in expert review who has fewer active assessors than the
+    panel's minimum (after a declared conflict): [{panel, application, assessors, minimum}]."""
+    out = []
+    for panel in Panel.objects.filter(round=round_, closed_at__isnull=True).order_by("pk"):
+        counts = defaultdict(int)
+        apps = {}
+        for a in panel.assignments.filter(application__status=st.EXPERT).select_related("application"):
+            apps[a.application_id] = a.application
+            counts[a.application_id] += a.active
+        out.extend({"panel": panel, "application": apps[i], "assessors": counts[i], "minimum": panel.min_size}
+                   for i in sorted(apps, key=lambda k: apps[k].serial) if counts[i] < panel.min_size)
+    return out
 
 
 def expert_for(user) -> Expert:
@@ -556,20 +636,14 @@ def declare_conflict(assignment, *, actor, reason):
     candidate_key = f"application:{assignment.application_id}"
     declared.append({"expert": assignment.expert.key, "candidate": candidate_key, "reason": reason})
     snap["declared"] = declared
-    pool, candidates, declared_objs = from_snapshot(snap)
-    replacement_key = None
-    try:
-        result = draw_panel(pool=pool, candidates=candidates, seed=panel.seed, size=panel.size,
-                            min_size=panel.min_size, occupations=panel.occupations, declared=declared_objs)
-        new = set(result.assessors[candidate_key]) - set(panel.result["assessors"][candidate_key])
-        replacement_key = next(iter(new), None)
-        panel.result = result.as_dict()
-        short = False
-    except DrawError:
-        # The expert is released all the same; the officer must add experts to the pool.
-        panel.result["assessors"][candidate_key] = [
-            k for k in panel.result["assessors"][candidate_key] if k != assignment.expert.key]
-        short = True
+    # The expert is released all the same; if nobody can replace them the panel is short of its
+    # minimum for this candidate and the officer adds a member (composed panels) or experts to the
+    # pool (the board warns).
+    result = redraw(panel, snap)
+    new = set(result.assessors[candidate_key]) - set(panel.result["assessors"][candidate_key])
+    replacement_key = next(iter(new), None)
+    short = len(result.assessors[candidate_key]) < panel.min_size
+    panel.result = result.as_dict()
     panel.snapshot = snap
     panel.save(update_fields=["snapshot", "result"])
     assignment.active = False

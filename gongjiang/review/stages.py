@@ -197,10 +197,23 @@ class ExpertReviewStage(Stage):
         return self.params.get("panel") or {}
 
     @property
+    def declared_min_experts(self) -> int | None:
+        """The stage's own minimum panel size, where the policy states one (聊城 三: 组织7名以上…专家)."""
+        figure = self.panel.get("min_experts") or self.params.get("min_experts")
+        return int(figure) if figure else None
+
+    @property
     def min_experts(self) -> int:
         """聊城: 组织7名以上相关职业（工种）的专家. Without a figure in the policy: 5, so that the
         default aggregation (drop the highest and lowest) applies."""
-        return int(self.panel.get("min_experts") or self.params.get("min_experts") or 5)
+        return self.declared_min_experts or 5
+
+    @property
+    def random_draw(self) -> bool | None:
+        """True: 随机抽取 (仲恺 第五条（二）3); False: the panel is composed (惠阳 第九条 评选委员会负责
+        组建专家组; 聊城 三 组织7名以上…专家); None: the policy is silent."""
+        flag = self.panel.get("random_draw")
+        return None if flag is None else bool(flag)
 
     @property
     def panel_size(self) -> int:
@@ -385,6 +398,10 @@ class Procedure:
         i = kinds.index(NOTICE)
         nxt = self.stages[i + 1] if i + 1 < len(kinds) else None
         return nxt if nxt is not None and nxt.kind != APPROVAL else None
+
+    def stage_of_exit(self, status) -> Stage | None:
+        """The stage whose negative outcome `status` is (not_shortlisted -> expert review)."""
+        return next((s for s in self.stages if status in s.exits), None)
 
     def stage_of_state(self, status) -> Stage | None:
         return next((s for s in self.stages if s.state == status), None)

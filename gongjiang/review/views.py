@@ -11,7 +11,7 @@ from gongjiang.core.errors import DomainError
 
 from . import forms, notice_link, services
 from . import stages as st
-from .models import CommitteeSession, Panel, SessionMode
+from .models import CommitteeSession, Panel, PanelMethod, SessionMode
 
 
 def _fail(form, error: DomainError):
@@ -37,6 +37,12 @@ def _board_context(rnd, notice_form=None):
     ctx = {"round": rnd, "procedure": proc, "columns": services.board(rnd),
            "panels": rnd.panels.all(), "sessions": rnd.committee_sessions.all(),
            "draw_form": forms.DrawForm(), "session_form": None}
+    expert_stage = proc.get(st.EXPERT)
+    if expert_stage is not None:
+        from .experts import minimum_size
+
+        ctx.update(expert_stage=expert_stage, panel_minimum=minimum_size(rnd),
+                   shortfalls=services.panel_shortfalls(rnd))
     if st.COMMITTEE in proc:
         ctx["session_form"] = forms.SessionForm(committee=_committee_users(rnd))
     if st.NOTICE in proc:
@@ -177,10 +183,19 @@ def draw(request, round_id):
 def panel(request, panel_id):
     p = get_object_or_404(Panel.objects.select_related("round"), pk=panel_id)
     services.round_for(request.user, p.round_id)
+    return panel_page(request, p)
+
+
+def panel_page(request, p, *, add_form=None, status=200):
+    from .expert_forms import AddMemberForm
+
     assignments = (p.assignments.select_related("expert", "application").order_by("application__serial", "expert__name"))
+    can_add = p.method == PanelMethod.COMPOSE and not p.closed_at
     return render(request, "review/panel.html", {
         "panel": p, "assignments": assignments, "rerun_ok": services.rerun_draw(p),
-        "conflicts": p.conflicts.select_related("expert", "application", "replacement")})
+        "conflicts": p.conflicts.select_related("expert", "application", "replacement"),
+        "shortfalls": [s for s in services.panel_shortfalls(p.round) if s["panel"].pk == p.pk],
+        "add_form": (add_form or AddMemberForm(panel=p)) if can_add else None}, status=status)
 
 
 @requires("review.manage")
@@ -328,8 +343,4 @@ def my_application(request, application_id):
 
         return redirect_to_login(request.get_full_path())
     app = services.visible_decisions(request.user, application_id)
-    return render(request, "review/my_application.html", {
-        "app": app,
-        "decisions": app.qualification_decisions.exclude(outcome="pass"),
-        "notifications": request.user.review_notifications.filter(application=app),
-        "committee": app.committee_decisions.all()})
+    return render(request, "review/my_application.html", {"app": app, "history": services.applicant_history(app)})

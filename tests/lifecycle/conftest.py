@@ -10,7 +10,7 @@ import pytest
 
 from gongjiang.applications import services as app_services
 from gongjiang.applications.models import Application, Route
-from gongjiang.review import notice_link
+from gongjiang.review import experts, notice_link
 from gongjiang.review import services as review
 from gongjiang.review import stages as st
 from gongjiang.rounds.tests.factories import DEED, complete_facts, open_round, pdf_upload
@@ -48,13 +48,13 @@ class World:
         return register_person(name=name, jurisdiction=self.district, account=account,
                                id_number=make_resident_id("441303", dt.date(1980, 5, 1 + n % 27), 200 + n, female=False))
 
-    def nominate(self, name) -> Application:
+    def nominate(self, name, **extra_facts) -> Application:
         """Employer route (惠阳、环翠、仲恺 单位推荐): the employer opens, fills and submits, then gives
-        its opinion on the facts (惠阳 第十条（二）)."""
+        its opinion on the facts (惠阳 第十条（二）). extra_facts replace parts of the standard facts."""
         person = self.person(name)
         app = app_services.start(round=self.round, actor=self.employer, route=Route.EMPLOYER, person=person,
                                  employer=self.employer_org)
-        self.fill_and_submit(app, actor=self.employer)
+        self.fill_and_submit(app, actor=self.employer, **extra_facts)
         app_services.verify_by_employer(app, actor=self.employer, opinion="经审核，申报材料属实，同意推荐。")
         app.refresh_from_db()
         return app
@@ -68,12 +68,13 @@ class World:
         app.refresh_from_db()
         return app
 
-    def fill_and_submit(self, app, *, actor):
+    def fill_and_submit(self, app, *, actor, **extra_facts):
         """A complete application of a 技师 at the round's employer, with two apprentices who became
         backbone workers (环翠 第七条（四）、聊城 基本条件2), the evidence uploads and the commitment."""
         facts = complete_facts(app.name, employer=self.employer_org)
         facts["apprentices"] = [{"name": f"{app.name}徒弟{i}", "backbone": True, "competition": True, "level": 4}
                                 for i in (1, 2)]
+        facts.update(extra_facts)
         unit = app.unit or self.round.units.order_by("pk").first()  # the applicant picks the unit
         app_services.save_draft(app, actor=actor, facts=facts, deed_text=DEED, unit=unit)
         for m in self.round.materials:
@@ -98,12 +99,31 @@ class World:
                                  outcome="pass")
 
     def expert_review(self, apps, scores):
-        """Draw a panel (seed stored), every assessor scores, close with the policy's aggregation."""
+        """Form the panel as the policy says, every assessor scores, close with the policy's aggregation."""
+        self.form_panel()
+        return self.score_and_close(scores)
+
+    def form_panel(self):
+        """Compose the panel where the policy gives it to a body (惠阳 第九条 评选委员会负责组建专家组;
+        聊城 三 组织7名以上专家: `random_draw: false`), with the policy's minimum of the round's
+        experts; otherwise draw it at random (seed stored, the auditor's re-run agrees)."""
         rnd = self.round
-        panel = review.draw(rnd, actor=self.bureau, name="专家组", seed=f"seed-{rnd.pk}")
+        if self.procedure.require(st.EXPERT).random_draw is False:
+            minimum, _article = experts.minimum_size(rnd)
+            panel = experts.compose_panel(rnd, actor=self.bureau, name="专家组", experts=self.experts[:minimum])
+        else:
+            panel = review.draw(rnd, actor=self.bureau, name="专家组", seed=f"seed-{rnd.pk}")
         assert review.rerun_draw(panel)
+        return panel
+
+    def score_and_close(self, scores):
+        """Every active assessor scores (share of each criterion's maximum), then close."""
+        rnd = self.round
         rubric = review.rubric_for(rnd)
-        for assignment in panel.assignments.filter(active=True).select_related("expert__user", "application"):
+        from gongjiang.review.models import Assignment
+
+        open_assignments = Assignment.objects.filter(panel__round=rnd, panel__closed_at__isnull=True, active=True)
+        for assignment in open_assignments.select_related("expert__user", "application"):
             share = scores[assignment.application_id]
             points = {c.code: int(round(float(c.max_points) * share)) for c in rubric.criteria}
             review.submit_score(assignment, actor=assignment.expert.user, points=points, comment="业绩突出，技能过硬")

@@ -47,6 +47,7 @@ def samples(ctx):
         "review:application": {"application_id": app.pk},
         "review:accept": {"application_id": app.pk},
         "review:panel": {"panel_id": panel.pk},
+        "review:add_panel_member": {"panel_id": panel.pk},
         "review:manage_session": {"session_id": session.pk},
         "review:expert_candidate": {"application_id": app.pk},
         "review:expert_evidence": {"application_id": app.pk, "evidence_id": ev.pk},

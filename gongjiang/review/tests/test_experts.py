@@ -251,18 +251,29 @@ def test_compose_below_policy_minimum_is_refused_with_article(review_world, expe
     assert "5名以上" in e.value.message and "第十条（五）" in e.value.message
 
 
-def test_compose_liaocheng_needs_seven_experts(review_world, expert_pool):
+def test_compose_liaocheng_needs_seven_experts_from_the_stage(review_world, expert_pool):
+    """聊城 三、推荐程序: 组织7名以上相关职业（工种）或专业领域的专家 — the stage's own min_experts."""
     w = review_world
-    policy = w["policy"]
-    policy.document = {"recommendation": {"unit_procedure": {"article": "三、四（一）", "expert_panel_min": 7}}}
-    policy.save()
-    rnd = w["make_round"](COMPOSED)
+    stages = [{**s, "article": "三、推荐程序及产生方式", "panel": {"min_experts": 7, "random_draw": False}}
+              if s["kind"] == "expert_review" else s for s in HUIYANG_STAGES]
+    rnd = w["make_round"](stages)
     w["make_app"](rnd, status=st.EXPERT)
-    assert ex.minimum_size(rnd) == (7, "三、四（一）")
+    assert ex.minimum_size(rnd) == (7, "三、推荐程序及产生方式")
     with pytest.raises(DomainError) as e:
         ex.compose_panel(rnd, actor=w["bureau"], name="组", experts=expert_pool[:6])
     assert "7名以上" in e.value.message
     assert ex.compose_panel(rnd, actor=w["bureau"], name="组", experts=expert_pool[:7]).size == 7
+
+
+def test_minimum_size_stage_figure_wins_unit_procedure_only_when_stage_is_silent(review_world):
+    w = review_world
+    policy = w["policy"]
+    policy.document = {"recommendation": {"unit_procedure": {"article": "三、四（一）", "expert_panel_min": 7}}}
+    policy.save()
+    declared = w["make_round"](COMPOSED)  # the stage says 5
+    assert ex.minimum_size(declared) == (5, "第十条（五）")
+    silent = [{**s, "panel": {"random_draw": False}} if s["kind"] == "expert_review" else s for s in HUIYANG_STAGES]
+    assert ex.minimum_size(w["make_round"](silent)) == (7, "三、四（一）")
 
 
 def test_compose_with_conflicted_expert_is_refused_naming_the_rule(review_world, expert_pool, make_org):
