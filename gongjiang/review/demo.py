@@ -1,13 +1,16 @@
 """Demo data for the review stages (idempotent): an expert pool in the seed jurisdictions, the demo
 expert linked to one of them, the Huiyang demo candidate taken through qualification review and
-site inspection into expert review with a composed panel (so demo_expert has someone to score), and a
-secret-ballot session of the Zhongkai round for demo_committee."""
+site inspection into expert review with a composed panel (so demo_expert has someone to score), a
+secret-ballot session of the Zhongkai round for demo_committee, and a second Huiyang demo round whose
+shortlist passed the credit check and the committee and is on notice (review.notice_link), so that
+公示管理 and the public /notices/ page show a real shortlist linked to applications."""
 import datetime as dt
 
 from django.db import transaction
 
 from gongjiang.accounts.models import Organisation, User
 from gongjiang.core.errors import DomainError
+from gongjiang.rounds.models import Round
 
 from . import experts, services
 from . import stages as st
@@ -111,6 +114,60 @@ def _zhongkai_session():
                           held_on=dt.date(2026, 12, 28), members=[member], candidates=apps)
 
 
+SHORTLIST_ROUND = "huiyang-chief-technician-2026-notice"
+SHORTLIST = [("林振华", dt.date(1978, 4, 16), "数控车工"), ("梁秀梅", dt.date(1984, 8, 8), "电工")]
+
+
+def _huiyang_shortlist_on_notice(bureau):
+    """A Huiyang round at the notice stage (惠阳 第十条（七）): two candidates placed at the credit
+    check (the earlier stages are shown by the main demo round), every department answers 无不良记录,
+    demo_committee's 审定 approves them, and the shortlist is published through
+    notice_link.publish_shortlist (不少于5个工作日 from the policy, applications move to on_notice)."""
+    from gongjiang.applications.models import Application
+    from gongjiang.rounds import demo as rounds_demo
+    from gongjiang.rounds import services as rounds
+
+    from . import notice_link
+    from .tests.factories import make_application
+
+    member = User.objects.filter(username="demo_committee").first()
+    main = Round.objects.filter(code=rounds_demo.demo_code("huiyang-chief-technician", None)).first()
+    employer = Organisation.objects.filter(kind="enterprise", path__startswith=bureau.organisation.path).order_by("pk").first()
+    if member is None or main is None or employer is None:
+        return
+    rnd = Round.objects.filter(code=SHORTLIST_ROUND).first()
+    if rnd is None:
+        rnd = rounds.open_round(
+            policy=main.policy, organiser=main.organiser, year=main.year, code=SHORTLIST_ROUND, actor=bureau,
+            title=f"{main.title}（演示：公示阶段）", opens_on=main.opens_on,
+            application_deadline=main.application_deadline, recommendation_deadline=main.recommendation_deadline,
+            review_deadline=main.review_deadline, contact=main.contact, reason=DEMO_NOTE)
+        rounds.publish(rnd, actor=bureau, reason=DEMO_NOTE)
+    if notice_link.current_notice(rnd) is not None:
+        return
+    apps = list(Application.objects.filter(round=rnd).order_by("serial"))
+    for name, born, occupation in SHORTLIST:
+        if not any(a.name == name for a in apps):
+            apps.append(make_application(rnd, rnd.organiser, employer, name=name, status=st.CREDIT, birth=born,
+                                         facts={"occupation": occupation}))
+    for app in apps:
+        if app.status == st.CREDIT:
+            if not app.credit_requests.exists():
+                services.request_credit(app, actor=bureau, requested_on=dt.date(2026, 11, 16),
+                                        letter_number="惠阳人社函〔2026〕18号（演示）")
+            for req in app.credit_requests.filter(finding=""):
+                services.record_credit_opinion(req, actor=bureau, answered_on=dt.date(2026, 11, 19), finding="clear",
+                                               summary="经查询，无不良记录（演示）")
+            app.refresh_from_db()
+    waiting = [a for a in apps if a.status == st.COMMITTEE]
+    if waiting:
+        session = services.open_session(rnd, actor=bureau, title="区委人才工作领导小组办公室审定会议（演示）",
+                                        held_on=dt.date(2026, 11, 20), members=[member], candidates=waiting)
+        services.close_session(session, actor=bureau, decisions={a.pk: {"outcome": "approved"} for a in waiting})
+    notice_link.publish_shortlist(rnd, actor=bureau,  # from today, 不少于5个工作日
+                                  contact="惠阳区人力资源和社会保障局人才科，电话0752-3800000（演示）")
+
+
 def seed(stdout=None):
     bureau = User.objects.filter(username="demo_bureau").first()
     if bureau is None:
@@ -129,3 +186,5 @@ def seed(stdout=None):
     except DomainError as e:
         if stdout:
             stdout.write(f"review demo: Zhongkai session skipped ({e.log})")
+    with transaction.atomic():
+        _huiyang_shortlist_on_notice(bureau)
