@@ -29,6 +29,7 @@ CAPABILITIES = {
     "round.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR},
     "application.apply": {Role.APPLICANT},
     "application.nominate": {Role.EMPLOYER},
+    "application.nominate_competition": {Role.BUREAU, Role.RECOMMENDER},  # 环翠 第十条（二） competition winners
     "application.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR, Role.APPLICANT},
     "recommendation.forward": {Role.RECOMMENDER, Role.BUREAU},
     "review.manage": {Role.BUREAU},
