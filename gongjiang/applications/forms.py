@@ -161,3 +161,8 @@ class NominateForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CompetitionSearchForm(forms.Form):
+    """Name search over the registry people with competition placements (环翠 第十条（二）)."""
+    q = forms.CharField(label="姓名", max_length=60, required=False)

@@ -1,5 +1,6 @@
 """Home-page to-dos for applications: the applicant's drafts, returns and unread messages; the
-employer's applications awaiting its opinion; the recommending unit's candidates to forward."""
+employer's applications awaiting its opinion; the recommending unit's candidates to forward; for
+bureau and unit officers, open rounds that take competition winners (环翠 第十条（二）)."""
 from django.db.models import Count
 from django.urls import reverse
 
@@ -38,4 +39,20 @@ def application_items(user):
             items.append(Item(f"{r['round__title']}：{r['unit__organisation__name']}待推荐人选",
                               reverse("applications:unit", args=[r["unit_id"]]), count=r["n"],
                               due=r["round__recommendation_deadline"] or r["round__application_deadline"]))
+        items.extend(competition_items(user))
     return items
+
+
+def competition_items(user):
+    """Open rounds whose policy lists the competition-winner route (环翠 第十条（二）) and in which
+    `user` may nominate: a link to the nomination page."""
+    from gongjiang.rounds.models import RoundStatus
+    from gongjiang.rounds.services import visible_rounds
+
+    from . import services
+
+    return [Item(f"{rnd.title}：推荐竞赛优胜者（{services.competition_route(rnd).article}）",
+                 reverse("applications:competition", args=[rnd.pk]), due=rnd.application_deadline,
+                 detail="从人才库中竞赛成绩优异者中推荐")
+            for rnd in visible_rounds(user).filter(status=RoundStatus.OPEN)
+            if rnd.is_accepting and not services.competition_nominator_refusal(user, rnd)]

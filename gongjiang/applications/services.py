@@ -196,14 +196,56 @@ def competition_route(rnd):
     return None
 
 
-def _require_competition_nominator(actor, rnd):
+NO_COMPETITION_ROUTE = "本批次政策没有竞赛优胜者推荐途径"
+NOT_COMPETITION_NOMINATOR = "只有组织单位（人社局）或本批次推荐单位的经办人可以推荐竞赛优胜者"
+
+
+def competition_nominator_refusal(actor, rnd) -> str:
+    """Why `actor` may not nominate competition winners in `rnd` ("" when they may)."""
     if competition_route(rnd) is None:
-        raise DomainError("本批次政策没有竞赛优胜者推荐途径", log="competition route not in policy")
+        return NO_COMPETITION_ROUTE
     if actor.role == Role.BUREAU and in_scope(actor, rnd.organiser):
-        return
+        return ""
     if actor.role == Role.RECOMMENDER and units_for(actor, rnd).exists():
-        return
-    raise NotAllowed("只有组织单位（人社局）或本批次推荐单位的经办人可以推荐竞赛优胜者", log="competition nominator")
+        return ""
+    return NOT_COMPETITION_NOMINATOR
+
+
+def _require_competition_nominator(actor, rnd):
+    refusal = competition_nominator_refusal(actor, rnd)
+    if refusal == NO_COMPETITION_ROUTE:
+        raise DomainError(refusal, log="competition route not in policy")
+    if refusal:
+        raise NotAllowed(refusal, log="competition nominator")
+
+
+def competition_candidates(actor, *, query=""):
+    """Registry people in `actor`'s scope with at least one competition placement on record,
+    optionally narrowed by a name search."""
+    from django.db.models import Exists, OuterRef
+
+    from gongjiang.registry.models import CompetitionResult
+    from gongjiang.registry.services import scoped_people
+
+    placed = CompetitionResult.objects.filter(person=OuterRef("pk"))
+    qs = scoped_people(actor).filter(Exists(placed))
+    if (query or "").strip():
+        qs = qs.filter(name__icontains=query.strip())
+    return qs.order_by("name", "pk")
+
+
+def competition_offer(person, rnd) -> list[dict]:
+    """Every placement of `person` on record, each with the policy clauses it supports (环翠
+    第十条（二）: 从各类职业技能竞赛成绩优异者中推荐) and whether it may be chosen for a nomination."""
+    from . import eligibility
+
+    supported = {o["placement"].pk: o["clauses"] for o in eligibility.competition_placements(person, rnd)}
+    return [{"placement": c, "clauses": supported.get(c.pk, []), "offered": c.pk in supported}
+            for c in person.competition_results.order_by("-held_on", "pk")]
+
+
+def live_application_of(person, rnd):
+    return _live(rnd).filter(person=person).first()
 
 
 def nominate_competition_winner(*, round, actor, person, placements, reason="") -> Application:

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -6,6 +7,7 @@ from django.utils import timezone
 
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.core.errors import DomainError
+from gongjiang.core.listing import paginate
 from gongjiang.core.vocab import Role
 from gongjiang.rounds.listing import Column, Listing
 from gongjiang.rounds.models import RecommendingUnit
@@ -298,3 +300,58 @@ def unit_report_pdf(request, pk):
         raise Http404("unit not visible")
     apps = Application.objects.filter(unit=u, status=State.RECOMMENDED).order_by("unit_rank")
     return pdf_response(exports.report_pdf(u, apps), f"{u.organisation}推荐报告.pdf")
+
+
+# ------------------------------------------------------------------ competition winners (环翠 第十条（二）)
+
+COMPETITION_PAGE_SIZE = 20
+
+
+def _competition_round(user, round_pk):
+    """The round, if visible (else 404) and open to `user` for competition nominations (else 403 with the reason)."""
+    rnd = visible_rounds(user).filter(pk=round_pk).first()
+    if rnd is None:
+        raise Http404("round not visible")
+    refusal = services.competition_nominator_refusal(user, rnd)
+    if refusal == services.NO_COMPETITION_ROUTE:
+        raise PermissionDenied(f"{refusal}：“{rnd.policy.title}”未规定从职业技能竞赛成绩优异者中推荐，"
+                               "本页面对该批次不开放。请通过单位推荐或个人申报途径申报。")
+    if refusal:
+        raise PermissionDenied(refusal)
+    return rnd
+
+
+@requires("application.nominate_competition")
+def competition(request, round_pk):
+    """Search the registry people in scope who have competition placements, tick placements the
+    policy's competition clause accepts (or leaves to the reviewers) and create the nominated draft."""
+    user = request.user
+    rnd = _competition_round(user, round_pk)
+    error_for, error = None, ""
+    if request.method == "POST":
+        person_pk = request.POST.get("person", "")
+        person = services.competition_candidates(user).filter(pk=person_pk).first() if person_pk.isdigit() else None
+        if person is None:
+            raise Http404("person not in scope")
+        try:
+            placements = [int(x) for x in request.POST.getlist("placement") if x.isdigit()]
+            app = services.nominate_competition_winner(round=rnd, actor=user, person=person, placements=placements,
+                                                       reason=request.POST.get("reason", "").strip())
+            messages.success(request, f"已推荐竞赛优胜者{person.name}，申报草稿已创建（{app.serial}），请补充材料后提交。")
+            return redirect("applications:edit", pk=app.pk)
+        except DomainError as e:
+            error_for, error = person.pk, e.message
+    search = forms.CompetitionSearchForm(request.GET or None)
+    query_text = search.cleaned_data["q"] if search.is_valid() else ""
+    page, query = paginate(request, services.competition_candidates(user, query=query_text), COMPETITION_PAGE_SIZE)
+    people = [{"person": p, "placements": services.competition_offer(p, rnd),
+               "application": services.live_application_of(p, rnd)} for p in page]
+    from . import eligibility
+
+    return render(request, "applications/competition.html", {
+        "round": rnd, "route": services.competition_route(rnd), "form": search, "page": page, "query": query,
+        "people": people, "error_for": error_for, "error": error, "accepting": rnd.is_accepting,
+        "clauses": eligibility.competition_clauses(rnd),
+        "nominated": services.visible_applications(user).filter(round=rnd, route=Route.COMPETITION)
+        .order_by("-created_at"),
+    }, status=400 if error else 200)
