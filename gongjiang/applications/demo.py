@@ -3,11 +3,14 @@
   one awaiting the employer's opinion, one verified and forwarded to the bureau;
 - 聊城: four candidates of a 东昌府区 employer waiting for the county (demo_recommender), one
   already recommended;
-- 环翠: one employer nomination submitted.
+- 环翠: one employer nomination submitted, and a registry person of 环翠区 with a verified provincial
+  competition placement whom bureau_huancui can nominate on the competition-winner page
+  (环翠 第十条（二）: 从各类职业技能竞赛成绩优异者中推荐); the facts go through the registry services.
 """
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from gongjiang.accounts.models import Organisation, User
 from gongjiang.accounts.services import create_user, ensure_organisation
@@ -126,3 +129,36 @@ def seed(stdout=None):
             username="employer_huancui", role="employer", organisation=org, display_name="于敏（单位经办）",
             password="gongjiang-demo-2026", reason=PASSWORD_NOTE)
         _nominate(huancui, org, user, "于海洋", "371002", dt.date(1977, 6, 6), 51)
+        _competition_winner(district, org, stdout)
+
+
+COMPETITION_WINNER = ("王海峰", make_resident_id("371002", dt.date(1984, 9, 18), 61, female=False))
+
+
+def _competition_winner(district, employer, stdout=None):
+    """A 环翠区 welder with a verified provincial placement, entered and verified by bureau_huancui
+    through the registry services, not yet nominated: for trying the competition-winner page."""
+    from gongjiang.registry.forms import CompetitionForm, EmploymentForm
+    from gongjiang.registry.services import find_person_by_id_number, register_person, save_fact, verify_fact
+
+    bureau = User.objects.filter(username="bureau_huancui").first()
+    name, id_number = COMPETITION_WINNER
+    if bureau is None or find_person_by_id_number(id_number) is not None:
+        return
+    facts = [
+        (EmploymentForm, {"employer": employer.pk, "jurisdiction": district.pk, "post": "船舶电焊工", "frontline": "on",
+                          "start": "2006-07-01"}),
+        (CompetitionForm, {"name": "山东省职业技能大赛", "occupation": "焊工", "level": 3, "klass": 1, "rank": 2,
+                           "held_on": "2025-10-18"}),
+    ]
+    with transaction.atomic():
+        person = register_person(name=name, id_number=id_number, jurisdiction=district, actor=bureau,
+                                 source="registry", verification="verified", reason=PASSWORD_NOTE)
+        for form_class, data in facts:
+            form = form_class(data, person=person, actor=bureau)
+            if not form.is_valid():
+                raise ValueError(f"demo fact {form_class.__name__} invalid: {form.errors.as_json()}")
+            fact = save_fact(form, actor=bureau, reason=PASSWORD_NOTE)
+            verify_fact(fact, actor=bureau, decision="verified", reason="演示数据：与主办单位公布的获奖名单核对一致")
+    if stdout is not None:
+        stdout.write(f"  competition winner {name} (环翠区) for the competition-winner page\n")
