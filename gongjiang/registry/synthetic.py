@@ -390,8 +390,9 @@ def _load_facts(data, person_ids, org_ids, districts, now):
             lambda c, i: (int(person_ids[c["person"][i]]), COMPETITIONS[int(c["level"][i])],
                           OCCUPATIONS[c["occupation"][i]], int(c["level"][i]), int(c["klass"][i]), int(c["rank"][i]),
                           _date(c["date"][i])))
-    rows_of("titles", "registry_titleaward", ["person_id", "code", "name", "level", "awarded_on", "issuer"],
-            lambda c, i: (int(person_ids[c["person"][i]]), str(c["code"][i]), "", int(c["level"][i]),
+    rows_of("titles", "registry_titleaward", ["person_id", "code", "name", "raw_name", "level", "awarded_on",
+                                                   "issuer"],
+            lambda c, i: (int(person_ids[c["person"][i]]), str(c["code"][i]), "", "", int(c["level"][i]),
                           _date(c["date"][i]), ""))
     rows_of("achievements", "registry_innovation", ["person_id", "kind", "title", "number", "level", "grade", "dated"],
             lambda c, i: (int(person_ids[c["person"][i]]), str(c["kind"][i]), "工艺改进成果", "", int(c["level"][i]),
@@ -405,9 +406,9 @@ def _load_facts(data, person_ids, org_ids, districts, now):
     rows_of("studios", "registry_masterstudio", ["person_id", "kind", "name", "level", "established_on", "is_leader"],
             lambda c, i: (int(person_ids[c["person"][i]]), str(c["kind"][i]), "技能大师工作室", int(c["level"][i]),
                           _date(c["date"][i]), True))
-    rows_of("programmes", "registry_programmemembership", ["person_id", "code", "name", "level", "catalogue_class",
-                                                           "joined_on"],
-            lambda c, i: (int(person_ids[c["person"][i]]), str(c["code"][i]), "",
+    rows_of("programmes", "registry_programmemembership", ["person_id", "code", "name", "raw_name", "level",
+                                                           "catalogue_class", "joined_on"],
+            lambda c, i: (int(person_ids[c["person"][i]]), str(c["code"][i]), "", "",
                           {"city_talent_catalogue": 2, "prov_double_thousand": 3, "prov_double_high": 3,
                            "national_talent_plan": 4}[str(c["code"][i])],
                           str(c["class"][i]) if str(c["code"][i]) == "city_talent_catalogue" else "",
