@@ -81,8 +81,11 @@ def notify(application, text):
 
 
 @transaction.atomic
-def transition(application, to, *, actor, reason="", action=None, **fields):
-    """Move `application` to state `to` if the table allows it; set `fields`, save, audit, notify."""
+def transition(application, to, *, actor, reason="", applicant_reason=None, action=None, **fields):
+    """Move `application` to state `to` if the table allows it; set `fields`, save, audit, notify.
+
+    `reason` goes into the audit log; the applicant is told `applicant_reason` where the full reason
+    holds internal matter (expert scores and ranks), else the reason itself."""
     app = Application.objects.select_for_update().get(pk=application.pk)
     if not states.can_move(app.status, to):
         raise Conflict(f"当前状态“{states.staff_label(app.status)}”不能变为“{states.staff_label(to)}”",
@@ -95,7 +98,8 @@ def transition(application, to, *, actor, reason="", action=None, **fields):
     record(action or f"application.{to}", actor=actor, obj=app, before=before, after=snapshot(app, STATUS_FIELDS),
            reason=reason)
     text = f"您的申报（{app.round.title}）状态更新为：{states.applicant_label(to)}"
-    notify(app, text + (f"。说明：{reason}" if reason else ""))
+    told = reason if applicant_reason is None else applicant_reason
+    notify(app, text + (f"。说明：{told}" if told else ""))
     application.__dict__.update(app.__dict__)
     return application
 

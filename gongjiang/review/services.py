@@ -118,11 +118,11 @@ def candidate_snapshot(application) -> dict:
     }
 
 
-def move(application, to, *, actor, reason):
+def move(application, to, *, actor, reason, applicant_reason=None):
     """Move an application one step; the applications app checks the table and audits."""
     from gongjiang.applications.services import transition
 
-    return transition(application, to, actor=actor, reason=reason)
+    return transition(application, to, actor=actor, reason=reason, applicant_reason=applicant_reason)
 
 
 def _require_state(application, state, what):
@@ -147,10 +147,10 @@ def accept(application, *, actor, reason="人社部门受理，进入评审"):
     return move(application, procedure(application.round).first_state, actor=actor, reason=reason)
 
 
-def _advance(application, kind, *, actor, reason):
+def _advance(application, kind, *, actor, reason, applicant_reason=None):
     proc = procedure(application.round)
     proc.require(kind)
-    return move(application, proc.next_state(kind), actor=actor, reason=reason)
+    return move(application, proc.next_state(kind), actor=actor, reason=reason, applicant_reason=applicant_reason)
 
 
 # ---------------------------------------------------------------- notifications
@@ -180,15 +180,16 @@ def recipients(application):
     return out
 
 
-def decide(application, to, *, actor, reason, title):
+def decide(application, to, *, actor, reason, title, applicant_reason=None):
     """Move the application and tell the people concerned, once each, with the reason: the single
     notification path of a review decision (and of the notice outcomes, applications.receivers).
 
     The applicant's message is the one `applications.services.transition` writes (new status and
     the reason); the employer's officers get the same text as a home-page notification; both get it
     by e-mail once the transaction commits."""
-    move(application, to, actor=actor, reason=reason)
-    notify(application, title=title, body=_decision_text(application, to, reason))
+    move(application, to, actor=actor, reason=reason, applicant_reason=applicant_reason)
+    told = reason if applicant_reason is None else applicant_reason
+    notify(application, title=title, body=_decision_text(application, to, told))
     return application
 
 
@@ -776,10 +777,13 @@ def close_expert_review(round_, *, actor, tie_choice=()):
         app = by_id[r.key]["application"]
         app = _lock(app)
         if r.key in selected:
-            _advance(app, st.EXPERT, actor=actor, reason=f"专家评审综合得分{r.score}，排名第{r.rank}，入围候选名单")
+            # Scores and ranks stay internal (audit log, ranking page); the applicant learns the outcome.
+            _advance(app, st.EXPERT, actor=actor, reason=f"专家评审综合得分{r.score}，排名第{r.rank}，入围候选名单",
+                     applicant_reason="经专家评审，入围候选名单")
         else:
             decide(app, st.NOT_SHORTLISTED, actor=actor, title="专家评审未入围",
-                   reason=f"专家评审综合得分{r.score}，排名第{r.rank}，未进入候选名单")
+                   reason=f"专家评审综合得分{r.score}，排名第{r.rank}，未进入候选名单",
+                   applicant_reason="经专家评审择优，未进入候选名单")
     return ranked
 
 

@@ -175,6 +175,12 @@ def test_my_application_hides_inspection_findings_and_expert_scores(review_world
     body = client.get(reverse("review:my_application", args=[apps[1].pk])).content.decode()
     assert "专家评审未进入候选名单" in body and "依据第五条（二）3" in body
     assert "综合得分" not in body and "排名" not in body and "55" not in body
+    # The inbox message and the employer's notification say the outcome, not the score; the audit log keeps it.
+    from gongjiang.applications.models import ApplicationMessage
+    from gongjiang.audit.models import AuditEntry
+    told = list(ApplicationMessage.objects.filter(application=apps[1]).values_list("text", flat=True))
+    assert any("未进入候选名单" in t for t in told) and not any("综合得分" in t or "排名" in t for t in told)
+    assert AuditEntry.objects.filter(object_id=str(apps[1].pk), reason__contains="综合得分").exists()
 
     inspected_round = w["make_round"](HUIYANG_STAGES)
     other = w["make_app"](inspected_round, account=applicant)
