@@ -78,3 +78,9 @@ def test_admin_shows_accounts_and_audit_read_only(client, jurisdictions, make_us
     assert client.get("/admin/accounts/organisation/add/").status_code == 403
     r = client.post(f"/admin/accounts/user/{admin_user.pk}/change/", {"display_name": "改名"})
     assert r.status_code == 403
+
+
+def test_public_header_links_calls_and_notices(client, db):
+    body = client.get(reverse("web:login")).content.decode()
+    assert reverse("rounds:public_calls") in body and reverse("notices:public_list") in body
+    assert "申报通知" in body and "公示公告" in body
