@@ -209,7 +209,7 @@ def evaluate(application) -> tuple[dict, str]:
         "overall": result.overall, "automatic": result.automatic, "in_force": result.in_force,
         "on": result.on.isoformat(), "honour": result.honour, "basis": basis, "basis_label": BASIS_LABELS[basis],
         "notes": notes,
-        "clauses": [{"article": c.article, "depth": c.depth, "status": c.status, "status_label": c.status_label,
+        "clauses": [{"article": c.article, "depth": c.depth, "status": c.status, "tone": c.tone, "status_label": c.status_label,
                      "sentence": c.sentence,
                      "facts": [{"text": f.text, "source": f.source, "verification": f.verification,
                                 "ref": f.ref if f.ref >= 0 else None} for f in c.facts]}

@@ -36,6 +36,9 @@ class ClauseExplanation:
     sentence: str
     text: str
     facts: list[FactUsed] = field(default_factory=list)
+    # How a page colours the row, from the person's side (pass/fail/needs_review). Equals `status`
+    # except under none_of, where an existing disqualifying situation is shown as failing.
+    tone: str = ""
 
 
 @dataclass
@@ -191,26 +194,34 @@ def _detail(result, clause, i) -> str:
     return ""
 
 
-def _explain_clause(result, clause, i, depth) -> ClauseExplanation:
+# A child of none_of describes a disqualifying situation: its own "pass" means the situation exists,
+# which is bad for the person. Explanations speak from the person's side so a clerk is not misled.
+EXCLUSION_LABELS = {0: "无此情形", 1: "需人工核实", 2: "存在此情形"}
+EXCLUSION_TONE = {0: "pass", 1: "needs_review", 2: "fail"}
+
+
+def _explain_clause(result, clause, i, depth, *, in_exclusion=False) -> ClauseExplanation:
     status = int(result.status[clause.id][i])
-    sentence = f"{describe(clause, result.policy)}：{STATUS_LABELS[status]}"
+    label = (EXCLUSION_LABELS if in_exclusion else STATUS_LABELS)[status]
+    tone = EXCLUSION_TONE[status] if in_exclusion else STATUS_NAMES[status]
+    sentence = f"{describe(clause, result.policy)}：{label}"
     detail = _detail(result, clause, i)
     if detail:
         sentence += f"（{detail}）"
     outcome = result.outcomes[clause.id]
     if status == NEEDS_REVIEW and outcome.hint is not None and outcome.hint[i]:
         sentence += f"（{HINTS[int(outcome.hint[i])]}）"
-    if status == 0 and clause.on_fail == "needs_review":
+    if status == 0 and clause.on_fail == "needs_review" and not in_exclusion:
         sentence += "（本条为原则性要求，交由审核人员把握）"
     facts = [] if clause.kind in ("all_of", "any_of", "none_of") else _facts_used(result, clause.id, i)
-    return ClauseExplanation(clause.id, clause.article, clause.kind, depth, STATUS_NAMES[status], STATUS_LABELS[status],
-                             sentence, clause.text, facts)
+    return ClauseExplanation(clause.id, clause.article, clause.kind, depth, STATUS_NAMES[status], label, sentence,
+                             clause.text, facts, tone=tone)
 
 
-def _tree(result, root, i, depth=0) -> list[ClauseExplanation]:
-    out = [_explain_clause(result, root, i, depth)]
+def _tree(result, root, i, depth=0, *, in_exclusion=False) -> list[ClauseExplanation]:
+    out = [_explain_clause(result, root, i, depth, in_exclusion=in_exclusion)]
     for child in getattr(root, "clauses", []):
-        out.extend(_tree(result, child, i, depth + 1))
+        out.extend(_tree(result, child, i, depth + 1, in_exclusion=root.kind == "none_of"))
     return out
 
 

@@ -162,7 +162,7 @@ def evaluate_facts(rnd, facts: dict, *, person=None, employer=None) -> tuple[dic
     data = {
         "overall": result.overall, "automatic": result.automatic, "in_force": result.in_force,
         "on": result.on.isoformat(), "honour": result.honour,
-        "clauses": [{"article": c.article, "depth": c.depth, "status": c.status, "status_label": c.status_label,
+        "clauses": [{"article": c.article, "depth": c.depth, "status": c.status, "tone": c.tone, "status_label": c.status_label,
                      "sentence": c.sentence, "facts": [{"text": f.text, "source": f.source} for f in c.facts]}
                     for c in result.clauses],
     }

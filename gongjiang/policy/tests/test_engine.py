@@ -72,3 +72,17 @@ def test_policy_not_in_force_is_flagged():
     r = evaluate(HUIYANG, Facts.from_records([_person(0)], employers=EMPLOYERS), on=dt.date(2026, 1, 1))
     assert not r.in_force
     assert "不在本政策有效期内" in explain(r, 0).as_text()
+
+
+def test_exclusion_children_are_explained_from_the_persons_side():
+    """第八条（三）: a criminal record excludes. Under none_of the child clause's own "pass" means the
+    situation exists; the explanation says 存在此情形 (coloured as failing) rather than 符合, and 无此情形
+    (coloured as passing) rather than 不符合; `status` keeps the engine's raw result."""
+    people = [_person(0, records=[{"kind": "criminal_record", "start": "2010-05-01"}]), _person(1)]
+    r = evaluate(HUIYANG, Facts.from_records(people, employers=EMPLOYERS), on=dt.date(2025, 1, 1))
+    assert r.status["8.3"][0] == PASS and r.status["8.3"][1] == FAIL  # the engine's raw truth is unchanged
+    convicted = next(c for c in explain(r, 0).clauses if c.id == "8.3")
+    clean = next(c for c in explain(r, 1).clauses if c.id == "8.3")
+    assert (convicted.status, convicted.tone, convicted.status_label) == ("pass", "fail", "存在此情形")
+    assert (clean.status, clean.tone, clean.status_label) == ("fail", "pass", "无此情形")
+    assert clean.sentence.endswith("无此情形")
