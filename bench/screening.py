@@ -220,6 +220,9 @@ def report(r: dict):
 
 
 def main():
+    from gongjiang.core.memory import keep_freed_memory
+
+    keep_freed_memory()  # as the screening task does in a worker (see gongjiang/core/memory.py)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--backends", default="postgresql,sqlite")

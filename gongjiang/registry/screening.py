@@ -110,8 +110,10 @@ def cancel_screening(run, *, actor):
 def run_screening(run_id: int, *, chunk: int = CHUNK) -> ScreeningRun:
     """The task body: evaluate the scope chunk by chunk, storing compact results; between chunks
     update progress and stop if cancellation was requested."""
+    from gongjiang.core.memory import keep_freed_memory
     from gongjiang.policy.services import get_policy
 
+    keep_freed_memory()  # the worker keeps its pages between chunks and runs (see core/memory.py)
     run = ScreeningRun.objects.select_related("policy", "scope").get(pk=run_id)
     if run.status != ScreeningRun.Status.QUEUED:
         return run
