@@ -221,8 +221,9 @@ TASKS = {
 # Public URL for QR codes and e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# TrueType CJK font embedded in generated PDFs (notices, certificates): Debian's fonts-wqy-microhei.
-PDF_CJK_FONT = os.environ.get("GONGJIANG_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# TrueType CJK font embedded in generated PDFs (notices, forms, certificates): empty means the font
+# vendored in the package (gongjiang/core/data/fonts, WenQuanYi Micro Hei), never a system folder.
+PDF_CJK_FONT = os.environ.get("GONGJIANG_PDF_FONT", "")
 PDF_CJK_FONT_INDEX = int(os.environ.get("GONGJIANG_PDF_FONT_INDEX", "0"))
 
 LOGGING = {

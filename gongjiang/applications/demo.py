@@ -32,14 +32,15 @@ PASSWORD_NOTE = "演示数据"
 
 
 def _pdf(title):
+    from gongjiang.core.pdf_fonts import cjk_font
+
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
     import io
 
-    exports._font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
-    c.setFont(exports.FONT, 16)
+    c.setFont(cjk_font(), 16)
     c.drawString(72, 760, f"{title}（演示扫描件）")
     c.showPage()
     c.save()

@@ -2,37 +2,17 @@
 in an embedded TrueType font), and the 基本情况一览表 as an Excel file set up for A3 landscape.
 """
 import io
-from functools import lru_cache
-from pathlib import Path
 
 from django.utils import timezone
 
+from gongjiang.core.pdf_fonts import cjk_font
 from gongjiang.core.vocab import CompetitionClass, CompetitionLevel, SkillLevel
-
-FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-]
-FONT = "GJSans"
-
-
-@lru_cache(maxsize=1)
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    for path in FONT_CANDIDATES:
-        if Path(path).exists():
-            pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
-            return FONT
-    raise RuntimeError("no Chinese TrueType font found; install fonts-wqy-microhei")
 
 
 def _styles():
     from reportlab.lib.styles import ParagraphStyle
 
-    font = _font()
+    font = cjk_font()
     return {
         "title": ParagraphStyle("t", fontName=font, fontSize=18, leading=26, alignment=1, spaceAfter=10),
         "h": ParagraphStyle("h", fontName=font, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
@@ -72,7 +52,7 @@ def _doc(buf, title):
 def _footer(text):
     def draw(canvas, doc):
         canvas.saveState()
-        canvas.setFont(_font(), 8)
+        canvas.setFont(cjk_font(), 8)
         canvas.drawRightString(doc.pagesize[0] - doc.rightMargin, 10 * 2.83, f"{text}　第{doc.page}页")
         canvas.restoreState()
     return draw

@@ -1,37 +1,9 @@
-"""The printable PDF of a notice, with an embedded TrueType CJK font (settings.PDF_CJK_FONT)."""
+"""The printable PDF of a notice, with the embedded CJK font of gongjiang.core.pdf_fonts."""
 import io
-from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 
-from gongjiang.core.errors import DomainError
-
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-FONT_NAME = "GongjiangCJK"
-
-
-def font_path() -> Path:
-    return Path(getattr(settings, "PDF_CJK_FONT", DEFAULT_FONT))
-
-
-@lru_cache(maxsize=2)
-def _register(path: str, index: int) -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
-    return FONT_NAME
-
-
-def cjk_font() -> str:
-    path = font_path()
-    if not path.is_file():
-        raise DomainError("PDF生成失败：服务器未安装中文字体，请联系系统管理员",
-                          log=f"PDF_CJK_FONT {path} not found: install fonts-wqy-microhei or set GONGJIANG_PDF_FONT",
-                          code="font_missing")
-    return _register(str(path), int(getattr(settings, "PDF_CJK_FONT_INDEX", 0)))
+from gongjiang.core.pdf_fonts import cjk_font
 
 
 def notice_pdf(notice, *, public_url: str) -> bytes:
