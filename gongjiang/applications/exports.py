@@ -58,6 +58,11 @@ def _footer(text):
     return draw
 
 
+def _join(*parts) -> str:
+    """Words separated by a space, leaving out the empty ones (never "None")."""
+    return " ".join(str(p) for p in parts if p not in (None, ""))
+
+
 def level_label(value) -> str:
     try:
         return SkillLevel(int(value)).label
@@ -74,7 +79,7 @@ def competition_label(c) -> str:
         klass = CompetitionClass(int(c.get("klass", 0))).label if int(c.get("klass", 0)) else ""
     except (TypeError, ValueError):
         klass = ""
-    return f"{c.get('name', '')}（{level}{klass}）第{c.get('rank', '')}名 {c.get('held_on', '')}"
+    return f"{c.get('name') or ''}（{level}{klass}）第{c.get('rank') or ''}名 {c.get('held_on') or ''}"
 
 
 def application_pdf(app, version=None) -> bytes:
@@ -105,8 +110,8 @@ def application_pdf(app, version=None) -> bytes:
     ], w, st))
     sections = [
         ("竞赛获奖", [competition_label(c) for c in facts.get("competitions", [])]),
-        ("称号与荣誉", [f"{t.get('name', '')} {t.get('awarded_on', '')}" for t in facts.get("titles", [])]),
-        ("带徒情况", [f"{a.get('name', '')} {a.get('note', '')}" for a in facts.get("apprentices", [])]),
+        ("称号与荣誉", [_join(t.get("name"), t.get("awarded_on")) for t in facts.get("titles", [])]),
+        ("带徒情况", [_join(a.get("name"), a.get("note")) for a in facts.get("apprentices", [])]),
     ]
     ach = facts.get("achievements", {})
     labels = {c.get("id"): c for c in facts.get("achievement_labels", [])}
