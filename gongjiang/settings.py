@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gongjiang.applications",
     "gongjiang.review",
     "gongjiang.notices",
+    "gongjiang.honours",
     "gongjiang.web",
     "gongjiang.api",
 ]

@@ -38,6 +38,8 @@ CAPABILITIES = {
     "notice.manage": {Role.BUREAU, Role.RECOMMENDER},
     "objection.handle": {Role.BUREAU, Role.RECOMMENDER},
     "workdays.manage": {Role.SYSADMIN, Role.BUREAU},
+    "honour.view": {Role.BUREAU, Role.AUDITOR, Role.FINANCE, Role.EMPLOYER, Role.RECOMMENDER},
+    "honour.decide": {Role.BUREAU},  # exits, revocations, renewal review, certificates
     "payments.manage": {Role.FINANCE},
     "payments.view": {Role.FINANCE, Role.BUREAU, Role.AUDITOR},
 }

@@ -376,6 +376,9 @@ class Effects(Strict):
     clawback_what: list[str] = []
     ban_reapply: Literal["none", "permanent", "current_round", "unspecified"] = "unspecified"
     referral: bool = False  # 移交司法机关
+    # what a clawback covers: everything paid since the award (骗取: 收回津贴补助) or only what was
+    # paid after the decision's effective date
+    clawback_from: Literal["award", "effective"] = "award"
 
 
 class Outcome(Strict):
@@ -404,6 +407,20 @@ class Renewal(Strict):
     materials: list[str] = []
     materials_article: str = ""
     benefit_note: str = ""
+    # the review falls due this many months after the term starts (环翠 第十二条: 第二年复核认定)
+    due_after_months: PositiveInt = 12
+    # what a failed review does to the honour from its decision date (benefits stop; title per policy)
+    on_fail: Effects = Effects(benefits="stop", title="unspecified")
+
+
+class CertificateSpec(Strict):
+    """The certificate an honour carries: who issues it (赣州 第八条: 由市人民政府颁发证书) and the
+    prefix of the programme's certificate number series."""
+
+    article: Article
+    issuer: str = Field(min_length=2)
+    number_prefix: str = Field(pattern=r"^[A-Z0-9]{1,12}$")
+    name: str = "荣誉证书"
 
 
 class PriorityRule(Strict):
@@ -426,6 +443,7 @@ class Honour(Strict):
     exits: list[Outcome] = []
     revocations: list[Outcome] = []
     duties: list[Duty] = []
+    certificate: CertificateSpec | None = None
     note: str = ""
 
     @model_validator(mode="after")

@@ -40,4 +40,10 @@ def test_huancui_lifecycle_notice_before_committee_objection_upheld(world):
     assert w.statuses(apps[:2]) == {"刘海波": st.PENDING_APPROVAL, "陈立新": st.PENDING_APPROVAL}
     w.approve(notice, "威环人社字〔2026〕30号")
     assert w.statuses(apps) == {"刘海波": st.APPROVED, "陈立新": st.APPROVED, "赵文军": st.REMOVED}
+    # the approval awards the honours in its own transaction (环翠 第四条: 管理期2年)
+    from gongjiang.honours.models import Honour
+
+    honours = Honour.objects.filter(round=w.round).order_by("series_number")
+    assert [(h.name, h.certificate_number, h.term_end) for h in honours] == [
+        ("刘海波", "HCSX000001", dt.date(2028, 11, 27)), ("陈立新", "HCSX000002", dt.date(2028, 11, 27))]
     w.assert_audited(apps)

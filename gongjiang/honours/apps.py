@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class HonoursConfig(AppConfig):
+    name = "gongjiang.honours"
+    label = "honours"
+    verbose_name = "称号管理"
+
+    def ready(self):
+        from gongjiang.notices.signals import notice_approved
+
+        from .services import on_notice_approved
+
+        # Connected after the applications app's receiver (INSTALLED_APPS order), which moves the
+        # applications to "approved" first; both run inside record_approval's transaction.
+        notice_approved.connect(on_notice_approved, dispatch_uid="honours_award_on_approval")
