@@ -119,13 +119,3 @@ def clock(monkeypatch):
     c.set(dt.date(2026, 11, 23))
     return c
 
-
-def pytest_collection_modifyitems(config, items):
-    """`postgres_only` tests (row locks under real concurrency) run on PostgreSQL only: on SQLite they
-    are deselected, not skipped (SQLite has no row locks to test)."""
-    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        return
-    keep = [i for i in items if i.get_closest_marker("postgres_only") is None]
-    if len(keep) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("postgres_only")])
-        items[:] = keep
