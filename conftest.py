@@ -118,4 +118,3 @@ def clock(monkeypatch):
     c = Clock(monkeypatch)
     c.set(dt.date(2026, 11, 23))
     return c
-
