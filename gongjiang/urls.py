@@ -11,6 +11,7 @@ APP_PREFIXES = [
     ("applications", "applications/"),
     ("review", "review/"),
     ("notices", "notices/"),
+    ("honours", "honours/"),
     ("workdays", "workdays/"),
     ("audit", "audit/"),
     ("accounts", "accounts/"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("gongjiang.api.urls")),
     path("", include("gongjiang.web.urls")),
+    path("certificates/", include("gongjiang.honours.public_urls")),  # public certificate verification
 ]
 for app, prefix in APP_PREFIXES:
     if find_spec(f"gongjiang.{app}.urls"):

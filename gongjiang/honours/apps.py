@@ -9,7 +9,12 @@ class HonoursConfig(AppConfig):
     def ready(self):
         from gongjiang.notices.signals import notice_approved
 
+        from gongjiang.web import nav
+
+        from . import inbox  # noqa: F401  registers the home-page providers
         from .services import on_notice_approved
+
+        nav.register("称号获得者", "honours:register", "honour.view", order=70)
 
         # Connected after the applications app's receiver (INSTALLED_APPS order), which moves the
         # applications to "approved" first; both run inside record_approval's transaction.

@@ -365,3 +365,74 @@ def verification(honour, today: dt.date | None = None) -> Verdict:
     if honour.term_end:
         return Verdict("valid", f"有效，{honour.term_name or '期限'}内（至{_d(honour.term_end)}）", "pass")
     return Verdict("valid", "有效", "pass")
+
+
+# ---------------------------------------------------------------- certificates
+
+def _printable(honour):
+    if not honour.certificate_number:
+        raise DomainError("该称号政策未规定颁发证书", log="no certificate")
+    if honour.certificate_status == CertificateStatus.RECALLED:
+        raise DomainError("证书已收回，不能打印或补发", log="recalled certificate")
+
+
+@transaction.atomic
+def print_certificates(honours, *, actor, reason: str = "打印证书") -> bytes:
+    """The certificate PDF of `honours` (one page each); every printed certificate is audited."""
+    from .certificates import certificates_pdf
+
+    honours = list(honours)
+    for honour in honours:
+        _printable(honour)
+    pdf = certificates_pdf(honours)
+    for honour in honours:
+        record("honour.certificate_print", actor=actor, obj=honour, organisation=honour.jurisdiction,
+               after={"certificate_number": honour.certificate_number, "issue": honour.certificate_issue},
+               reason=reason[:500])
+    return pdf
+
+
+@transaction.atomic
+def reissue_certificate(honour, *, actor, reason: str) -> Honour:
+    """补发: a new issue of the certificate (lost or damaged); the printed issue number changes so
+    the verification page tells which paper is current."""
+    honour = Honour.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=honour.pk)
+    allowed = can_decide(actor, honour)
+    if not allowed:
+        raise NotAllowed(allowed.reason)
+    _printable(honour)
+    if honour.status == HonourStatus.REVOKED:
+        raise DomainError("称号已撤销，不能补发证书", log="reissue of revoked")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写补发原因（如遗失、损毁）", log="reissue without reason")
+    before = snapshot(honour, AUDITED)
+    honour.certificate_issue += 1
+    honour.save(update_fields=["certificate_issue"])
+    record("honour.certificate_reissue", actor=actor, obj=honour, organisation=honour.jurisdiction, before=before,
+           after=snapshot(honour, AUDITED), reason=reason[:500])
+    return honour
+
+
+# ---------------------------------------------------------------- lists
+
+def visible_honours(user):
+    """Honours a user may see: the holder their own; employers their employees'; officers those of
+    their jurisdiction's programmes or employers."""
+    from django.db.models import Q
+
+    from gongjiang.accounts.scope import org_q
+    from gongjiang.core.vocab import Role
+
+    qs = Honour.objects.select_related("policy", "round", "employer", "jurisdiction")
+    if user.role == Role.APPLICANT:
+        return qs.filter(person__account=user)
+    if user.role == Role.EMPLOYER:
+        return qs.filter(org_q(user, "employer"))
+    return qs.filter(org_q(user, "jurisdiction") | org_q(user, "employer") | Q(pk__in=[]))
+
+
+def non_cash_benefits(honour) -> list:
+    """The policy's non-cash benefits of the honour (赣州 第九条 市人才目录, 惠阳 第十二条（二）
+    归善人才卡银卡), as schema.Benefit entries."""
+    return [b for b in policy_honour(honour).benefits if b.kind != "cash"]

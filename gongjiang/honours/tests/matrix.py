@@ -1,0 +1,29 @@
+"""Permission-matrix samples for the honours pages: one 惠阳区 holder (approved through the honours
+factories) employed at the matrix employer, so every officer holding honour.view has it in scope."""
+import datetime as dt
+
+PUBLIC = {
+    "certificates:lookup": "证书查询：按证书编号和姓名核验证书真伪（限频），不显示身份证号码和手机号码",
+    "certificates:verify": "证书二维码指向的核验页面，凭不可猜测的核验码访问；仅显示证书上已印明的信息和状态",
+}
+LOGIN_ONLY = {"honours:mine": "the holder's own honours and messages (person.account = the user)"}
+
+
+def samples(ctx):
+    from gongjiang.honours.tests.factories import approve_candidates
+    from gongjiang.rounds.tests.factories import open_round
+
+    bureau = ctx.users["bureau"]
+    rnd = open_round(policy_code="huiyang-chief-technician", organiser=ctx.district, actor=bureau,
+                     code="matrix-honours", publish=False)
+    [honour] = approve_candidates(rnd, ["矩阵持证人"], actor=bureau, district=ctx.district,
+                                  decided_on=dt.date(2026, 11, 20), employer=ctx.employer, number="矩阵人社字〔2026〕1号")
+    ctx.protect("矩阵持证人", honour.person.id_number_masked)
+    return {
+        "honours:detail": {"pk": honour.pk},
+        "honours:certificate": {"pk": honour.pk},
+        "honours:reissue": {"pk": honour.pk},
+        "honours:decide": {"pk": honour.pk, "kind": "exit"},
+        "honours:round_batch": {"round_pk": rnd.pk},
+        "certificates:verify": {"token": honour.token},
+    }

@@ -1,0 +1,101 @@
+"""Pages: public verification (valid / expired / revoked, nothing private, few queries, rate limit),
+the register with filters and exports, a holder's page, the decision form."""
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from gongjiang.honours import public, services
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counters():
+    cache.clear()
+
+
+def _verify(honour):
+    return Client().get(reverse("certificates:verify", args=[honour.token]))
+
+
+def test_verify_valid_without_private_data_in_two_queries(programme):
+    [honour] = programme("huiyang-chief-technician").award(["张伟"], decided_on=dt.date(2026, 11, 20))
+    client = Client()
+    url = reverse("certificates:verify", args=[honour.token])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and len(queries) <= 2
+    body = response.content.decode()
+    assert "有效" in body and "HYSX000001" in body and "惠州市惠阳区人力资源和社会保障局" in body
+    assert honour.person.id_number_masked not in body and honour.person.id_number[:6] not in body
+
+
+def test_verify_expired_and_revoked(programme, clock):
+    p = programme("ganzhou-craftsman")
+    old, new = p.award(["老甲", "新乙"], decided_on=dt.date(2023, 6, 1))
+    clock.set(dt.date(2026, 6, 1))
+    assert "已于2026年5月31日届满" in _verify(old).content.decode()
+    clock.set(dt.date(2026, 5, 1))
+    services.revoke(new, revocation_id="fraud", effective=dt.date(2026, 4, 1), actor=p.bureau,
+                    document_no="赣市人社字〔2026〕8号", decided_by="市人社局核实", reason="伪造获奖证书")
+    body = _verify(new).content.decode()
+    assert "已撤销" in body and "证书已收回" in body and "第十二条" in body and "伪造" not in body
+
+
+def test_verify_unknown_token_404(db):
+    assert Client().get(reverse("certificates:verify", args=["x" * 24])).status_code == 404
+
+
+def test_lookup_by_number_and_name(programme):
+    [honour] = programme("huancui-chief-technician").award(["刘海波"], decided_on=dt.date(2026, 11, 20))
+    client = Client()
+    ok = client.post(reverse("certificates:lookup"), {"number": "hcsx000001", "name": "刘海波"})
+    assert ok.status_code == 200 and "有效" in ok.content.decode()
+    wrong = client.post(reverse("certificates:lookup"), {"number": honour.certificate_number, "name": "刘海"})
+    assert wrong.status_code == 400 and "未找到" in wrong.content.decode()
+
+
+def test_lookup_rate_limited(programme, monkeypatch):
+    monkeypatch.setattr(public, "RATE_LIMIT", 3)
+    client = Client()
+    codes = [client.post(reverse("certificates:lookup"), {"number": f"X{i}", "name": "某"}).status_code for i in range(5)]
+    assert codes == [400, 400, 400, 429, 429]
+
+
+def test_register_filters_export_and_detail(programme, client):
+    p = programme("huiyang-chief-technician")
+    honours = p.award(["张伟", "李娜"], decided_on=dt.date(2026, 11, 20))
+    client.force_login(p.bureau)
+    page = client.get(reverse("honours:register"), {"q": "张伟"}).content.decode()
+    assert "张伟" in page and "李娜" not in page
+    assert client.get(reverse("honours:register"), {"year": "abc"}).status_code == 200  # inline error, no 500
+    export = client.get(reverse("honours:register"), {"export": "xlsx"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    benefits = client.get(reverse("honours:register"), {"export": "benefits"})
+    from openpyxl import load_workbook
+    import io
+
+    rows = list(load_workbook(io.BytesIO(benefits.content)).active.iter_rows(values_only=True))
+    assert any("归善人才卡" in (r[4] or "") for r in rows[1:])  # 惠阳 第十二条（二）
+    detail = client.get(reverse("honours:detail", args=[honours[0].pk])).content.decode()
+    assert "HYSX000001" in detail and "津贴补助" in detail and "None" not in detail
+
+
+def test_decide_page_records_revocation_and_tells_person(programme, client, clock):
+    p = programme("huancui-chief-technician")
+    [honour] = p.award(["刘海波"], decided_on=dt.date(2026, 1, 5))
+    client.force_login(p.bureau)
+    url = reverse("honours:decide", args=[honour.pk, "revocation"])
+    assert "区委人才工作领导小组审定" in client.get(url).content.decode()
+    response = client.post(url, {"outcome": "violation", "effective": "2026-11-01", "document_no": "威环政字〔2026〕3号",
+                                 "decided_by": "区首席技师选拔管理办公室初步认定，区委人才工作领导小组审定，区政府批准",
+                                 "reason": "管理期内受到行政处罚"})
+    assert response.status_code == 302
+    honour.refresh_from_db()
+    assert honour.status == "revoked" and honour.certificate_status == "recalled"
+    assert "第十七条（一）" in honour.messages.first().text
+    bad = client.post(reverse("honours:decide", args=[honour.pk, "exit"]), {"outcome": "left-post"})
+    assert bad.status_code == 400
