@@ -1,10 +1,11 @@
 """Certificate PDFs: one page per holder (A4 landscape), drawn straight on a reportlab canvas with the
-embedded CJK font of gongjiang.core.pdf_fonts and a vector QR code (the `qrcode` package computes the
-modules) pointing at the public verification page. A batch is one PDF of many pages, so the font
-subset is embedded once.
+embedded CJK font of gongjiang.core.pdf_fonts and a QR code (modules from the `qrcode` package, drawn
+as a one-pixel-per-module image) pointing at the public verification page. A batch is one PDF of many
+pages, so the font subset is embedded once (bench/certificates.py prints the figures).
 
-The text comes from the honour and its policy: certificate name and issuer (`certificate` in the
-policy file, 赣州 第八条 由市人民政府颁发证书), title, term, number and award date.
+The text comes from the honour, which keeps what the policy said at the award: certificate name and
+issuer (`certificate` in the policy file, 赣州 第八条 由市人民政府颁发证书), title, term, number, date.
+No database access: a batch is as fast as the drawing.
 """
 import io
 
@@ -19,35 +20,28 @@ def verification_url(honour) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("certificates:verify", args=[honour.token])
 
 
-def _qr_matrix(data: str):
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+def _qr_image(data: str):
+    """The QR code as a 1-bit image, one pixel per module (drawn scaled, without interpolation).
+    The mask is fixed: choosing the "best" of eight costs most of the time and any mask decodes."""
+    from PIL import Image
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
     qr.add_data(data)
     qr.make(fit=True)
-    return qr.get_matrix()
+    matrix = qr.get_matrix()
+    img = Image.new("1", (len(matrix), len(matrix)))
+    img.putdata([0 if on else 255 for row in matrix for on in row])
+    return img
 
 
 def _d(day):
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _draw_qr(c, matrix, x, y, size):
-    n = len(matrix)
-    cell = size / n
-    path = c.beginPath()
-    for r, row in enumerate(matrix):
-        run = None
-        for col, on in enumerate(row + [False]):  # merge horizontal runs into one rectangle each
-            if on and run is None:
-                run = col
-            elif not on and run is not None:
-                path.rect(x + run * cell, y + size - (r + 1) * cell, (col - run) * cell, cell)
-                run = None
-    c.drawPath(path, stroke=0, fill=1)
-
-
 def _page(c, honour, spec_name, font, width, height):
     from reportlab.lib.colors import HexColor, black, white
     from reportlab.lib.units import mm
+    from reportlab.lib.utils import ImageReader
 
     red = HexColor("#a61b1b")
     c.setStrokeColor(red)
@@ -81,7 +75,7 @@ def _page(c, honour, spec_name, font, width, height):
     c.setFillColor(white)
     c.rect(qx - 2 * mm, qy - 2 * mm, size + 4 * mm, size + 4 * mm, stroke=0, fill=1)  # quiet zone
     c.setFillColor(black)
-    _draw_qr(c, _qr_matrix(verification_url(honour)), qx, qy, size)
+    c.drawImage(ImageReader(_qr_image(verification_url(honour))), qx, qy, size, size)
     c.setFont(font, 9)
     c.drawCentredString(qx + size / 2, qy - 6 * mm, "扫码核验证书")
 
@@ -91,24 +85,17 @@ def certificates_pdf(honours, *, title="荣誉证书") -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
 
-    from .services import policy_honour
-
     font = cjk_font()
     width, height = landscape(A4)
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(width, height), pageCompression=1)
     c.setTitle(title)
-    names = {}
     pages = 0
     for honour in honours:
         if not honour.certificate_number:
             continue
-        key = (honour.policy_id, honour.honour_code)
-        if key not in names:
-            spec = policy_honour(honour).certificate
-            names[key] = spec.name if spec else "荣誉证书"
         c.setAuthor(honour.issuer)
-        _page(c, honour, names[key], font, width, height)
+        _page(c, honour, honour.certificate_name or "荣誉证书", font, width, height)
         c.showPage()
         pages += 1
     if not pages:

@@ -82,6 +82,8 @@ class Honour(models.Model):
     title_award = models.ForeignKey("registry.TitleAward", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     issuer = models.CharField("颁发机关", max_length=120, blank=True)
+    certificate_name = models.CharField("证书名称", max_length=60, blank=True,
+                                        help_text="授予时政策文件中的证书名称，政策修订不改变已发证书")
     series = models.ForeignKey(CertificateSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     series_number = models.PositiveIntegerField("证书序号", null=True, blank=True)
     certificate_number = models.CharField("证书编号", max_length=40, null=True, blank=True, unique=True)

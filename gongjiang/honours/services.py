@@ -139,6 +139,7 @@ def award(application, *, approval, actor=None) -> Honour:
         jurisdiction=rnd.organiser, awarded_on=approval.decided_on, document_number=approval.document_number,
         term_name=spec.term.name if spec.term else "", term_article=spec.term.article if spec.term else "",
         term_start=start, term_end=end, issuer=spec.certificate.issuer if spec.certificate else approval.authority,
+        certificate_name=spec.certificate.name if spec.certificate else "",
         series=series, series_number=number, certificate_number=cert_no,
         certificate_status=CertificateStatus.VALID if cert_no else CertificateStatus.NONE,
         token=secrets.token_urlsafe(18))
