@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "gongjiang.review",
     "gongjiang.notices",
     "gongjiang.honours",
+    "gongjiang.payments",
     "gongjiang.web",
     "gongjiang.api",
 ]

@@ -12,6 +12,7 @@ APP_PREFIXES = [
     ("review", "review/"),
     ("notices", "notices/"),
     ("honours", "honours/"),
+    ("payments", "payments/"),
     ("workdays", "workdays/"),
     ("audit", "audit/"),
     ("accounts", "accounts/"),

@@ -42,6 +42,9 @@ CAPABILITIES = {
     "honour.decide": {Role.BUREAU},  # exits, revocations, renewal review, certificates
     "payments.manage": {Role.FINANCE},
     "payments.view": {Role.FINANCE, Role.BUREAU, Role.AUDITOR},
+    "payments.bank_file": {Role.FINANCE},  # full ID and account numbers, for the bank only
+    "payments.subsidy_apply": {Role.APPLICANT},  # 仲恺 第六条（一）2 training-and-assessment subsidy
+    "payments.subsidy_decide": {Role.BUREAU},
 }
 
 

@@ -339,6 +339,8 @@ class Suspension(Strict):
     article: Article
     employer_records: list[Literal[tuple(ORG_RECORD_KINDS)]] = Field(min_length=1)  # type: ignore[valid-type]
     effect: Literal["suspend", "withhold"] = "suspend"  # 暂缓发放 / 不予发放
+    # "暂缓发放或不予发放": the bureau may also refuse a held payment for good, citing the article
+    may_refuse: bool = False
     text: str = ""
 
 
@@ -359,6 +361,8 @@ class Benefit(Strict):
     conditions: list[str] = []
     suspensions: list[Suspension] = []
     payments_valid_to: dt.date | None = None
+    # payments from this number on are made only after a passed renewal (环翠 第十二条: 第二年复核认定)
+    renewal_required_from: PositiveInt | None = None
     text: str = ""
 
     @model_validator(mode="after")

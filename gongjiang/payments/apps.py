@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "gongjiang.payments"
+    label = "payments"
+    verbose_name = "待遇发放"
+
+    def ready(self):
+        from gongjiang.web import nav
+
+        from . import inbox  # noqa: F401  registers the home-page provider
+
+        nav.register("待遇发放", "payments:index", "payments.view", order=70)
+        nav.register("培训鉴定补贴", "payments:subsidies", "payments.subsidy_decide", order=71)
