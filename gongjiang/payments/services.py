@@ -157,8 +157,9 @@ def subsidy_items(policy: Policy):
 
 
 def subsidy_policies():
-    return [p for p in Policy.objects.order_by("code")
-            if any(h.kind == "subsidy" for h in get_policy(p.code).honours)]
+    """Policies with a subsidy honour (read from the stored document, without parsing every policy)."""
+    return [p for p in Policy.objects.order_by("code").only("pk", "code", "document")
+            if any(isinstance(h, dict) and h.get("kind") == "subsidy" for h in (p.document or {}).get("honours", []))]
 
 
 def _required_level(honour):
