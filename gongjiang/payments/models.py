@@ -246,23 +246,28 @@ SETTLING = [LineStatus.QUEUED, LineStatus.PAID, LineStatus.REFUSED]
 class PaymentLine(models.Model):
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # The entitlement's person, copied for the ledger's name search; the entitlement's own foreign
+    # key guards it, so no second constraint check or index per line (a run stores 100,000 lines).
+    person = models.ForeignKey("registry.Person", on_delete=models.DO_NOTHING, related_name="+",
+                               db_constraint=False, db_index=False)
     instalment = models.PositiveSmallIntegerField("期次")
     due_date = models.DateField("应发日期")
     amount_fen = models.BigIntegerField("金额（分）")
     status = models.CharField("状态", max_length=8, choices=LineStatus.choices)
     reason = models.CharField("说明", max_length=300, blank=True)
     reference = models.CharField("业务参考号", max_length=24, unique=True)
-    requeued_from = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="requeued_as")
+    requeued_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="requeued_as", db_index=False)
     result_at = models.DateTimeField("回盘时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "发放明细"
         verbose_name_plural = "发放明细"
         ordering = ["id"]
-        indexes = [models.Index(fields=["person", "due_date"], name="payments_line_person")]
         constraints = [
+            # a failed line is re-queued once (a partial index: only re-queued lines are in it)
+            models.UniqueConstraint(fields=["requeued_from"], condition=Q(requeued_from__isnull=False),
+                                    name="payments_line_requeued_once"),
             models.UniqueConstraint(fields=["entitlement", "instalment"], condition=Q(status__in=SETTLING),
                                     name="payments_line_paid_once"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_line_positive"),

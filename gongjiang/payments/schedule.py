@@ -2,6 +2,7 @@
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 STEP_MONTHS = {"monthly": 1, "annual": 12, "one_time": 0}
 YUAN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -13,11 +14,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@lru_cache(maxsize=65536)
 def due_date(first_due: dt.date, schedule: str, instalment: int) -> dt.date:
     """The date instalment number `instalment` (from 1) falls due."""
     return add_months(first_due, STEP_MONTHS[schedule] * (instalment - 1))
 
 
+@lru_cache(maxsize=65536)
 def count_due(first_due: dt.date, schedule: str, instalments: int, by: dt.date) -> int:
     """How many instalments fall due on or before `by`."""
     if by < first_due:

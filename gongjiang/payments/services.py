@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from gongjiang.audit.services import record, snapshot
@@ -295,18 +295,34 @@ def _open_employer_records(person_ids, on: dt.date) -> dict[int, list[tuple[str,
     return out
 
 
-def due_items(organisation, period_start: dt.date, period_end: dt.date) -> list[Due]:
-    """What is due by `period_end` and not yet settled, for entitlements of policies in the
-    organisation's subtree: the period's instalments and any arrears (held or failed before),
+def scope_policies(organisation) -> list[int]:
+    """The policies a paying organisation runs: those of its subtree."""
+    return sorted(Policy.objects.filter(jurisdiction__path__startswith=organisation.path).values_list("pk", flat=True))
+
+
+def lock_policies(policy_ids) -> None:
+    """Serialise runs over the same programmes (PostgreSQL advisory locks until commit, taken in
+    order); SQLite's write transactions already queue. The partial unique index stays the guarantee."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for pk in sorted(policy_ids):
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, pk])
+
+
+LOCK_NAMESPACE = 1101  # advisory lock key space of payment runs (the second key is the policy id)
+
+
+def due_items(policy_ids, period_start: dt.date, period_end: dt.date) -> list[Due]:
+    """What is due by `period_end` and not yet settled, for entitlements of the policies: the period's instalments and any arrears (held or failed before),
     each either to pay, held (暂缓发放) or refused (不予发放) as the benefit's suspensions say.
     Nothing due after the payment validity date is paid, and after that date nothing at all."""
-    ents = Entitlement.objects.filter(policy__jurisdiction__path__startswith=organisation.path,
-                                      first_due__lte=period_end)
+    ents = Entitlement.objects.filter(policy_id__in=policy_ids, first_due__lte=period_end)
     rows = list(ents.values_list("pk", "person_id", "policy_id", "honour_code", "benefit_id", "schedule",
                                  "amount_fen", "instalments", "first_due", "valid_to", "stop_from", "gated_from",
-                                 "gate_open"))
+                                 "gate_open", "person__payee_account__id"))
     wanted = {}
-    for pk, person, pol, honour, bid, sched, amount, n, first, valid_to, stop_from, gated, gate_open in rows:
+    for pk, person, pol, honour, bid, sched, amount, n, first, valid_to, stop_from, gated, gate_open, _ in rows:
         if valid_to and valid_to < period_start:
             continue
         limit = period_end
@@ -321,27 +337,23 @@ def due_items(organisation, period_start: dt.date, period_end: dt.date) -> list[
             wanted[pk] = k
     if not wanted:
         return []
-    settled_counts = dict(PaymentLine.objects.filter(status__in=SETTLING, entitlement__in=ents)
-                          .values_list("entitlement_id").annotate(n=Count("id")).values_list("entitlement_id", "n"))
-    partial = [pk for pk, k in wanted.items() if settled_counts.get(pk, 0) < k]
+    # Settled instalments per entitlement as (count, highest): when they are 1..count, as almost
+    # always, what is missing is count+1..due without reading every settled line.
+    settled_lines = PaymentLine.objects.filter(status__in=SETTLING, entitlement__policy_id__in=policy_ids)
+    summary = {eid: (n, top) for eid, n, top in settled_lines.values_list("entitlement_id").annotate(
+        n=Count("id"), top=Max("instalment")).values_list("entitlement_id", "n", "top")}
+    gaps = [pk for pk in wanted if pk in summary and summary[pk][0] != summary[pk][1]]
     settled = defaultdict(set)
-    if len(partial) < len(wanted):
-        for eid, inst in PaymentLine.objects.filter(status__in=SETTLING, entitlement_id__in=[
-                pk for pk in partial if settled_counts.get(pk)]).values_list("entitlement_id", "instalment"):
-            settled[eid].add(inst)
-    else:
-        for eid, inst in PaymentLine.objects.filter(status__in=SETTLING, entitlement__in=ents).values_list(
-                "entitlement_id", "instalment"):
-            settled[eid].add(inst)
+    for eid, inst in settled_lines.filter(entitlement_id__in=gaps).values_list("entitlement_id", "instalment"):
+        settled[eid].add(inst)
+    partial = [pk for pk, k in wanted.items() if summary.get(pk, (0, 0))[0] < k]
     by_pk = {r[0]: r for r in rows}
     rules = _benefit_rules({(r[2], r[3], r[4]) for r in (by_pk[pk] for pk in partial)})
     suspended_people = [by_pk[pk][1] for pk in partial if rules[(by_pk[pk][2], by_pk[pk][3], by_pk[pk][4])].suspensions]
     open_records = _open_employer_records(suspended_people, period_end) if suspended_people else {}
-    with_account = set(PayeeAccount.objects.filter(person_id__in={by_pk[pk][1] for pk in partial})
-                       .values_list("person_id", flat=True))
     out = []
     for pk in partial:
-        _, person, pol, honour, bid, sched, amount, n, first, *_ = by_pk[pk]
+        _, person, pol, honour, bid, sched, amount, n, first, *_, account = by_pk[pk]
         status, reason = LineStatus.QUEUED, ""
         for s in rules[(pol, honour, bid)].suspensions:
             hits = [kind for kind, _ in open_records.get(person, []) if kind in s.employer_records]
@@ -352,12 +364,14 @@ def due_items(organisation, period_start: dt.date, period_end: dt.date) -> list[
                 else:
                     status, reason = LineStatus.HELD, f"暂缓发放：所在单位{words}（{s.article}）"
                 break
-        if status == LineStatus.QUEUED and person not in with_account:
+        if status == LineStatus.QUEUED and account is None:
             status, reason = LineStatus.HELD, NO_ACCOUNT
-        done = settled.get(pk, ())
-        for inst in range(1, wanted[pk] + 1):
-            if inst not in done:
-                out.append(Due(pk, person, inst, due_date(first, sched, inst), amount, status, reason))
+        if pk in settled:
+            missing = [i for i in range(1, wanted[pk] + 1) if i not in settled[pk]]
+        else:
+            missing = range(summary.get(pk, (0, 0))[0] + 1, wanted[pk] + 1)
+        for inst in missing:
+            out.append(Due(pk, person, inst, due_date(first, sched, inst), amount, status, reason))
     return out
 
 
@@ -370,32 +384,28 @@ def reference_of(run_pk: int, seq: int) -> str:
 
 
 def _store_lines(run, items: list[Due], *, seq_start: int = 1, requeued_from=None) -> None:
-    """Insert the lines, skipping any instalment another run has settled meanwhile (the partial
-    unique index decides; ON CONFLICT DO NOTHING / INSERT OR IGNORE). PostgreSQL: COPY into a
-    temporary table, then one INSERT … SELECT."""
+    """Insert the lines (PostgreSQL: COPY). Callers hold the programmes' run lock, so no other
+    run settles these instalments meanwhile; should one have, the unique index refuses the batch."""
     if not items:
         return
-    if connection.vendor == "postgresql" and requeued_from is None:
-        with connection.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS payments_stage (run_id bigint, entitlement_id bigint, "
-                        "person_id bigint, instalment smallint, due_date date, amount_fen bigint, status varchar(8), "
-                        "reason varchar(300), reference varchar(24)) ON COMMIT DELETE ROWS")
-            with cur.copy(f"COPY payments_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-                for i, d in enumerate(items, seq_start):
-                    copy.write_row((run.pk, d.entitlement_id, d.person_id, d.instalment, d.due, d.amount_fen,
-                                    d.status, d.reason, reference_of(run.pk, i)))
-            cols = ", ".join(STAGE_COLUMNS)
-            cur.execute(f"INSERT INTO payments_paymentline ({cols}) SELECT {cols} FROM payments_stage "
-                        "ON CONFLICT DO NOTHING")
-            cur.execute("DELETE FROM payments_stage")
-        return
-    PaymentLine.objects.bulk_create(
-        [PaymentLine(run=run, entitlement_id=d.entitlement_id, person_id=d.person_id, instalment=d.instalment,
-                     due_date=d.due, amount_fen=d.amount_fen, status=d.status, reason=d.reason,
-                     reference=reference_of(run.pk, i),
-                     requeued_from=requeued_from[i - seq_start] if requeued_from else None)
-         for i, d in enumerate(items, seq_start)],
-        batch_size=2000, ignore_conflicts=True)
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql" and requeued_from is None:
+                with connection.cursor() as cur:
+                    with cur.copy(f"COPY payments_paymentline ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+                        for i, d in enumerate(items, seq_start):
+                            copy.write_row((run.pk, d.entitlement_id, d.person_id, d.instalment, d.due, d.amount_fen,
+                                            d.status, d.reason, reference_of(run.pk, i)))
+                return
+            PaymentLine.objects.bulk_create(
+                [PaymentLine(run=run, entitlement_id=d.entitlement_id, person_id=d.person_id, instalment=d.instalment,
+                             due_date=d.due, amount_fen=d.amount_fen, status=d.status, reason=d.reason,
+                             reference=reference_of(run.pk, i),
+                             requeued_from=requeued_from[i - seq_start] if requeued_from else None)
+                 for i, d in enumerate(items, seq_start)],
+                batch_size=2000)
+    except IntegrityError:
+        raise Conflict("部分待遇已在其他批次中处理，请重新计算", log="instalment settled by another run") from None
 
 
 def _refresh_totals(run) -> None:
@@ -420,8 +430,9 @@ def compute_run(*, organisation, period_kind: str, year: int, month: int | None 
     with transaction.atomic():
         run = PaymentRun.objects.create(organisation=organisation, period_kind=period_kind, period_start=start,
                                         period_end=end, created_by=actor)
-        items = due_items(organisation, start, end)
-        _store_lines(run, items)
+        policy_ids = scope_policies(organisation)
+        lock_policies(policy_ids)
+        _store_lines(run, due_items(policy_ids, start, end))
         _refresh_totals(run)
         record("payments.run.compute", actor=actor, obj=run, after=snapshot(run),
                reason=f"计算{run.period_label}应发待遇")
@@ -700,10 +711,14 @@ def import_bank_result(run, *, file_name: str, data: bytes, actor) -> BankImport
 
 def requeue_failed(run, *, actor) -> PaymentRun:
     """The failed lines of a batch, again, in a new draft batch of the same period (after the
-    payee's account is corrected). An instalment another batch has settled meanwhile is skipped."""
+    payee's account is corrected). An instalment a later batch has settled meanwhile is skipped."""
     with transaction.atomic():
         run = _locked(run, Status.EXPORTED, Status.SETTLED)
+        lock_policies(scope_policies(run.organisation))
         failed = list(run.lines.filter(status=LineStatus.FAILED, requeued_as__isnull=True).order_by("id"))
+        settled = set(PaymentLine.objects.filter(entitlement_id__in={l.entitlement_id for l in failed},
+                                                 status__in=SETTLING).values_list("entitlement_id", "instalment"))
+        failed = [l for l in failed if (l.entitlement_id, l.instalment) not in settled]
         if not failed:
             raise DomainError("本批次没有待重新发放的失败明细", log="nothing to requeue")
         new = PaymentRun.objects.create(organisation=run.organisation, period_kind=run.period_kind,
@@ -782,7 +797,7 @@ def reconciliation(runs) -> list[dict]:
 def statement(person) -> dict:
     """A person's ledger: each entitlement with its lines, and the totals."""
     ents = list(Entitlement.objects.filter(person=person).select_related("policy").order_by("first_due", "pk"))
-    lines = list(PaymentLine.objects.filter(person=person).exclude(status=LineStatus.VOID)
+    lines = list(PaymentLine.objects.filter(entitlement__person=person).exclude(status=LineStatus.VOID)
                  .select_related("run", "entitlement").order_by("due_date", "instalment", "id"))
     totals = defaultdict(int)
     for line in lines:

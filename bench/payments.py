@@ -1,0 +1,195 @@
+"""Benchmark: a monthly payment run over 100,000 holders on PostgreSQL (not a test; prints figures).
+
+    .venv/bin/python bench/payments.py                  # 100,000 holders
+    .venv/bin/python bench/payments.py --holders 20000
+
+In its own database (BENCH_PG_URL, default gj_payments_bench), recreated every run:
+  1. set up in bulk (not timed): 100,000 registry people in 环翠区 with a sealed payee account,
+     each with the 环翠 monthly allowance (500 元, 第四条、第十二条) starting in one of the last
+     twelve months, and every earlier month already paid (≈550,000 settled lines), so the run
+     reads a real ledger;
+  2. timed: the November 2026 run — compute what is due (services.compute_run: entitlements,
+     settled instalments, suspensions, accounts), store the lines, prepare and approve (two
+     officers) and build the bank file (CSV with full ID and account numbers, one AES-GCM open
+     per line) — with the process's peak RSS growth;
+  3. the floor: COPY of the same lines (same columns) into a bare table without indexes or
+     constraints, in the same run, and the ratio run / COPY.
+"""
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/gj_payments_bench")
+PERIOD = (2026, 11)
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = f", {int(Path('/proc/meminfo').read_text().split()[1]) / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        mem = ""
+    return f"{cpu}, {os.cpu_count()} logical cores{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_database():
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(PG_URL)
+    with psycopg.connect(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
+                         dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
+        conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def setup(holders: int):
+    """Bulk: people, payee accounts, entitlements and the months already paid (COPY)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from gongjiang.accounts.models import Organisation
+    from gongjiang.accounts.services import create_user, seed_jurisdictions
+    from gongjiang.payments import crypto
+    from gongjiang.payments.models import PaymentRun
+    from gongjiang.payments.schedule import add_months, due_date
+    from gongjiang.payments.services import reference_of, set_budget
+    from gongjiang.policy.models import Policy
+    from gongjiang.policy.services import load_policies
+
+    seed_jurisdictions()
+    load_policies()
+    district = Organisation.objects.get(name="环翠区")
+    officers = [create_user(username=f"finance{i}", role="finance", organisation=district, password=None,
+                            display_name=f"财务{i}") for i in (1, 2)]
+    policy = Policy.objects.get(code="huancui-chief-technician")
+    set_budget(policy=policy, year=PERIOD[0], amount_fen=10**12, actor=officers[0])
+    now = timezone.now()
+    start = dt.date(PERIOD[0], PERIOD[1], 1)
+    with connection.cursor() as cur:
+        with cur.copy("COPY registry_person (name, id_number_encrypted, id_number_hash, id_number_masked, birth_date, "
+                      "gender, region_code, phone_encrypted, phone_hash, phone_masked, post_category, jurisdiction_id, "
+                      "source, verification, note, created_at, updated_at) FROM STDIN") as copy:
+            for i in range(holders):
+                copy.write_row((f"持证人{i}", "", f"bench-{i}", "371002********001X", dt.date(1980, 1, 1), "M",
+                                "371002", "", "", "", "worker", district.pk, "imported", "verified", "", now, now))
+        cur.execute("SELECT min(id) FROM registry_person")
+        first = cur.fetchone()[0]
+        with cur.copy("COPY payments_payeeaccount (person_id, kind, bank, sealed, number_masked, updated_by_id, "
+                      "updated_at) FROM STDIN") as copy:
+            for i in range(holders):
+                id_number = f"371002198001{i:05d}X"[:18]
+                copy.write_row((first + i, "social_security_card", "威海市商业银行", crypto.seal(id_number, f"62{i:017d}"),
+                                "62**********0000", officers[0].pk, now))
+        with cur.copy("COPY payments_entitlement (person_id, policy_id, honour_code, benefit_id, source_key, name, "
+                      "article, schedule, amount_fen, instalments, first_due, gated_from, gate_open, pay_to, funding, "
+                      "status, stop_reason, created_at) FROM STDIN") as copy:
+            for i in range(holders):
+                copy.write_row((first + i, policy.pk, "chief-technician", "allowance", f"bench:{i}", "区政府津贴",
+                                "第四条、第十二条", "monthly", 50000, 24, add_months(start, -(i % 12)), 13, False,
+                                "unspecified", "区政府", "active", "", now))
+        cur.execute("SELECT min(id) FROM payments_entitlement")
+        first_ent = cur.fetchone()[0]
+        past = PaymentRun.objects.create(organisation=district, period_kind="month", period_start=dt.date(2026, 10, 1),
+                                         period_end=dt.date(2026, 10, 31), status="settled", created_by=officers[0],
+                                         prepared_by=officers[0], approved_by=officers[1])
+        seq = 0
+        with cur.copy("COPY payments_paymentline (run_id, entitlement_id, person_id, instalment, due_date, amount_fen, "
+                      "status, reason, reference) FROM STDIN") as copy:
+            for i in range(holders):
+                first_due = add_months(start, -(i % 12))
+                for k in range(1, i % 12 + 1):
+                    seq += 1
+                    copy.write_row((past.pk, first_ent + i, first + i, k, due_date(first_due, "monthly", k), 50000,
+                                    "paid", "", reference_of(past.pk, seq)))
+        cur.execute("ANALYZE")
+    return district, officers, seq
+
+
+def timed_run(district, officers):
+    from gongjiang.payments import services
+
+    before = rss_mib()
+    t0 = time.perf_counter()
+    run = services.compute_run(organisation=district, period_kind="month", year=PERIOD[0], month=PERIOD[1],
+                               actor=officers[0])
+    t1 = time.perf_counter()
+    services.prepare_run(run, actor=officers[0])
+    services.approve_run(run, actor=officers[1])
+    name, data = services.export_bank_file(run, fmt="csv", actor=officers[0])
+    t2 = time.perf_counter()
+    return run, data, t1 - t0, t2 - t1, rss_mib() - before
+
+
+def copy_floor(run):
+    """COPY the run's lines (same columns, same values) into a bare table: the floor for storing them."""
+    from django.db import connection
+
+    cols = "run_id, entitlement_id, person_id, instalment, due_date, amount_fen, status, reason, reference"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {cols} FROM payments_paymentline WHERE run_id = %s", [run.pk])
+        rows = cur.fetchall()
+        cur.execute("CREATE TABLE bench_bare (run_id bigint, entitlement_id bigint, person_id bigint, "
+                    "instalment smallint, due_date date, amount_fen bigint, status varchar(8), reason varchar(300), "
+                    "reference varchar(24))")
+        t = time.perf_counter()
+        with cur.copy(f"COPY bench_bare ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        elapsed = time.perf_counter() - t
+        cur.execute("DROP TABLE bench_bare")
+    return elapsed, len(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--holders", type=int, default=100_000)
+    args = parser.parse_args()
+    reset_database()
+    os.environ["DATABASE_URL"] = PG_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+    os.environ["GONGJIANG_DEBUG"] = "0"
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.INFO)
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    call_command("migrate", verbosity=0)
+    print("Machine: " + machine())
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        print(f"Database: PostgreSQL {cur.fetchone()[0]}")
+    t = time.perf_counter()
+    with transaction.atomic():
+        district, officers, settled = setup(args.holders)
+    print(f"Setup (bulk, not timed): {args.holders:,} holders, {settled:,} lines already paid, {time.perf_counter() - t:.1f} s")
+    run, data, compute_s, bank_s, rss_growth = timed_run(district, officers)
+    total = compute_s + bank_s
+    floor, rows = copy_floor(run)
+    print(f"Monthly run {PERIOD[0]}-{PERIOD[1]:02d}: {run.line_count:,} lines, {run.total_fen // 100:,} 元, held {run.held_count}")
+    print(f"   compute + store lines: {compute_s:.2f} s; prepare + approve + bank file ({len(data) / 1e6:.1f} MB CSV): {bank_s:.2f} s")
+    print(f"   TOTAL {total:.2f} s (goal <= 3 s); peak RSS growth {rss_growth:,.0f} MiB, process peak RSS {rss_mib():,.0f} MiB")
+    print(f"   COPY of the same {rows:,} rows into a bare table: {floor:.3f} s; ratio run / COPY = {total / floor:.1f}x (goal <= 5x)")
+
+
+if __name__ == "__main__":
+    main()
