@@ -3,9 +3,7 @@
 Entries are filed under the organisation changed (or the account's organisation), so an auditor of
 that subtree sees changes made to it by administrators above it."""
 import datetime as dt
-from pathlib import Path
 
-import yaml
 from django.db import transaction
 
 from gongjiang.audit.services import record, snapshot
@@ -13,7 +11,6 @@ from gongjiang.core.errors import DomainError
 
 from .models import Organisation, User
 
-JURISDICTIONS_FILE = Path(__file__).parent / "data" / "jurisdictions.yaml"
 
 
 @transaction.atomic
@@ -34,20 +31,39 @@ def ensure_organisation(*, name, kind, parent=None, actor=None, **fields):
                                reason="初始化行政区划", **fields), True
 
 
-def seed_jurisdictions(path: Path = JURISDICTIONS_FILE) -> int:
-    """Load the jurisdiction tree of the seed documents. Returns how many nodes were created."""
+def seed_jurisdictions(*, full: bool = False) -> int:
+    """Load the jurisdiction tree (gongjiang.core.places): by default the places the policies name
+    (the `seed` subtrees of accounts/data/jurisdictions.yaml), with `full` all of China's
+    provinces, prefectures, counties and development zones. Idempotent (matched on parent and
+    name) and bulk: one query per tree level, one audit entry for the whole load. Returns how many
+    places were created."""
+    from gongjiang.core.places import china_tree, seed_tree
+
+    tree = china_tree() if full else seed_tree()
     created = 0
-
-    def walk(nodes, parent):
-        nonlocal created
-        for node in nodes:
-            org, new = ensure_organisation(name=node["name"], kind=node["kind"], parent=parent,
-                                           region_code=node.get("region_code", ""))
-            created += new
-            walk(node.get("children", []), org)
-
     with transaction.atomic():
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")), None)
+        level = [(None, node) for node in tree]
+        while level:
+            parent_ids = {p.pk for p, _ in level if p}
+            query = Organisation.objects.filter(parent_id__in=parent_ids) if parent_ids else \
+                Organisation.objects.filter(parent__isnull=True)
+            existing = {(o.parent_id, o.name): o for o in query}
+            new = [Organisation(name=n["name"], kind=n["kind"], parent=p, region_code=n.get("region_code", ""),
+                                depth=p.depth + 1 if p else 0)
+                   for p, n in level if (p.pk if p else None, n["name"]) not in existing]
+            if new:
+                Organisation.objects.bulk_create(new)
+                for org in new:
+                    org.path = (org.parent.path if org.parent else "/") + f"{org.pk}/"
+                Organisation.objects.bulk_update(new, ["path"])
+                for org in new:
+                    existing[(org.parent_id, org.name)] = org
+                created += len(new)
+            level = [(existing[(p.pk if p else None, n["name"])], child)
+                     for p, n in level for child in n.get("children") or []]
+        if created:
+            record("org.seed", after={"created": created, "full": full}, reason="初始化行政区划",
+                   object_type="accounts.organisation", object_repr=f"行政区划 {created} 个")
     return created
 
 

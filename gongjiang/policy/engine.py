@@ -9,7 +9,8 @@
 
 Statuses follow Kleene's three-valued logic ordered fail < needs_review < pass, so all_of is the
 minimum, any_of the maximum and none_of 2 - maximum. A clause with `on_fail: needs_review`
-(原则上、一般、暂缓) keeps its own `fail` but hands `needs_review` to its parent. Missing facts give
+(原则上、一般、暂缓: soft wording) shows `needs_review` instead of `fail`, on itself (with the hint
+that the wording is soft) and so to its parent. Missing facts give
 `needs_review`, never a silent pass or fail (see facts.py on completeness).
 
 Each clause kind is one function `kind(clause, ctx) -> Outcome` over the whole batch; no Python
@@ -79,7 +80,8 @@ class Outcome:
 
 
 HINTS = {0: "", 1: "相关信息未申报或不完整", 2: "部分记录关键信息缺失", 3: "待审核人认定",
-         4: "性别或岗位类别不明，无法确定法定退休年龄"}
+         4: "性别或岗位类别不明，无法确定法定退休年龄", 5: "原文为“一般”“原则上”等弹性表述，未满足时由审核人认定"}
+SOFT_HINT = 5
 
 
 class Context:
@@ -133,6 +135,13 @@ class Context:
             sure, maybe = self.current_spells()
             self._cache["spells"] = sure | maybe
         return self._cache["spells"]
+
+    def within_mask(self, path: str) -> np.ndarray:
+        """bool mask over places: inside `path` (cached per path)."""
+        key = ("within", path)
+        if key not in self._cache:
+            self._cache[key] = self.facts.within(path)
+        return self._cache[key]
 
     def all_pass(self) -> np.ndarray:
         if "all_pass" not in self._cache:
@@ -419,7 +428,7 @@ def k_competition(c, ctx) -> Outcome:
     hit = np.zeros(len(t), bool)
     maybe = np.zeros(len(t), bool)
     for p in c.placements:
-        level = t.level == p.level
+        level = t.level >= p.level if p.or_higher else t.level == p.level
         h, m = level, level
         if p.klass is not None:
             h, m = h & (t.klass == p.klass), m & ((t.klass == p.klass) | (t.klass == 0))
@@ -435,15 +444,160 @@ def k_competition(c, ctx) -> Outcome:
 
 def k_title(c, ctx) -> Outcome:
     t = ctx.facts.titles
-    hit = _isin(t.title, ctx.facts.codes("title", c.titles))
+    named = _isin(t.title, ctx.facts.codes("title", c.titles)) if c.titles else np.ones(len(t), bool)
+    sure, possible = named, named
+    if c.min_level is not None:
+        sure = sure & (t.level >= c.min_level)
+        possible = possible & ((t.level >= c.min_level) | (t.level < 0))
+    if c.issuer is not None:
+        inside = np.append(ctx.within_mask(c.issuer), False)[t.issuer]  # issuer -1 -> False
+        sure = sure & inside
+        possible = possible & (inside | (t.issuer < 0))
     in_window, unknown = within(ctx, t.start, c.within_years)
-    maybe = hit & unknown & ~in_window
-    hit = hit & in_window
+    hit = sure & in_window
+    maybe = possible & (in_window | unknown) & ~hit
     if c.held_on_date:
         held = (t.start > 0) & (t.start <= ctx.ord) & ((t.end == 0) | (t.end >= ctx.ord))
         maybe |= hit & (t.start == 0)
         hit = hit & held
     return exists(ctx, "titles", hit, maybe)
+
+
+def _days_of(person, start, stop, n) -> np.ndarray:
+    """int64[N]: distinct days covered by half-open intervals [start, stop) (rows sorted by
+    person, then start)."""
+    total = np.zeros(n, np.int64)
+    if len(person) == 0:
+        return total
+    p = person.astype(np.int64)
+    key = np.maximum.accumulate((p << 32) | stop.astype(np.int64))
+    prev = np.empty_like(key)
+    prev[0] = -1
+    prev[1:] = key[:-1]
+    covered = np.where((prev >> 32) == p, prev & 0xFFFFFFFF, 0)  # latest stop of earlier rows
+    new = np.maximum(stop - np.maximum(start.astype(np.int64), covered), 0)
+    return np.bincount(person, weights=new, minlength=n).astype(np.int64)
+
+
+def _run_days(person, start, stop, gap, until, n) -> np.ndarray:
+    """int64[N]: days of the run of intervals reaching `until` (rows sorted by person, then
+    start): intervals whose start is at most `gap` days after the latest earlier stop are one run."""
+    out = np.zeros(n, np.int64)
+    if len(person) == 0:
+        return out
+    p = person.astype(np.int64)
+    key = np.maximum.accumulate((p << 32) | stop.astype(np.int64))
+    prev = np.empty_like(key)
+    prev[0] = -1
+    prev[1:] = key[:-1]
+    same = (prev >> 32) == p
+    brk = ~same | (start.astype(np.int64) > (prev & 0xFFFFFFFF) + gap)
+    heads = np.flatnonzero(brk)
+    run_stop = np.maximum.reduceat(stop, heads)
+    reach = run_stop >= until  # only a person's last run can reach the reference date
+    out[person[heads[reach]]] = until - start[heads[reach]].astype(np.int64)
+    return out
+
+
+def k_tenure(c, ctx) -> Outcome:
+    """Years of work from the employment spells, in calendar days on the reference date (see
+    schema.Tenure). Sure rows give the days a person surely has; adding the uncertain rows
+    (unknown start, place, occupation or full-time flag) gives the days they may have."""
+    f = ctx.facts
+    e = f.employment
+    order = f.emp_order
+    ok = ctx.keep("employment", np.ones(len(e), bool))
+    begun = (e.start < ctx.ord) & ok
+    sure = begun & (e.start > 0)
+    unsure = np.zeros(len(e), bool)
+    if c.in_jurisdiction:
+        inside = ctx.inside(f.emp_place)
+        unsure |= e.place < 0
+        sure &= inside
+        begun &= inside | (e.place < 0)
+    if c.full_time_only:
+        unsure |= e.full_time < 0
+        sure &= e.full_time == 1
+        begun &= e.full_time != 0
+    if c.same_occupation:
+        cur, _ = ctx.current_spells()
+        occ = np.full(ctx.n, -1, dtype=np.int32)
+        occ[e.person[cur]] = e.occupation[cur]
+        mine = occ[e.person]
+        unknown = (mine < 0) | (e.occupation < 0)
+        unsure |= unknown
+        sure &= ~unknown & (e.occupation == mine)
+        begun &= unknown | (e.occupation == mine)
+    sure &= ~unsure
+    possible = begun  # sure rows and rows that may count (unknown start counted from day 1)
+    stop = np.where(e.end > 0, np.minimum(e.end + 1, ctx.ord), ctx.ord)
+    first = np.maximum(e.start, 1)
+
+    def days(mask):
+        idx = order[mask[order]]
+        if c.continuous:
+            return _run_days(f.pidx["employment"][idx], first[idx], stop[idx], c.max_gap_days, ctx.ord, ctx.n)
+        return _days_of(f.pidx["employment"][idx], first[idx], stop[idx], ctx.n)
+
+    sure_days, possible_days = days(sure), days(possible)
+    ok_sure = np.ones(ctx.n, bool)
+    ok_possible = np.ones(ctx.n, bool)
+    for bound, upper in ((c.min, False), (c.max, True)):
+        if bound is None:
+            continue
+        need = ctx.ord - dates.years_before(ctx.on, bound.value).toordinal()
+        inc = dates.inclusive(bound.word, bound.inclusive, ctx.definitions)
+        if upper:
+            ok_sure &= possible_days <= need if inc else possible_days < need
+            ok_possible &= sure_days <= need if inc else sure_days < need
+        else:
+            ok_sure &= sure_days >= need if inc else sure_days > need
+            ok_possible &= possible_days >= need if inc else possible_days > need
+    status = _tri(ok_sure, ok_possible & ~ok_sure)
+    status[(status == FAIL) & ~ctx.known("employment")] = NEEDS_REVIEW
+    return Outcome(status, lambda: {"employment": possible}, hint=_hint_where(status, 1))
+
+
+def k_attribute(c, ctx) -> Outcome:
+    """A person attribute or a designation of the current employer (schema.Attribute)."""
+    f = ctx.facts
+    person = c.of == "person"
+    t = f.attributes if person else f.org_attributes
+    table = "attributes" if person else "org_attributes"
+    same = (t.attr == f.code("attribute", c.attribute)) & (t.verification != 2)
+    held = (t.start <= ctx.ord) & ((t.end == 0) | (t.end >= ctx.ord))
+    hit = same & (t.holds == 1) & held
+    maybe = np.zeros(len(t), bool)
+    if c.values:
+        hit &= _isin(t.value, f.codes("attribute_value", c.values))
+    if c.within is not None:
+        inside = np.append(ctx.within_mask(c.within), False)[t.place]
+        hit &= inside
+    if c.min_level is not None:
+        maybe |= hit & (t.level < 0)
+        hit &= t.level >= c.min_level
+    maybe &= ~hit
+    if person:
+        status = f.base["attributes"].copy()
+        status[_people(ctx, "attributes", same)] = FAIL  # the attribute is recorded for them
+        status[_people(ctx, "attributes", maybe)] = NEEDS_REVIEW
+        status[_people(ctx, "attributes", hit)] = PASS
+        return Outcome(status, {"attributes": same}, person=(), hint=_hint_where(status, 1))
+    # employer designations: judged on the organisations, then on the spells that may be running
+    code = (f.orgs.known_attributes != 1).view(I8).copy()  # 1: may hold it
+    code[t.org[same]] = 0
+    code[t.org[maybe]] = 1
+    code[t.org[hit]] = 2
+    spells = ctx.spells()
+    row = np.append(code, I8(0))[f.emp_org]
+    status = f.base["employment"].copy()
+    status[_people(ctx, "employment", spells & (row == 1))] = NEEDS_REVIEW
+    status[_people(ctx, "employment", spells & (row == 2))] = PASS
+
+    def rows():
+        return {"employment": spells & (f.employment.org >= 0), "org_attributes": same}
+
+    return Outcome(status, rows, hint=_review_hint(ctx, "employment", status))
 
 
 def k_achievement(c, ctx) -> Outcome:
@@ -732,7 +886,7 @@ GROUPS = ("all_of", "any_of", "none_of")
 def _eval_leaves(roots, ctx) -> dict[str, Outcome]:
     """Every leaf clause of the trees, each once."""
     leaves = [c for root in roots for c in walk(root) if c.kind not in GROUPS]
-    outs = [KINDS[c.kind](c, ctx) for c in leaves]
+    outs = [_soften(c, KINDS[c.kind](c, ctx)) for c in leaves]
     for c, out in zip(leaves, outs):
         # The evidence rows are recomputed when an explanation asks for them: keeping every
         # clause's row masks alive would hold hundreds of MiB over a large batch and make the
@@ -741,12 +895,33 @@ def _eval_leaves(roots, ctx) -> dict[str, Outcome]:
     return {c.id: out for c, out in zip(leaves, outs)}
 
 
+def _soften(clause, out: Outcome) -> Outcome:
+    """Soft wording (一般、原则上: `on_fail: needs_review`): where the clause would fail, its own
+    status is needs_review with the reason that the wording is soft."""
+    if clause.on_fail != "needs_review":
+        return out
+    failed = out.status == FAIL
+    if not failed.any():
+        return out
+    status = out.status + failed.view(I8)
+    inner = out._hint
+
+    def hint():
+        base = inner() if callable(inner) else inner
+        base = np.zeros(len(status), I8) if base is None else base
+        return np.where(failed, I8(SOFT_HINT), base).astype(I8)
+
+    return Outcome(status, out._rows, out.person, hint)
+
+
 def _eval_tree(clause, leaves, status, outcomes):
     """Own status of `clause` from the evaluated leaves (every clause of the subtree recorded in
     `status` and `outcomes`)."""
     if clause.kind in GROUPS:
         own = _combine(clause.kind, [_effective(ch, _eval_tree(ch, leaves, status, outcomes)) for ch in clause.clauses])
-        outcomes[clause.id] = Outcome(own)
+        out = _soften(clause, Outcome(own))
+        own = out.status
+        outcomes[clause.id] = out
     else:
         out = leaves[clause.id]
         own = out.status
@@ -765,7 +940,7 @@ def _automatic_tree(clause, ctx, status, auto):
         if all(k is status[ch.id] for k, ch in zip(kids, clause.clauses)):
             own = status[clause.id]
         else:
-            own = _combine(clause.kind, [_effective(ch, k) for k, ch in zip(kids, clause.clauses)])
+            own = _effective(clause, _combine(clause.kind, [_effective(ch, k) for k, ch in zip(kids, clause.clauses)]))
     else:
         own = status[clause.id]
     auto[clause.id] = own

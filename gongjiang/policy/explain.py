@@ -13,7 +13,7 @@ from .engine import HINTS, BatchResult
 from .facts import (ACHIEVEMENT_KINDS, CERT_KIND_LABELS, NEEDS_REVIEW, ORG_RECORD_KINDS, RECORD_KINDS,
                     SECTOR_LABELS, SOURCE_LABELS, STATUS_NAMES, STUDIO_KIND_LABELS, VERIFICATION_LABELS)
 from .levels import CLASS_LABELS, LEVEL_LABELS, SKILL_SHORT
-from .render import STATUS_LABELS, describe
+from .render import STATUS_LABELS, attribute_label, describe
 
 
 @dataclass
@@ -94,7 +94,8 @@ def _row_text(facts, table, r) -> str:
         return f"竞赛：{LEVEL_LABELS[int(t.level[r])]}{CLASS_LABELS[int(t.klass[r])]}技能竞赛{rank}（{_d(t.date[r])}）"
     if table == "titles":
         end = f"至{_d(t.end[r])}" if t.end[r] > 0 else ""
-        return f"称号：“{facts.word('title', int(t.title[r]))}”（{_d(t.start[r])}起{end}）"
+        issuer = f"，{facts.place_name(int(t.issuer[r]))}授予" if t.issuer[r] >= 0 else ""
+        return f"称号：“{facts.word('title', int(t.title[r]))}”（{_d(t.start[r])}起{end}{issuer}）"
     if table == "achievements":
         kind = facts.word("achievement", int(t.kind[r]))
         grade = f"，{'一二三'[t.grade[r] - 1]}等奖" if 1 <= t.grade[r] <= 3 else ""
@@ -115,6 +116,15 @@ def _row_text(facts, table, r) -> str:
         return f"记录：{RECORD_KINDS.get(kind, kind)}（{_d(t.start[r])}起{end}）"
     if table == "attestations":
         return f"审核认定：{STATUS_LABELS[int(t.result[r])]}（{_d(t.date[r])}）理由：{facts.attestation_reasons[r] or '未填写'}"
+    if table in ("attributes", "org_attributes"):
+        name = facts.word("attribute", int(t.attr[r]))
+        value = facts.word("attribute_value", int(t.value[r])) if t.value[r] >= 0 else ""
+        level = LEVEL_LABELS.get(int(t.level[r]), "") if t.level[r] >= 0 else ""
+        holds = "" if t.holds[r] == 1 else "（否）"
+        end = f"至{_d(t.end[r])}" if t.end[r] > 0 else ""
+        since = f"（{_d(t.start[r])}起{end}）" if t.start[r] > 0 else ""
+        who = f"单位“{facts.org_names[t.org[r]]}”：" if table == "org_attributes" else ""
+        return f"{who}{attribute_label(name)}{'：' + value if value else ''}{level}{holds}{since}"
     if table == "org_records":
         kind = facts.word("org_record", int(t.kind[r]))
         end = f"至{_d(t.end[r])}" if t.end[r] > 0 else "，尚未了结"
@@ -164,7 +174,7 @@ def _facts_used(result: BatchResult, cid: str, i: int) -> list[FactUsed]:
     used = _person_facts(facts, i, outcome.person)
     for table, mask in outcome.rows.items():
         t = facts.tables[table]
-        if table == "org_records":
+        if table in ("org_records", "org_attributes"):
             emp = facts.employment
             mine = set(emp.org[(emp.person == i) & result.outcomes[cid].rows.get("employment", np.zeros(len(emp), bool))])
             rows = [r for r in np.nonzero(mask)[0] if int(t.org[r]) in mine]
@@ -211,8 +221,6 @@ def _explain_clause(result, clause, i, depth, *, in_exclusion=False) -> ClauseEx
     outcome = result.outcomes[clause.id]
     if status == NEEDS_REVIEW and outcome.hint is not None and outcome.hint[i]:
         sentence += f"（{HINTS[int(outcome.hint[i])]}）"
-    if status == 0 and clause.on_fail == "needs_review" and not in_exclusion:
-        sentence += "（本条为原则性要求，交由审核人员把握）"
     facts = [] if clause.kind in ("all_of", "any_of", "none_of") else _facts_used(result, clause.id, i)
     return ClauseExplanation(clause.id, clause.article, clause.kind, depth, STATUS_NAMES[status], label, sentence,
                              clause.text, facts, tone=tone)

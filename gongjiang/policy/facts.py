@@ -50,8 +50,8 @@ Tables and columns
     src_birth — 4 when derived from a verified ID number) · known_<table> int8 for each event table.
     ``facts.labels``: list of N display strings (case id or masked name).
 ``employment`` (spells): person · org (orgs index, -1 self-employed/none) · place (places index of
-    the place of work) · start date · end date (0 open) · frontline int8 (一线技能岗位) ·
-    occupation int32 (vocab "occupation").
+    the place of work) · start date · end date (0 open; else the last day worked) · frontline int8
+    (一线技能岗位) · occupation int32 (vocab "occupation") · full_time int8 (全职; tri-state).
 ``insurance`` (one row per person and insured month): person · org · place · month.
 ``certificates``: person · level int8 (vocab.SkillLevel 0..7) · kind int8 (CERT_KINDS:
     1 职业资格证书, 2 职业技能等级证书, 3 职业农民职称证书, 4 专项职业能力证书, 0 unknown) ·
@@ -59,8 +59,9 @@ Tables and columns
 ``competitions`` (placements): person · level int8 (vocab.CompetitionLevel) · klass int8
     (vocab.CompetitionClass) · rank int16 (1 = first; 0 unknown) · date · occupation int32.
 ``titles`` (titles and honours held): person · title int32 (vocab "title") · level int8
-    (CompetitionLevel scale of the awarding body, -1 unknown) · start date · end date (0 open or
-    not recorded; incumbency clauses then use start + term).
+    (CompetitionLevel scale of the awarding body, -1 unknown) · issuer int32 (places index of the
+    awarding jurisdiction, -1 unknown) · start date · end date (0 open or not recorded; incumbency
+    clauses then use start + term).
 ``achievements`` (innovations, patents, standards, awards): person · kind int32 (vocab
     "achievement", codes ACHIEVEMENT_KINDS) · level int8 (CompetitionLevel scale) · grade int8
     (1 一等奖, 2 二等奖, 3 三等奖, 0 none) · date.
@@ -78,11 +79,20 @@ Tables and columns
 ``attestations`` (manual clauses judged by a reviewer): person · clause int32 (vocab "clause",
     key "<policy code>:<clause id>") · result int8 (STATUS: 0 fail, 1 needs_review, 2 pass) ·
     date · ``facts.attestation_reasons`` list of reason strings, one per row.
+``attributes`` (person attributes: 国籍, 户籍, 工会会员, 非遗传承人…, declared in the vocabulary):
+    person · attr int32 (vocab "attribute", the attribute's name) · holds int8 (1 the attribute
+    holds, 0 recorded as not holding) · value int32 (vocab "attribute_value", -1 none) · place int32
+    (places index for place-valued attributes such as 户籍, -1) · level int8 (CompetitionLevel
+    scale, -1 unknown) · start · end (0 open). A person with any row of an attribute has that
+    attribute recorded: no matching row then means "no", whatever ``known_attributes`` says.
 ``orgs`` (employers and other organisations; index = org id used by employment/insurance):
     ref int64 (accounts.Organisation pk) · sector int8 (SECTORS: 1 enterprise, 2 government organ,
     3 public institution, 4 social organisation, 5 individual/free-lance, 0 unknown) ·
     large int8 · place int32 · known_records int8 (1: the org's status records are complete, so
-    no row means no record). ``facts.org_names``: list of names.
+    no row means no record) · known_attributes int8 (1: the org's designations are complete).
+    ``facts.org_names``: list of names.
+``org_attributes`` (employer designations: 专精特新, 高新技术企业…): org · the columns of
+    ``attributes`` without person · source · verification · ref.
 ``org_records`` (employer status): org · kind int32 (vocab "org_record", ORG_RECORD_KINDS) ·
     start · end (0 open) · source · verification · ref.
 ``places`` (the jurisdiction tree): parent int32 (-1 root) · ref int64 (Organisation pk).
@@ -176,7 +186,8 @@ ORG_RECORD_KINDS = {
     "ordered_closure": "被责令关闭",
     "licence_revoked": "被吊销许可证或执照",
 }
-VOCABULARIES = ("title", "programme", "record", "achievement", "org_record", "occupation", "clause")
+VOCABULARIES = ("title", "programme", "record", "achievement", "org_record", "occupation", "clause", "attribute",
+                "attribute_value")
 
 I32, I8, I16, I64 = np.int32, np.int8, np.int16, np.int64
 COMMON = {"person": I32, "source": I8, "verification": I8, "ref": I64}
@@ -184,11 +195,11 @@ SCHEMA: dict[str, dict[str, type]] = {
     "person": {"ref": I64, "birth": I32, "gender": I8, "post_category": I8, "residence": I32,
                "src_birth": I8, "src_post_category": I8, "src_residence": I8},
     "employment": {**COMMON, "org": I32, "place": I32, "start": I32, "end": I32, "frontline": I8,
-                   "occupation": I32},
+                   "occupation": I32, "full_time": I8},
     "insurance": {**COMMON, "org": I32, "place": I32, "month": I32},
     "certificates": {**COMMON, "level": I8, "kind": I8, "occupation": I32, "issued": I32},
     "competitions": {**COMMON, "level": I8, "klass": I8, "rank": I16, "date": I32, "occupation": I32},
-    "titles": {**COMMON, "title": I32, "level": I8, "start": I32, "end": I32},
+    "titles": {**COMMON, "title": I32, "level": I8, "issuer": I32, "start": I32, "end": I32},
     "achievements": {**COMMON, "kind": I32, "level": I8, "grade": I8, "date": I32},
     "apprentices": {**COMMON, "start": I32, "end": I32, "level": I8, "level_date": I32,
                     "backbone": I8, "competition": I8, "agreement": I8},
@@ -196,13 +207,17 @@ SCHEMA: dict[str, dict[str, type]] = {
     "programmes": {**COMMON, "programme": I32, "level": I8, "grade": I8, "start": I32, "end": I32},
     "records": {**COMMON, "kind": I32, "start": I32, "end": I32},
     "attestations": {**COMMON, "clause": I32, "result": I8, "date": I32},
-    "orgs": {"ref": I64, "sector": I8, "large": I8, "place": I32, "known_records": I8},
+    "attributes": {**COMMON, "attr": I32, "holds": I8, "value": I32, "place": I32, "level": I8, "start": I32,
+                   "end": I32},
+    "orgs": {"ref": I64, "sector": I8, "large": I8, "place": I32, "known_records": I8, "known_attributes": I8},
+    "org_attributes": {"org": I32, "attr": I32, "holds": I8, "value": I32, "place": I32, "level": I8,
+                       "start": I32, "end": I32, "source": I8, "verification": I8, "ref": I64},
     "org_records": {"org": I32, "kind": I32, "start": I32, "end": I32, "source": I8,
                     "verification": I8, "ref": I64},
     "places": {"parent": I32, "ref": I64},
 }
 EVENT_TABLES = ("employment", "insurance", "certificates", "competitions", "titles", "achievements",
-                "apprentices", "studios", "programmes", "records", "attestations")
+                "apprentices", "studios", "programmes", "records", "attestations", "attributes")
 for _t in EVENT_TABLES:
     SCHEMA["person"][f"known_{_t}"] = I8
 
@@ -356,6 +371,12 @@ class Facts:
         self.pidx = {t: self.tables[t].person.astype(np.intp) for t in EVENT_TABLES if t != "insurance"}
         e = self.tables["employment"]
         self.emp_org, self.emp_place = e.org.astype(np.intp), e.place.astype(np.intp)
+        # Employment rows in (person, start) order (tenure clauses merge spells per person).
+        if len(e) < 2 or bool(np.all((e.person[1:] > e.person[:-1]) | ((e.person[1:] == e.person[:-1])
+                                                                        & (e.start[1:] >= e.start[:-1])))):
+            self.emp_order = np.arange(len(e), dtype=np.intp)
+        else:
+            self.emp_order = np.lexsort((e.start, e.person)).astype(np.intp)
         # Employment rows grouped by org (CSR): spells of a few organisations without a pass over all.
         self.emp_by_org = np.argsort(e.org, kind="stable").astype(np.intp)
         self.emp_org_offsets = np.searchsorted(e.org[self.emp_by_org], np.arange(len(self.orgs) + 1)).astype(np.intp)
@@ -391,8 +412,11 @@ class Facts:
         return RecordBuilder(people, employers=employers or {}, places=places, policy=policy).build()
 
 
-def load_place_tree(path: Path = JURISDICTIONS_FILE) -> list:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_place_tree() -> list:
+    """All of China's places (gongjiang.core.places; shared and cached: do not modify)."""
+    from gongjiang.core.places import china_tree
+
+    return china_tree()
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .schema import PolicyFile
+from .schema import AttributeEntry, LocalVocabulary, PolicyFile
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
 CASES_SUFFIX = ".cases.yaml"
@@ -59,10 +59,38 @@ def name_key(name: str) -> str:
 
 @dataclass
 class Vocabulary:
-    """Canonical names with their aliases, per kind ("titles", "programmes")."""
+    """Canonical names with their aliases, per kind ("titles", "programmes"), and the attributes
+    an `attribute` clause can test (name or alias -> AttributeEntry)."""
 
     names: dict[str, list[str]]  # kind -> canonical names in file order
     index: dict[str, dict[str, str]]  # kind -> name_key(name or alias) -> canonical name
+    attributes: dict[str, AttributeEntry] | None = None
+
+    def attribute(self, name: str) -> AttributeEntry | None:
+        return (self.attributes or {}).get(name_key(name))
+
+    def with_local(self, local: LocalVocabulary) -> tuple["Vocabulary", list[tuple[tuple, str]]]:
+        """This vocabulary plus a policy's own entries; (merged, [(location, error)])."""
+        names = {k: list(v) for k, v in self.names.items()}
+        index = {k: dict(v) for k, v in self.index.items()}
+        attributes = dict(self.attributes or {})
+        errors = []
+        for kind in VOCABULARY_KINDS:
+            for i, entry in enumerate(getattr(local, kind)):
+                names[kind].append(entry.name)
+                for word in (entry.name, *entry.aliases):
+                    key = name_key(word)
+                    if index[kind].get(key, entry.name) != entry.name:
+                        errors.append((("vocabulary", kind, i), f"{word!r} already names {index[kind][key]!r}"))
+                    index[kind][key] = entry.name
+        for i, entry in enumerate(local.attributes):
+            for word in (entry.name, entry.label, *entry.aliases):
+                key = name_key(word)
+                if key in attributes and attributes[key].name != entry.name:
+                    errors.append((("vocabulary", "attributes", i), f"{word!r} already names attribute "
+                                                                    f"{attributes[key].name!r}"))
+                attributes[key] = entry
+        return Vocabulary(names, index, attributes), errors
 
     def canonical(self, kind: str, name: str) -> str | None:
         """The canonical name of `name` (itself or an alias), or None when unknown."""
@@ -96,9 +124,23 @@ def read_vocabulary(path: Path | str | None = None) -> Vocabulary:
                     errors.append(PolicyError(shown, line_of(node, loc), f"{kind}[{i}].aliases",
                                               f"{word!r} already names {index[kind][key]!r}"))
                 index[kind][key] = canonical
+    attributes: dict[str, AttributeEntry] = {}
+    for i, entry in enumerate(data.get("attributes") or []):
+        try:
+            attr = AttributeEntry.model_validate(entry)
+        except ValidationError as e:
+            first = e.errors()[0]
+            errors.append(PolicyError(shown, line_of(node, ("attributes", i)),
+                                      f"attributes[{i}].{_field(first['loc'])}", _message(first)))
+            continue
+        for word in dict.fromkeys(name_key(w) for w in (attr.name, attr.label, *attr.aliases)):
+            if word in attributes:
+                errors.append(PolicyError(shown, line_of(node, ("attributes", i)), f"attributes[{i}]",
+                                          f"{word!r} is declared twice"))
+            attributes[word] = attr
     if errors:
         raise PolicyFileError(errors)
-    return Vocabulary(names, index)
+    return Vocabulary(names, index, attributes)
 
 
 _VOCABULARY: dict = {}
@@ -138,6 +180,90 @@ def _set_at(data, loc, value):
     for item in loc[:-1]:
         data = data[item]
     data[loc[-1]] = value
+
+
+def _attribute_clauses(data, loc=()):
+    """(location, clause dict) of every `attribute` clause in the raw policy."""
+    if isinstance(data, dict):
+        if data.get("kind") == "attribute":
+            yield loc, data
+        for key, value in data.items():
+            if isinstance(value, (dict, list)):
+                yield from _attribute_clauses(value, loc + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _attribute_clauses(value, loc + (i,))
+
+
+def _place_fields(data, loc=()):
+    """(location, path) of every jurisdiction path the raw policy names."""
+    if isinstance(data, dict):
+        in_vocabulary = len(loc) >= 1 and loc[0] == "vocabulary"
+        for key in ("within", "issuer"):
+            named = data.get("kind") in ("title", "attribute") or in_vocabulary
+            if named and isinstance(data.get(key), str):
+                yield loc + (key,), data[key]
+        for key, value in data.items():
+            if isinstance(value, (dict, list)) and not (loc == () and key == "document"):
+                yield from _place_fields(value, loc + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _place_fields(value, loc + (i,))
+
+
+def check_places(data: dict, node, path: str) -> None:
+    """Every place a policy names (its jurisdiction, `within`, `issuer`) must be in the
+    jurisdiction tree: an unknown place is an error, never a new place."""
+    from . import places
+
+    found = []
+    if isinstance(data.get("jurisdiction"), str):
+        found.append((("jurisdiction",), data["jurisdiction"]))
+    found.extend(_place_fields(data))
+    errors = []
+    for loc, value in found:
+        try:
+            canonical = places.resolve(value)
+        except places.UnknownPlace as e:
+            errors.append(PolicyError(path, line_of(node, loc), _field(loc), str(e)))
+            continue
+        _set_at(data, loc, canonical)
+    if errors:
+        raise PolicyFileError(errors)
+
+
+def check_attributes(data: dict, node, path: str, vocab: Vocabulary) -> None:
+    """Attribute clauses name a declared attribute (its `of` filled in), allowed values only."""
+    errors = []
+    for loc, clause in _attribute_clauses(data):
+        name = clause.get("attribute")
+        entry = vocab.attribute(name) if isinstance(name, str) else None
+        if entry is None:
+            errors.append(PolicyError(path, line_of(node, loc + ("attribute",)), _field(loc + ("attribute",)),
+                                      f"names unknown attribute {name!r}; declare it under vocabulary.attributes "
+                                      f"or in policies/{VOCABULARY_FILE}"))
+            continue
+        clause["attribute"] = entry.name
+        if clause.setdefault("of", entry.of) != entry.of:
+            errors.append(PolicyError(path, line_of(node, loc + ("of",)), _field(loc + ("of",)),
+                                      f"must be {entry.of!r} for attribute {entry.name!r}"))
+        values = clause.get("values") or []
+        if values and entry.value_kind != "word":
+            errors.append(PolicyError(path, line_of(node, loc + ("values",)), _field(loc + ("values",)),
+                                      f"attribute {entry.name!r} has no word values"))
+        elif entry.values:
+            for j, value in enumerate(values):
+                if value not in entry.values:
+                    errors.append(PolicyError(path, line_of(node, loc + ("values", j)), _field(loc + ("values", j)),
+                                              f"{value!r} is not a value of {entry.name!r} ({', '.join(entry.values)})"))
+        if clause.get("within") is not None and entry.value_kind != "place":
+            errors.append(PolicyError(path, line_of(node, loc + ("within",)), _field(loc + ("within",)),
+                                      f"attribute {entry.name!r} is not place-valued"))
+        if clause.get("min_level") is not None and not entry.levels:
+            errors.append(PolicyError(path, line_of(node, loc + ("min_level",)), _field(loc + ("min_level",)),
+                                      f"attribute {entry.name!r} has no levels"))
+    if errors:
+        raise PolicyFileError(errors)
 
 
 def canonicalise_names(data: dict, node, path: str, vocab: Vocabulary) -> None:
@@ -230,7 +356,18 @@ def parse_text(text: str, path: str, *, code: str | None = None, vocab: Vocabula
         raise PolicyFileError([PolicyError(path, 1, "", "a policy file must be a mapping")])
     if code is not None:
         data["code"] = code
-    canonicalise_names(data, node, path, vocab or vocabulary())
+    vocab = vocab or vocabulary()
+    try:
+        local = LocalVocabulary.model_validate(data.get("vocabulary") or {})
+    except ValidationError:
+        local = None  # reported with file:line by the validation of the whole file below
+    if local is not None:
+        vocab, clashes = vocab.with_local(local)
+        if clashes:
+            raise PolicyFileError([PolicyError(path, line_of(node, loc), _field(loc), msg) for loc, msg in clashes])
+    check_places(data, node, path)
+    canonicalise_names(data, node, path, vocab)
+    check_attributes(data, node, path, vocab)
     try:
         return PolicyFile.model_validate(data)
     except ValidationError as e:

@@ -9,13 +9,21 @@ A person dict, every key optional (a missing list means "not known", an empty on
     insurance:    [{employer, place, from: 2019-01, to: 2024-12}]
     certificates: [{level: 技师, kind: qualification, occupation, issued}]
     competitions: [{level: 省级, class: 一类, rank: 3, date, occupation}]
-    titles:       [{title: 全国技术能手, level, start, end}]
+    titles:       [{title: 全国技术能手, level, issuer: 淄博市, start, end}]
     achievements: [{kind: patent, level, grade, date}]
     apprentices:  [{count: 2, level: 高级工, level_date, backbone, competition, agreement, start, end}]
     studios:      [{kind: master_studio, level: 市级, role: leader, start, end}]
     programmes:   [{programme: 省双千计划, level: 省级, grade: D, start, end}]
     records:      [{kind: criminal_record, start, end}]
     attestations: {clause_id: pass | fail | {result: pass, reason: ...}}
+    attributes:   {nationality: 中国, hukou: 江门市, union_member: true, heritage_inheritor: {level: 省级,
+                   start, end}} (true holds, false recorded as not holding; a string is the value,
+                   a place for place-valued attributes) or [{attribute, value, holds, level, start, end}]
+
+Employers (the `employers` mapping of a case file) may carry `attributes` the same way (专精特新…)
+and `known_attributes: true` when their designations are complete.
+
+Places are paths or unique names of the jurisdiction tree; an unknown place is an error.
 
 Every row may carry source (self, employer, imported, registry, reviewer; default self),
 verified (true/false) or verification (unverified/verified/rejected), and ref.
@@ -48,6 +56,35 @@ def _grade_letter(value) -> int:
     return ord(str(value).strip().upper()[0]) - ord("A") + 1
 
 
+def _flat_places(tree):
+    """(paths, parents, names, aliases) of a place tree: name/alias -> place indices."""
+    paths, parents, names, aliases = [], [], {}, {}
+
+    def visit(nodes, parent, prefix):
+        for node in nodes:
+            path = f"{prefix}/{node['name']}" if prefix else node["name"]
+            idx = len(paths)
+            paths.append(path)
+            parents.append(parent)
+            names.setdefault(node["name"], []).append(idx)
+            for alias in node.get("aliases") or []:
+                aliases.setdefault(alias, []).append(idx)
+            visit(node.get("children") or [], idx, path)
+
+    visit(tree, -1, "")
+    return tuple(paths), tuple(parents), names, aliases
+
+
+_CHINA: dict = {}
+
+
+def _china_flat():
+    tree = load_place_tree()
+    if _CHINA.get("tree") is not tree:
+        _CHINA.update(tree=tree, flat=_flat_places(tree))
+    return _CHINA["flat"]
+
+
 class RecordBuilder:
     def __init__(self, people, *, employers, places, policy):
         self.people = list(people)
@@ -58,37 +95,44 @@ class RecordBuilder:
         self.vocab_index = {v: {} for v in VOCABULARIES}
         self.place_paths: list[str] = []
         self.place_index: dict[str, int] = {}
+        self.place_aliases: dict[str, list[int]] = {}
         self.org_names: list[str] = []
         self.org_index: dict[str, int] = {}
         self.reasons: list[str] = []
         self._load_places(load_place_tree() if places is None else places)
 
     # --- interning -----------------------------------------------------------------------
-    def _load_places(self, tree, parent=-1, prefix=""):
-        for node in tree:
-            path = f"{prefix}/{node['name']}" if prefix else node["name"]
-            idx = self._add_place(path, parent)
-            self._load_places(node.get("children", []), idx, path)
-
-    def _add_place(self, path, parent):
-        idx = len(self.place_paths)
-        self.place_paths.append(path)
-        self.place_index[path] = idx
-        self.rows["places"]["parent"].append(parent)
-        self.rows["places"]["ref"].append(-1)
-        return idx
+    def _load_places(self, tree):
+        paths, parents, names, aliases = _flat_places(tree) if tree is not load_place_tree() else _china_flat()
+        self.place_paths = list(paths)
+        self.place_index = {p: i for i, p in enumerate(paths)}
+        self.place_names, self.place_aliases = names, aliases  # shared, read-only
+        self.rows["places"]["parent"] = list(parents)
+        self.rows["places"]["ref"] = [-1] * len(paths)
 
     def place(self, name) -> int:
         if name in (None, ""):
             return -1
         if name in self.place_index:
             return self.place_index[name]
-        matches = [i for p, i in self.place_index.items() if p.rsplit("/", 1)[-1] == name]
+        if "/" in name:  # a partial path: 淄博市/张店区
+            last = name.rsplit("/", 1)[-1]
+            matches = [i for i in self.place_names.get(last, []) + self.place_aliases.get(last, [])
+                       if self.place_paths[i].endswith("/" + name)]
+        else:
+            matches = self.place_names.get(name) or self.place_aliases.get(name, [])
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
             raise ValueError(f"place name {name!r} is ambiguous; write its path")
-        return self._add_place(name, -1)  # a place outside the tree (e.g. moved away)
+        raise ValueError(f"unknown place {name!r}: not in the jurisdiction tree")
+
+    def place_or_none(self, name) -> int:
+        """The place index of `name` when it names a place, else -1 (attribute values)."""
+        try:
+            return self.place(name)
+        except ValueError:
+            return -1
 
     def word(self, vocab, word) -> int:
         if word in (None, ""):
@@ -114,6 +158,12 @@ class RecordBuilder:
         rows["large"].append(int(bool(spec.get("large", False))))
         rows["place"].append(self.place(spec.get("place", place)))
         rows["known_records"].append(int("records" in spec))
+        rows["known_attributes"].append(int(bool(spec.get("known_attributes", False))))
+        for rec in self._attribute_rows(spec.get("attributes")):
+            self._attribute(self.rows["org_attributes"], rec)
+            r = self.rows["org_attributes"]
+            r["org"].append(idx)
+            self._common(r, rec, with_person=False)
         for rec in spec.get("records", []):
             r = self.rows["org_records"]
             r["org"].append(idx)
@@ -176,10 +226,42 @@ class RecordBuilder:
                 getattr(self, f"_row_{table}")(i, row)
 
     @staticmethod
-    def _rows_of(p, table):
+    def _attribute_rows(value):
+        """Attribute rows from the dict form {name: value} or the list form [{attribute, ...}]."""
+        if not value:
+            return []
+        if isinstance(value, list):
+            return value
+        rows = []
+        for name, v in value.items():
+            if isinstance(v, bool):
+                rows.append({"attribute": name, "holds": v})
+            elif isinstance(v, dict):
+                rows.append({"attribute": name, **v})
+            else:
+                rows.append({"attribute": name, "value": v})
+        return rows
+
+    def _attribute(self, r, row):
+        unknown = set(row) - {"attribute", "holds", "value", "level", "start", "end", "source", "verified",
+                              "verification", "ref"}
+        if unknown:
+            raise ValueError(f"attribute row has unknown keys {sorted(unknown)}")
+        value = row.get("value")
+        r["attr"].append(self.word("attribute", row["attribute"]))
+        r["holds"].append(int(bool(row.get("holds", True))))
+        r["value"].append(self.word("attribute_value", None if value is None else str(value)))
+        r["place"].append(self.place_or_none(value) if isinstance(value, str) else -1)
+        r["level"].append(levels.competition_level(row["level"]) if row.get("level") is not None else -1)
+        r["start"].append(ordinal(row.get("start")))
+        r["end"].append(ordinal(row.get("end")))
+
+    def _rows_of(self, p, table):
         value = p.get(table)
         if value is None:
             return []
+        if table == "attributes":
+            return self._attribute_rows(value)
         if table == "attestations" and isinstance(value, dict):
             return [{"clause": k, **(v if isinstance(v, dict) else {"result": v})} for k, v in value.items()]
         return value
@@ -198,6 +280,7 @@ class RecordBuilder:
         r["end"].append(ordinal(row.get("end")))
         r["frontline"].append(_flag(row.get("frontline")))
         r["occupation"].append(self.word("occupation", row.get("occupation")))
+        r["full_time"].append(_flag(row.get("full_time")))
         self._common(r, row, person=i)
 
     def _row_insurance(self, i, row):
@@ -232,6 +315,7 @@ class RecordBuilder:
         r = self.rows["titles"]
         r["title"].append(self.word("title", row["title"]))
         r["level"].append(levels.competition_level(row["level"]) if row.get("level") is not None else -1)
+        r["issuer"].append(self.place(row.get("issuer")))
         r["start"].append(ordinal(row.get("start")))
         r["end"].append(ordinal(row.get("end")))
         self._common(r, row, person=i)
@@ -279,6 +363,11 @@ class RecordBuilder:
         r["kind"].append(self.word("record", row["kind"]))
         r["start"].append(ordinal(row.get("start")))
         r["end"].append(ordinal(row.get("end")))
+        self._common(r, row, person=i)
+
+    def _row_attributes(self, i, row):
+        r = self.rows["attributes"]
+        self._attribute(r, row)
         self._common(r, row, person=i)
 
     def _row_attestations(self, i, row):

@@ -108,7 +108,7 @@ def describe(clause, policy: PolicyFile | None = None) -> str:
     if k == "competition":
         items = []
         for p in clause.placements:
-            text = LEVEL_LABELS[p.level]
+            text = LEVEL_LABELS[p.level] + ("及以上" if p.or_higher else "")
             if p.klass:
                 text += CLASS_LABELS[p.klass]
             text += "技能竞赛"
@@ -117,7 +117,33 @@ def describe(clause, policy: PolicyFile | None = None) -> str:
         return _window(clause.within_years) + "获得" + _join(items, "，或")
     if k == "title":
         held = "现持有" if clause.held_on_date else "获得"
-        return _window(clause.within_years) + held + "下列称号之一：" + _join([f"“{t}”" for t in clause.titles])
+        issuer = f"{place_name(clause.issuer)}授予的" if clause.issuer else ""
+        level = f"{LEVEL_LABELS[clause.min_level]}及以上" if clause.min_level is not None else ""
+        if not clause.titles:
+            return _window(clause.within_years) + held + issuer + level + "称号"
+        return (_window(clause.within_years) + held + issuer + level + "下列称号之一："
+                + _join([f"“{t}”" for t in clause.titles]))
+    if k == "tenure":
+        how = "连续" if clause.continuous else "累计"
+        place = f"在{where}" if clause.in_jurisdiction else ""
+        what = "从事本职业（工种）" if clause.same_occupation else "工作"
+        full = "（全职）" if clause.full_time_only else ""
+        parts = []
+        for b in (clause.min, clause.max):
+            if b is not None:
+                inc = dates.inclusive(b.word, b.inclusive, defs)
+                parts.append(f"{b.value}年{b.word}（{'含' if inc else '不含'}{b.value}年）")
+        return f"{place}{how}{what}{full}" + "、".join(parts) + "（按参照日以日历日计算）"
+    if k == "attribute":
+        label = attribute_label(clause.attribute, policy)
+        text = label
+        if clause.values:
+            text += "为" + _join(clause.values, "或")
+        if clause.within:
+            text += f"在{place_name(clause.within)}"
+        if clause.min_level is not None:
+            text += f"（{LEVEL_LABELS[clause.min_level]}及以上）"
+        return ("所在单位为" if clause.of == "employer" else "") + text
     if k == "achievement":
         level = f"{LEVEL_LABELS[clause.min_level]}及以上" if clause.min_level is not None else ""
         grade = f"（{'一二三'[clause.max_grade - 1]}等奖及以上）" if clause.max_grade else ""
@@ -151,6 +177,18 @@ def describe(clause, policy: PolicyFile | None = None) -> str:
     if k == "manual":
         return clause.text or "由审核人员认定"
     raise ValueError(k)
+
+
+def attribute_label(name: str, policy: PolicyFile | None = None) -> str:
+    """The Chinese label of an attribute (the policy's own vocabulary, then the shared one)."""
+    if policy is not None:
+        for entry in policy.vocabulary.attributes:
+            if entry.name == name:
+                return entry.label
+    from .loader import vocabulary
+
+    entry = vocabulary().attribute(name)
+    return entry.label if entry else name
 
 
 def _window(years):

@@ -183,6 +183,7 @@ class EmployerSector(ClauseBase):
 
 class Placement(Strict):
     level: Any
+    or_higher: bool = False  # "省级以上": this level or any higher one
     klass: Any = Field(None, alias="class")
     rank_max: PositiveInt | None = None
 
@@ -197,10 +198,66 @@ class Competition(ClauseBase):
 
 
 class Title(ClauseBase):
+    """A title (称号) from `titles`, or any title of `min_level` or higher, optionally only those
+    awarded by `issuer` or a place inside it (one city's 技术能手 is not another city's)."""
+
     kind: Literal["title"]
-    titles: list[str] = Field(min_length=1)
+    titles: list[str] = []
+    min_level: Any = None
+    issuer: str | None = None  # jurisdiction path of the awarding body
     within_years: PositiveInt | None = None
     held_on_date: bool = False  # the title's term (start..end) covers the reference date
+
+    _lv = field_validator("min_level")(lambda v: _complevel(v))
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not self.titles and self.min_level is None:
+            raise ValueError("title needs titles or min_level")
+        return self
+
+
+class Tenure(ClauseBase):
+    """Years of work from the employment spells, counted in calendar days up to the reference
+    date: `min`/`max` are bounds in years ({value, word}) compared with the days of the same
+    number of years before the reference date. `continuous`: only the run of spells reaching the
+    reference date counts (a gap longer than `max_gap_days` restarts it; a change of employer
+    without a gap does not)."""
+
+    kind: Literal["tenure"]
+    min: Bound | None = None
+    max: Bound | None = None
+    continuous: bool = False
+    in_jurisdiction: bool = False
+    same_occupation: bool = False  # spells in the occupation of the current spell
+    full_time_only: bool = False
+    max_gap_days: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.min is None and self.max is None:
+            raise ValueError("tenure needs min or max")
+        if self.min and self.min.word not in ("以上", "届满", "满", "超过"):
+            raise ValueError(f"min.word {self.min.word} is an upper-bound word")
+        if self.max and self.max.word not in ("以下", "以内", "不满", "不超过"):
+            raise ValueError(f"max.word {self.max.word} is a lower-bound word")
+        return self
+
+
+class Attribute(ClauseBase):
+    """A person attribute (国籍, 户籍, 工会会员, 非遗传承人…) or, with `of: employer`, a designation
+    of the current employer (专精特新, 高新技术企业…), as declared in the vocabulary. Passes when a
+    row of the attribute holds on the reference date with one of `values` (any value when empty),
+    a place inside `within` (place-valued attributes such as 户籍) and at least `min_level`."""
+
+    kind: Literal["attribute"]
+    attribute: str = Field(min_length=1)
+    of: Literal["person", "employer"] = "person"  # filled from the vocabulary by the loader
+    values: list[str] = []
+    within: str | None = None
+    min_level: Any = None
+
+    _lv = field_validator("min_level")(lambda v: _complevel(v))
 
 
 class Achievement(ClauseBase):
@@ -287,13 +344,13 @@ class Manual(ClauseBase):
 
 Clause = Annotated[
     Union[Group, Age, WorkingAge, Qualification, InsuredEmployment, CurrentPost, EmployerSector,
-          Competition, Title, Achievement, Apprentices, Studio, Programme, Record, EmployerRecord,
+          Competition, Title, Tenure, Attribute, Achievement, Apprentices, Studio, Programme, Record, EmployerRecord,
           Incumbency, Manual],
     Field(discriminator="kind"),
 ]
 Group.model_rebuild()
 CLAUSE_KINDS = ["all_of", "any_of", "none_of", "age", "working_age", "qualification", "insured_employment",
-                "current_post", "employer_sector", "competition", "title", "achievement", "apprentices",
+                "current_post", "employer_sector", "competition", "title", "tenure", "attribute", "achievement", "apprentices",
                 "studio", "programme", "record", "employer_record", "incumbency", "manual"]
 
 
@@ -605,6 +662,38 @@ class Material(Strict):
     note: str = ""
 
 
+class VocabularyEntry(Strict):
+    """A title or programme a policy declares next to the shared vocabulary (policies/vocabulary.yaml)."""
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    level: Any = None  # level of the awarding body (市级, 省级…)
+    issuer: str | None = None  # jurisdiction path of the awarding body
+    note: str = ""
+
+    _lv = field_validator("level")(lambda v: _complevel(v))
+
+
+class AttributeEntry(Strict):
+    """A person attribute or employer designation an `attribute` clause can test. Adding the next
+    attribute is one entry here (or in policies/vocabulary.yaml), not Python."""
+
+    name: str = Field(min_length=1, pattern=r"^[\w\-]+$")  # the key in facts and clauses
+    label: str = Field(min_length=1)  # 户籍, 专精特新中小企业…
+    of: Literal["person", "employer"] = "person"
+    value_kind: Literal["none", "word", "place"] = "none"  # none: held or not; place: 户籍地…
+    values: list[str] = []  # the allowed words of a `word` attribute (empty: any)
+    levels: bool = False  # rows carry a level (国家级, 省级…)
+    aliases: list[str] = []
+    note: str = ""
+
+
+class LocalVocabulary(Strict):
+    titles: list[VocabularyEntry] = []
+    programmes: list[VocabularyEntry] = []
+    attributes: list[AttributeEntry] = []
+
+
 class PolicyFile(Strict):
     schema_version: Literal[1] = 1
     title: str
@@ -622,6 +711,7 @@ class PolicyFile(Strict):
     materials: list[Material] = []
     duties: list[Duty] = []
     notes: list[str] = []
+    vocabulary: LocalVocabulary = LocalVocabulary()  # titles, programmes, attributes of this policy
 
     # set by the loader from the file name
     code: str = Field("", pattern=r"^[a-z0-9\-]*$")

@@ -27,6 +27,7 @@ from gongjiang.policy.facts import EVENT_TABLES, SCHEMA, SECTORS, Facts, Table
 
 from .models import (
     CreditKind,
+    EmployerAttribute,
     EmployerRecordKind,
     InnovationKind,
     Person,
@@ -221,7 +222,7 @@ class FactsBuilder:
 
     # --- tables --------------------------------------------------------------------------------
     EVENT_METHODS = ("employment", "insurance", "certificates", "competitions", "titles", "achievements",
-                     "apprentices", "studios", "programmes", "records")
+                     "apprentices", "studios", "programmes", "records", "attributes")
 
     def build(self, *, parallel: bool | None = None) -> Facts:
         """Tables are fetched concurrently (one database connection per thread) on PostgreSQL when
@@ -238,7 +239,7 @@ class FactsBuilder:
         tables = {"places": self.places_table, "person": built.pop("person"), **built}
         for name in self.EVENT_METHODS:  # rows carry person pks until the person table is known
             tables[name].columns["person"] = self.person_index(tables[name].columns["person"])
-        tables["orgs"], tables["org_records"] = self.orgs()
+        tables["orgs"], tables["org_records"], tables["org_attributes"] = self.orgs()
         tables["attestations"] = Table.empty("attestations")
         # Employment and insurance point at orgs by registry pk until here; remap to indices.
         for name in ("employment", "insurance"):
@@ -326,10 +327,10 @@ class FactsBuilder:
 
     def employment(self):
         cols = [*self.common("e"), "e.person_id", "e.employer_id", "e.jurisdiction_id", date_sql("e.start"),
-                date_sql("e.\"end\""), flag_sql("e.frontline"), "0"]
+                date_sql("e.\"end\""), flag_sql("e.frontline"), "0", flag_sql("e.full_time")]
         a = self.q_words(cols, "registry_employment", "e", "post", "occupation", 9)
         t = self._table("employment", a, ["ref", "source", "verification", "person", "org", "place", "start", "end",
-                                          "frontline", "occupation"])
+                                          "frontline", "occupation", "full_time"])
         t.columns["place"] = self.place_index(a[:, 5])
         with self._lock:
             self.employer_pks |= set(np.unique(a[:, 4]).tolist())
@@ -383,7 +384,29 @@ class FactsBuilder:
             "org": self.org_index(a[:, 0]), "kind": a[:, 1].astype(np.int32), "start": a[:, 2].astype(np.int32),
             "end": a[:, 3].astype(np.int32), "source": a[:, 4].astype(np.int8),
             "verification": a[:, 5].astype(np.int8), "ref": a[:, 6]})
-        return orgs, org_records
+        return orgs, org_records, self.org_attributes(pks)
+
+    def org_attributes(self, pks):
+        rows = []
+        for i in range(0, len(pks), 5000):
+            rows += list(EmployerAttribute.objects.filter(organisation_id__in=pks[i:i + 5000]).values_list(
+                "organisation_id", "attribute", "holds", "value", "level", "start", "end", "source",
+                "verification", "pk"))
+        with self._lock:
+            attr = [self.vocab.add("attribute", r[1]) for r in rows]
+            value = [self.vocab.add("attribute_value", r[3]) if r[3] else -1 for r in rows]
+        source = {"self": 1, "employer": 2, "imported": 3, "registry": 4}
+        verification = {"verified": 1, "rejected": 2}
+        n = len(rows)
+        return Table("org_attributes", {
+            "org": self.org_index([r[0] for r in rows]), "attr": np.array(attr, np.int32),
+            "holds": np.array([int(r[2]) for r in rows], np.int8), "value": np.array(value, np.int32),
+            "place": np.full(n, -1, np.int32), "level": np.array([-1 if r[4] is None else r[4] for r in rows], np.int8),
+            "start": np.array([r[5].toordinal() if r[5] else 0 for r in rows], np.int32),
+            "end": np.array([r[6].toordinal() if r[6] else 0 for r in rows], np.int32),
+            "source": np.array([source.get(r[7], 0) for r in rows], np.int8),
+            "verification": np.array([verification.get(r[8], 0) for r in rows], np.int8),
+            "ref": np.array([r[9] for r in rows], np.int64)})
 
     def _nearest_place(self, path):
         for pk in reversed([int(x) for x in path.strip("/").split("/") if x]):
@@ -414,10 +437,59 @@ class FactsBuilder:
     def titles(self):
         cols = [*self.common("t"), "t.person_id", self.named_codes("registry_titleaward", "t", TitleCode.choices,
                                                                      "title"),
-                "t.level", date_sql("t.awarded_on"), date_sql("t.expires_on")]
-        a = self.q(cols, "registry_titleaward", "t")
+                "t.level", date_sql("t.awarded_on"), date_sql("t.expires_on"), "0"]
+        a = self.q_words(cols, "registry_titleaward", "t", "issuer", "issuer", 8)
         a[:, 4] = self.patch_names("registry_titleaward", "t", a[:, 4].copy(), a[:, 0], "title")
-        return self._table("titles", a, ["ref", "source", "verification", "person", "title", "level", "start", "end"])
+        t = self._table("titles", a, ["ref", "source", "verification", "person", "title", "level", "start", "end",
+                                      "issuer"])
+        with self._lock:
+            words = list(self.vocab.words.get("issuer", []))
+        lookup = np.array([self.issuer_place(w) for w in words] + [-1], dtype=np.int32)
+        t.columns["issuer"] = lookup[a[:, 8]]  # -1 (no issuer) -> the last entry, -1
+        return t
+
+    def issuer_place(self, text: str) -> int:
+        """The place of an awarding body named in free text ("淄博市人民政府" -> 淄博市): the deepest
+        place whose name (or short name) the text starts with, -1 when none or several."""
+        best, found = -1, []
+        for i, path in enumerate(self.place_paths):
+            parts = path.split("/")
+            name = parts[-1]
+            if any(text.startswith("".join(parts[k:])) for k in range(len(parts))):
+                found.append((path.count("/"), len(name), i))
+        if found:
+            found.sort()
+            top = [f for f in found if f[:2] == found[-1][:2]]
+            best = top[0][2] if len(top) == 1 else -1
+        return best
+
+    def attributes(self):
+        cols = [*self.common("a"), "a.person_id", "0", "CASE WHEN a.holds THEN 1 ELSE 0 END", "0",
+                "COALESCE(a.place_id, -1)", "COALESCE(a.level, -1)", date_sql("a.start"), date_sql("a.\"end\"")]
+        attr, join1, p1 = self.word_codes("registry_personattribute", "a", "attribute", "attribute")
+        value, join2, p2 = self.word_codes("registry_personattribute", "a", "value", "attribute_value")
+        cols[4], cols[6] = attr, value
+        a = self.q(cols, "registry_personattribute", "a", join=f"{join1} {join2}", join_params=[*p1, *p2])
+        t = self._table("attributes", a, ["ref", "source", "verification", "person", "attr", "holds", "value",
+                                          "place", "level", "start", "end"])
+        t.columns["place"] = self.place_index(a[:, 7])
+        # 户籍 from the person's region code (Person.region_code), as the `hukou` attribute
+        cond, params = self.selected("p", "id")
+        sql = _select(["-1", "p.id", "o.id"], "FROM registry_person p JOIN accounts_organisation o ON "
+                      "o.region_code = p.region_code AND o.kind IN ('province', 'city', 'district') "
+                      f"WHERE p.region_code <> '' AND {cond}")
+        h = fetch_int_columns(sql, params, 3)
+        if len(h):
+            with self._lock:
+                code = self.vocab.add("attribute", "hukou")
+            n = len(h)
+            extra = {"ref": h[:, 0], "source": np.full(n, 4, np.int8), "verification": np.ones(n, np.int8),
+                     "person": h[:, 1], "attr": np.full(n, code, np.int32), "holds": np.ones(n, np.int8),
+                     "value": np.full(n, -1, np.int32), "place": self.place_index(h[:, 2]),
+                     "level": np.full(n, -1, np.int8), "start": np.zeros(n, np.int32), "end": np.zeros(n, np.int32)}
+            t = Table("attributes", {c: np.concatenate((t.columns[c], extra[c].astype(t.columns[c].dtype)))
+                                     for c in t.columns})
+        return t
 
     def achievements(self):
         cols = [*self.common("i"), "i.person_id", case_sql("i.kind", ACHIEVEMENT_WORDS), "i.level", "i.grade",

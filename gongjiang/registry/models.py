@@ -223,6 +223,7 @@ class Employment(FactFields):
                                      related_name="+")
     post = models.CharField("岗位/工种", max_length=100, blank=True)
     frontline = models.BooleanField("一线技能岗位", default=True)
+    full_time = models.BooleanField("全职", null=True, blank=True, help_text="空表示未知")
     is_legal_representative = models.BooleanField("担任单位法定代表人或负责人", default=False)
     start = models.DateField("入职日期")
     end = models.DateField("离职日期", null=True, blank=True, help_text="空表示仍在职")
@@ -410,6 +411,43 @@ class CreditRecord(FactFields):
     class Meta:
         verbose_name = "信用与纪律记录"
         verbose_name_plural = "信用与纪律记录"
+
+
+class PersonAttribute(FactFields):
+    """A person attribute a policy can test (国籍, 户籍, 工会会员, 非遗传承人…): `attribute` is the
+    name declared in policies/vocabulary.yaml (or a policy's own vocabulary). The 户籍 of
+    Person.region_code is read as the `hukou` attribute without a row here."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attributes")
+    attribute = models.CharField("属性", max_length=60)
+    holds = models.BooleanField("具有", default=True, help_text="否：已核实不具有")
+    value = models.CharField("取值", max_length=100, blank=True)
+    place = models.ForeignKey("accounts.Organisation", verbose_name="地区", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices, null=True, blank=True)
+    start = models.DateField("起始日期", null=True, blank=True)
+    end = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "人员属性"
+        verbose_name_plural = "人员属性"
+
+
+class EmployerAttribute(FactFields):
+    """A designation of an employer (专精特新, 高新技术企业…), named as in the vocabulary."""
+
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name="单位", on_delete=models.CASCADE,
+                                     related_name="attributes")
+    attribute = models.CharField("认定类型", max_length=60)
+    holds = models.BooleanField("具有", default=True)
+    value = models.CharField("取值", max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices, null=True, blank=True)
+    start = models.DateField("认定日期", null=True, blank=True)
+    end = models.DateField("有效期至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "单位认定"
+        verbose_name_plural = "单位认定"
 
 
 class ImportBatch(models.Model):

@@ -50,3 +50,31 @@ def test_facts_encodings_follow_contract(jurisdictions, make_org):
     assert f.word("org_record", int(f.org_records.kind[0])) == "under_investigation"
     one = facts_for_person(p)
     assert one.n == 1 and "甲" in one.labels[0] and len(one.employment) == 2
+
+
+def test_attributes_issuers_full_time_and_hukou_reach_the_engine(jurisdictions, make_org):
+    """Issue 13: person attributes and employer designations as rows, the 户籍 of the region code,
+    the awarding place of a title from its issuer text, and the full-time flag of a spell."""
+    from gongjiang.registry.models import EmployerAttribute, PersonAttribute
+
+    huiyang = jurisdictions["惠阳区"]
+    firm = make_org("惠阳专精特新厂", parent=huiyang)
+    EmployerAttribute.objects.create(organisation=firm, attribute="specialised_sme", level=3,
+                                     start=dt.date(2022, 1, 1))
+    p = register_person(name="丙", id_number=make_resident_id("441303", dt.date(1985, 3, 1), 7, female=False),
+                        jurisdiction=huiyang)
+    Person.objects.filter(pk=p.pk).update(region_code="441303")
+    PersonAttribute.objects.create(person=p, attribute="union_member", start=dt.date(2010, 1, 1))
+    PersonAttribute.objects.create(person=p, attribute="nationality", value="中国")
+    Employment.objects.create(person=p, employer=firm, jurisdiction=huiyang, start=dt.date(2019, 1, 1),
+                              full_time=True)
+    TitleAward.objects.create(person=p, code="city_tech_expert", level=2, awarded_on=dt.date(2022, 1, 1),
+                              issuer="惠州市人民政府")
+    f = facts_for_person(p)
+    words = {f.word("attribute", int(a)) for a in f.attributes.attr}
+    assert words == {"union_member", "nationality", "hukou"}
+    hukou = [i for i, a in enumerate(f.attributes.attr) if f.word("attribute", int(a)) == "hukou"][0]
+    assert f.place_paths[f.attributes.place[hukou]] == "广东省/惠州市/惠阳区"
+    assert f.place_paths[f.titles.issuer[0]] == "广东省/惠州市"
+    assert f.employment.full_time.tolist() == [1]
+    assert f.word("attribute", int(f.org_attributes.attr[0])) == "specialised_sme" and f.org_attributes.level[0] == 3
