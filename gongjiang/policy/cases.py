@@ -26,7 +26,7 @@ import yaml
 
 from .engine import evaluate
 from .facts import STATUS, STATUS_NAMES, Facts
-from .loader import CASES_SUFFIX, POLICIES_DIR, read_policy
+from .loader import CASES_SUFFIX, POLICIES_DIR, read_policy, vocabulary
 from .schema import walk
 
 
@@ -70,6 +70,7 @@ def run_file(path: Path) -> list[CaseResult]:
     policy = read_policy(policy_path_for(path)).policy
     if spec.get("policy") != policy.code:
         raise ValueError(f"{path}: policy is {spec.get('policy')!r}, expected {policy.code!r}")
+    names, _ = vocabulary().with_local(policy.vocabulary)
     groups: dict[tuple, list[dict]] = {}
     for case in spec["cases"]:
         on = case.get("date", spec.get("date"))
@@ -79,7 +80,8 @@ def run_file(path: Path) -> list[CaseResult]:
     results = []
     for (on, honour, tree), cases in groups.items():
         people = [_merge(spec.get("base") or {}, c) for c in cases]
-        facts = Facts.from_records(people, employers=spec.get("employers") or {}, policy=policy.code)
+        facts = Facts.from_records(people, employers=spec.get("employers") or {}, policy=policy.code,
+                                   vocabulary=names)
         batch = evaluate(policy, facts, on=on, honour=honour, tree=tree)
         for i, case in enumerate(cases):
             for clause, expected in case["expect"].items():

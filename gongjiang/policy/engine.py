@@ -393,6 +393,10 @@ def k_current_post(c, ctx) -> Outcome:
         inside = ctx.inside(ctx.facts.emp_place)
         hit = hit & inside
         possible &= inside | (e.place < 0)
+    if c.occupations:
+        same = _isin(e.occupation, ctx.facts.codes("occupation", c.occupations))
+        hit = hit & same
+        possible &= same | (e.occupation < 0)
     out = exists(ctx, "employment", hit, possible)
     if c.or_residence:
         p = ctx.facts.person
@@ -460,6 +464,9 @@ def k_title(c, ctx) -> Outcome:
         held = (t.start > 0) & (t.start <= ctx.ord) & ((t.end == 0) | (t.end >= ctx.ord))
         maybe |= hit & (t.start == 0)
         hit = hit & held
+    if c.min_count > 1:
+        hit, maybe = ctx.keep("titles", hit), ctx.keep("titles", maybe)
+        return at_least(ctx, "titles", hit, maybe & ~hit, c.min_count)
     return exists(ctx, "titles", hit, maybe)
 
 
@@ -669,7 +676,11 @@ def k_programme(c, ctx) -> Outcome:
             hit |= same
     if c.min_level is not None:
         hit |= t.level >= c.min_level
-    current = (t.end == 0) | (t.end >= ctx.ord)
+    if c.joined_by is not None:
+        by = c.joined_by.toordinal()
+        maybe |= hit & (t.start == 0)
+        hit &= (t.start > 0) & (t.start <= by)
+    current = (t.end == 0) | (t.end >= ctx.ord) if c.current_only else np.ones(len(t), bool)
     return exists(ctx, "programmes", hit & current, maybe & current & ~hit)
 
 

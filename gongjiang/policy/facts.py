@@ -402,14 +402,16 @@ class Facts:
     # --- building from nested dicts ----------------------------------------------------------
     @classmethod
     def from_records(cls, people: list[dict], *, employers: dict | None = None,
-                     places: list | None = None, policy: str = "") -> "Facts":
+                     places: list | None = None, policy: str = "", vocabulary=None) -> "Facts":
         """People as nested dicts (the YAML test cases' format; see docs/policy-schema.md) in,
         columns out. `employers` maps employer names to {sector, place, large, records}; `places`
         is a jurisdiction tree like accounts/data/jurisdictions.yaml (the default); `policy` is
-        the code prefixed to attestation keys that lack one."""
+        the code prefixed to attestation keys that lack one; `vocabulary` (loader.Vocabulary) rewrites
+        title and programme aliases to their canonical names, as the registry does on input."""
         from .recordparse import RecordBuilder
 
-        return RecordBuilder(people, employers=employers or {}, places=places, policy=policy).build()
+        return RecordBuilder(people, employers=employers or {}, places=places, policy=policy,
+                             vocabulary=vocabulary).build()
 
 
 def load_place_tree() -> list:

@@ -86,8 +86,9 @@ def _china_flat():
 
 
 class RecordBuilder:
-    def __init__(self, people, *, employers, places, policy):
+    def __init__(self, people, *, employers, places, policy, vocabulary=None):
         self.people = list(people)
+        self.names = vocabulary  # loader.Vocabulary: title and programme aliases -> canonical names
         self.employers = employers
         self.policy = policy
         self.rows = {name: {c: [] for c in SCHEMA[name]} for name in SCHEMA}
@@ -313,7 +314,8 @@ class RecordBuilder:
 
     def _row_titles(self, i, row):
         r = self.rows["titles"]
-        r["title"].append(self.word("title", row["title"]))
+        r["title"].append(self.word("title", self.names.normalise("titles", row["title"]) if self.names
+                                    else row["title"]))
         r["level"].append(levels.competition_level(row["level"]) if row.get("level") is not None else -1)
         r["issuer"].append(self.place(row.get("issuer")))
         r["start"].append(ordinal(row.get("start")))
@@ -351,7 +353,8 @@ class RecordBuilder:
 
     def _row_programmes(self, i, row):
         r = self.rows["programmes"]
-        r["programme"].append(self.word("programme", row["programme"]))
+        r["programme"].append(self.word("programme", self.names.normalise("programmes", row["programme"])
+                                        if self.names else row["programme"]))
         r["level"].append(levels.competition_level(row["level"]) if row.get("level") is not None else -1)
         r["grade"].append(_grade_letter(row.get("grade")))
         r["start"].append(ordinal(row.get("start")))

@@ -98,6 +98,8 @@ def describe(clause, policy: PolicyFile | None = None) -> str:
         post = "一线技能岗位" if clause.frontline else ""
         if clause.in_jurisdiction and clause.or_residence:
             return f"在{where}行政区域内工作或居住"
+        if clause.occupations:
+            post = _join(clause.occupations, "或") + ("一线" if clause.frontline else "") + "岗位"
         if clause.in_jurisdiction:
             return f"参照日仍在{where}{post}工作"
         return f"参照日在{post or '岗位'}工作"
@@ -119,10 +121,11 @@ def describe(clause, policy: PolicyFile | None = None) -> str:
         held = "现持有" if clause.held_on_date else "获得"
         issuer = f"{place_name(clause.issuer)}授予的" if clause.issuer else ""
         level = f"{LEVEL_LABELS[clause.min_level]}及以上" if clause.min_level is not None else ""
+        count = f"（累计{clause.min_count}次及以上）" if clause.min_count > 1 else ""
         if not clause.titles:
-            return _window(clause.within_years) + held + issuer + level + "称号"
+            return _window(clause.within_years) + held + issuer + level + "称号" + count
         return (_window(clause.within_years) + held + issuer + level + "下列称号之一："
-                + _join([f"“{t}”" for t in clause.titles]))
+                + _join([f"“{t}”" for t in clause.titles]) + count)
     if k == "tenure":
         how = "连续" if clause.continuous else "累计"
         place = f"在{where}" if clause.in_jurisdiction else ""
@@ -162,7 +165,8 @@ def describe(clause, policy: PolicyFile | None = None) -> str:
         items = [f"“{p.name}”" + (f"{p.max_grade}类及以上" if p.max_grade else "") for p in clause.programmes]
         if clause.min_level is not None:
             items.append(f"{LEVEL_LABELS[clause.min_level]}及以上人才工程")
-        return "已入选" + _join(items)
+        when = f"（{clause.joined_by.isoformat()}及以前入选）" if clause.joined_by else ""
+        return "已入选" + _join(items) + when
     if k == "record":
         tail = "（尚未了结）" if clause.open_only else ""
         return _window(clause.within_years) + "有" + _join(RECORD_KINDS[x] for x in clause.kinds) + "的记录" + tail

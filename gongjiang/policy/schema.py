@@ -167,6 +167,7 @@ class CurrentPost(ClauseBase):
     frontline: bool = True
     in_jurisdiction: bool = True
     or_residence: bool = False
+    occupations: list[str] = []  # the post's occupation is one of these (粤菜烹饪, 面点制作…)
 
 
 class EmployerSector(ClauseBase):
@@ -207,6 +208,7 @@ class Title(ClauseBase):
     issuer: str | None = None  # jurisdiction path of the awarding body
     within_years: PositiveInt | None = None
     held_on_date: bool = False  # the title's term (start..end) covers the reference date
+    min_count: PositiveInt = 1  # "累计两次入选": at least this many awards
 
     _lv = field_validator("min_level")(lambda v: _complevel(v))
 
@@ -305,6 +307,8 @@ class Programme(ClauseBase):
     kind: Literal["programme"]
     programmes: list[ProgrammeRef] = []
     min_level: Any = None
+    current_only: bool = True  # the membership (support period) runs on the reference date
+    joined_by: dt.date | None = None  # "2022年及之前入选": joined on or before this date
 
     _lv = field_validator("min_level")(lambda v: _complevel(v))
 
