@@ -74,7 +74,9 @@ def test_eligibility_employer_status_record_applies(setup):
     app = nominated(setup)
     used = record_texts(app.eligibility, "立案调查")
     assert used, app.eligibility["clauses"]
-    assert any(c["article"].startswith("第十一条（二）") and c["status"] == "fail" for c in app.eligibility["clauses"])
+    # 暂缓 (soft wording): the clause itself shows needs_review, with the reason that the wording is soft
+    assert any(c["article"].startswith("第十一条（二）") and c["status"] == "needs_review"
+               for c in app.eligibility["clauses"])
 
 
 def test_eligibility_declared_rows_repeating_registry_rows_count_once(setup):
