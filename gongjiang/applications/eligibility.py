@@ -228,7 +228,7 @@ def competition_placements(person, rnd) -> list[dict]:
     from gongjiang.policy.schema import walk
     from gongjiang.registry.models import CompetitionResult
 
-    policy_file = policy_link.parsed(rnd.policy)
+    policy_file = policy_link.parsed_on(rnd.policy, rnd.reference_date)
     honour = policy_file.honour(rnd.honour_code or None)
     facts = registry_facts(person, policy_file=policy_file, on=rnd.reference_date, honour=honour.code)
     result = run(policy_file, facts, on=rnd.reference_date, honour=honour.code)
@@ -252,6 +252,6 @@ def competition_clauses(rnd) -> list:
     """The honour's clauses about competition results (structured or judged by reviewers)."""
     from gongjiang.policy.schema import walk
 
-    honour = policy_link.honour_of(rnd.policy, rnd.honour_code)
+    honour = policy_link.honour_of(rnd.policy, rnd.honour_code, on=rnd.reference_date)
     return [c for c in walk(honour.eligibility)
             if c.kind == "competition" or (c.kind == "manual" and "competitions" in (getattr(c, "evidence", None) or []))]

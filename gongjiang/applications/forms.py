@@ -42,7 +42,7 @@ def conditions_for(rnd) -> list[dict]:
     from gongjiang.rounds.policy_link import honour_of
 
     out = []
-    for clause in walk(honour_of(rnd.policy, rnd.honour_code).eligibility):
+    for clause in walk(honour_of(rnd.policy, rnd.honour_code, on=rnd.reference_date).eligibility):
         if getattr(clause, "kind", "") == "any_of":
             for child in clause.clauses:
                 label = child.text or child.note or child.id
@@ -56,7 +56,7 @@ def known_titles(rnd) -> list[str]:
 
     from gongjiang.rounds.policy_link import honour_of
 
-    honour = honour_of(rnd.policy, rnd.honour_code)
+    honour = honour_of(rnd.policy, rnd.honour_code, on=rnd.reference_date)
     trees = [honour.eligibility, *(p.clause for p in honour.priority)]
     names = []
     for tree in trees:

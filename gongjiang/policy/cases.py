@@ -99,28 +99,35 @@ def run_file(path: Path) -> list[CaseResult]:
     return results
 
 
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
 def coverage_gaps(path: Path) -> list[str]:
-    """Clauses of the policy lacking a passing or a failing expected case."""
+    """Clauses of the policy (of every edition) lacking a passing or a failing expected case."""
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     policy = read_policy(policy_path_for(path)).policy
     seen: dict[tuple, set] = {}
     for case in spec["cases"]:
-        honour = case.get("honour", spec.get("honour")) or policy.honours[0].code
+        edition = policy.edition_on(_date(case.get("date", spec.get("date"))))
+        honour = case.get("honour", spec.get("honour")) or edition.honours[0].code
         tree = case.get("tree", "eligibility")
         for clause, expected in case["expect"].items():
-            seen.setdefault((honour, tree, str(clause)), set()).add(expected)
+            seen.setdefault((edition.edition, honour, tree, str(clause)), set()).add(expected)
     gaps = []
-    for h in policy.honours:
-        trees = [("eligibility", h.eligibility, [r.clause for r in h.priority])]
-        if h.renewal:
-            trees.append(("renewal", h.renewal.criteria, []))
-        for tree, root, extra in trees:
-            for top in [root, *extra]:
-                for clause in walk(top):
-                    got = seen.get((h.code, tree, clause.id), set())
-                    # soft wording never fails on its own: its needs_review is the failing case
-                    failing = "needs_review" if clause.on_fail == "needs_review" else "fail"
-                    for needed in ("pass", failing):
-                        if needed not in got:
-                            gaps.append(f"{h.code}/{tree}/{clause.id} lacks a {needed} case")
+    for edition, honours in [("", policy.honours), *((e.id, e.honours) for e in policy.editions)]:
+        where = f"edition {edition}: " if edition else ""
+        for h in honours:
+            trees = [("eligibility", h.eligibility, [r.clause for r in h.priority])]
+            if h.renewal:
+                trees.append(("renewal", h.renewal.criteria, []))
+            for tree, root, extra in trees:
+                for top in [root, *extra]:
+                    for clause in walk(top):
+                        got = seen.get((edition, h.code, tree, clause.id), set())
+                        # soft wording never fails on its own: its needs_review is the failing case
+                        failing = "needs_review" if clause.on_fail == "needs_review" else "fail"
+                        for needed in ("pass", failing):
+                            if needed not in got:
+                                gaps.append(f"{where}{h.code}/{tree}/{clause.id} lacks a {needed} case")
     return gaps

@@ -961,7 +961,9 @@ def _automatic_tree(clause, ctx, status, auto):
 def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | None = None,
              tree: str = "eligibility") -> BatchResult:
     """Evaluate a policy's honour (default: its first) for every person of `facts` on `on`.
-    `tree` is "eligibility" or "renewal" (the renewal criteria, e.g. 环翠 第八条)."""
+    `tree` is "eligibility" or "renewal" (the renewal criteria, e.g. 环翠 第八条). The edition of the
+    policy in force on `on` applies; a tier (honour) that edition lacks raises KeyError."""
+    policy = policy.edition_on(on)
     h = policy.honour(honour)
     root = h.eligibility if tree == "eligibility" else h.renewal.criteria if h.renewal else None
     if root is None:

@@ -666,6 +666,36 @@ class Material(Strict):
     note: str = ""
 
 
+class Edition(Strict):
+    """An earlier (or later) edition of the programme in the same file: its own dates, honours
+    (tiers, clause trees, title lists, quotas, amounts, term), cycle and procedure. Outside every
+    edition's dates the top-level honours, cycle and procedure apply (the current edition, within
+    `validity`). Editions may not overlap each other nor the top-level validity."""
+
+    id: str = Field(pattern=r"^[\w.\-]+$")
+    title: str = ""  # the edition's document title (default: the policy's)
+    number: str = ""  # its 文号
+    article: Article
+    valid_from: dt.date = Field(alias="from")
+    valid_to: dt.date | None = Field(None, alias="to")
+    honours: list[Honour] = Field(min_length=1)
+    cycle: Cycle | None = None
+    procedure: list[Stage] = []  # empty: the top-level procedure
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("to must not be before from")
+        codes = [h.code for h in self.honours]
+        if len(set(codes)) != len(codes):
+            raise ValueError("honour codes must be unique")
+        return self
+
+    def covers(self, on: dt.date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
 class VocabularyEntry(Strict):
     """A title or programme a policy declares next to the shared vocabulary (policies/vocabulary.yaml)."""
 
@@ -716,6 +746,8 @@ class PolicyFile(Strict):
     duties: list[Duty] = []
     notes: list[str] = []
     vocabulary: LocalVocabulary = LocalVocabulary()  # titles, programmes, attributes of this policy
+    editions: list[Edition] = []
+    edition: str = ""  # set by edition_on: the id of the edition these honours belong to ("" current)
 
     # set by the loader from the file name
     code: str = Field("", pattern=r"^[a-z0-9\-]*$")
@@ -725,7 +757,36 @@ class PolicyFile(Strict):
         codes = [h.code for h in self.honours]
         if len(set(codes)) != len(codes):
             raise ValueError("honour codes must be unique")
+        spans = [(e.valid_from, e.valid_to or dt.date.max, e.id) for e in self.editions]
+        v = self.validity
+        if self.editions:
+            if v.valid_from is None:
+                raise ValueError("a policy with editions needs validity.from (the current edition's start)")
+            spans.append((v.valid_from, v.valid_to or dt.date.max, "current"))
+        spans.sort()
+        for a, b in zip(spans, spans[1:]):
+            if b[0] <= a[1]:
+                raise ValueError(f"editions {a[2]} and {b[2]} overlap")
         return self
+
+    def edition_on(self, on: dt.date) -> "PolicyFile":
+        """The policy as the edition in force on `on` has it (itself when no edition covers `on`)."""
+        for e in self.editions:
+            if e.covers(on):
+                return self.model_copy(update={
+                    "honours": e.honours, "cycle": e.cycle or self.cycle, "procedure": e.procedure or self.procedure,
+                    "edition": e.id, "editions": [],
+                    "document": self.document.model_copy(update={"title": e.title or self.document.title,
+                                                                  "number": e.number}),
+                    "validity": self.validity.model_copy(update={"valid_from": e.valid_from, "valid_to": e.valid_to}),
+                })
+        return self
+
+    def edition_title(self, on: dt.date) -> str:
+        for e in self.editions:
+            if e.covers(on):
+                return e.title or e.id
+        return self.document.title
 
     def honour(self, code: str | None = None) -> Honour:
         if code is None:

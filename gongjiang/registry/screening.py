@@ -36,7 +36,7 @@ OUTCOME_OF_STATUS = np.array([ScreeningResult.Outcome.NOT_ELIGIBLE, ScreeningRes
 def insurance_window(policy_file, on: dt.date, honour=None):
     """Months of social insurance the policy's clauses can look at, as (first, last) month numbers,
     or None when some clause counts months without a continuity window (then all are loaded)."""
-    h = policy_file.honour(honour)
+    h = policy_file.edition_on(on).honour(honour)
     months = 0
     for root in [h.eligibility] + [p.clause for p in h.priority]:
         for c in walk(root):

@@ -31,10 +31,19 @@ def parsed(policy):
     return get_policy(policy.code)
 
 
-def honour_of(policy, code=None):
+def parsed_on(policy, on: dt.date):
+    """The parsed policy as the edition in force on `on` has it (gongjiang.policy.schema.Edition)."""
+    return parsed(policy).edition_on(on)
+
+
+def honour_of(policy, code=None, *, on: dt.date | None = None):
+    p = parsed(policy) if on is None else parsed_on(policy, on)
     try:
-        return parsed(policy).honour(code or None)
+        return p.honour(code or None)
     except KeyError:
+        if on is not None and p.edition:
+            raise DomainError(f"参照日适用的政策版本中没有该称号（等级）",
+                              log=f"honour {code} not in edition {p.edition} of {policy.code}") from None
         raise DomainError("政策中没有该称号", log=f"unknown honour {code}") from None
 
 
@@ -49,12 +58,14 @@ def honours(policy) -> list[tuple[str, str]]:
 
 
 def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict:
-    p = parsed(policy)
-    honour = honour_of(policy, honour_code)
+    top = parsed(policy)
     # A policy without a reference-date article: 1 January of the selection year.
-    ref = p.reference_on(year) if p.reference_date else dt.date(year, 1, 1)
+    ref = top.reference_on(year) if top.reference_date else dt.date(year, 1, 1)
+    p = top.edition_on(ref)  # the edition in force on the reference date
+    honour = honour_of(policy, honour_code, on=ref)
     quota = honour.quota
     quota_value = (_value(quota.max, ref) or _value(quota.target, ref)) if quota else None
+
     routes = {r.kind for r in p.recommendation.routes}
     procedure = p.recommendation.unit_procedure
     return {
@@ -63,7 +74,7 @@ def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict
         "policy_version": policy.version,
         "reference_date": ref,
         "reference_date_article": p.reference_date.article if p.reference_date else "",
-        "quota": int(quota_value or 1),
+        "quota": int(quota_value) if quota_value else None,  # None: no quota in force (never a default)
         "quota_article": quota.article if quota else "",
         "allows_self_application": "self" in routes,
         "allows_employer_nomination": bool(routes & {"employer", "recommending_unit", "competition_winner"}),
@@ -133,7 +144,7 @@ def conditions(rnd) -> list[dict]:
     of {depth, article, text} (parents first), for the call page and the self-check."""
     from gongjiang.policy.render import condition_lines
 
-    p = parsed(rnd.policy)
+    p = parsed_on(rnd.policy, rnd.reference_date)
     honour = p.honour(rnd.honour_code or None)
     return [{"depth": d, "article": article, "text": text}
             for d, article, text, _clause in condition_lines(honour.eligibility, p)]
@@ -146,7 +157,7 @@ def evaluate_facts(rnd, facts: dict, *, person=None, employer=None) -> tuple[dic
     from gongjiang.policy.explain import explain
     from gongjiang.policy.facts import Facts
 
-    p = parsed(rnd.policy)
+    p = parsed_on(rnd.policy, rnd.reference_date)
     record = application_record(facts, employer=employer)
     employers = {}
     if record.get("employment"):

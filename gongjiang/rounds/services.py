@@ -27,6 +27,10 @@ def open_round(*, policy, organiser, year, title, code, opens_on, application_de
     from . import policy_link
 
     defaults = policy_link.round_defaults(policy, year=year, honour_code=honour_code)
+    if quota is None and defaults["quota"] is None:  # no silent default
+        raise DomainError(f"“{defaults['honour_title']}”在参照日{defaults['reference_date'].isoformat()}没有有效的名额规定，"
+                          "请在政策文件中写明当年名额，或在开设批次时填写名额",
+                          log=f"no quota in force for {policy.code}/{defaults['honour_code']}")
     if Round.objects.filter(code=code).exists():
         raise DomainError(f"批次编号“{code}”已被使用", log="duplicate round code")
     rnd = Round(
