@@ -61,6 +61,11 @@ def _china(stamp: tuple) -> tuple[list, dict]:
         else:
             node = _node(code, name, "district", _COUNTY_SUFFIX)
             parent = by_code.get(code[:4] + "00") or by_code[code[:2] + "0000"]
+            same = [c for c in parent["children"] if c["name"] == name]
+            if same:  # a division re-coded after a merger (三明市三元区 350403 -> 350404): the newer code
+                same[0]["region_code"] = code
+                by_code[code] = same[0]
+                continue
             parent["children"].append(node)
         by_code[code] = node
     paths: dict[str, dict] = {}

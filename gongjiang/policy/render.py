@@ -303,6 +303,9 @@ def summary_lines(policy: PolicyFile, *, on: dt.date | None = None) -> list[str]
         out.append(f"条件认定日：遴选年度{r.month}月{r.day}日（{r.article}）")
     if policy.cycle:
         out.append(f"周期：每{policy.cycle.years}年（{policy.cycle.article}）")
+    for e in policy.editions:
+        out.append(f"另有版本“{e.title or e.id}”：{e.valid_from.isoformat()}至{e.valid_to.isoformat() if e.valid_to else '—'}"
+                   f"，称号：{'、'.join(h.title for h in e.honours)}（{e.article}）；参照日在此期间的批次按该版本")
     for h in policy.honours:
         out += ["", f"【{h.title}】" + ("（补贴）" if h.kind == "subsidy" else ""), f"名额：{quota_text(h.quota, on)}"]
         if h.term:

@@ -380,6 +380,16 @@ def resolve_jurisdiction(name, *, within: Organisation, cache: dict):
     if name not in cache:
         cache[name] = Organisation.objects.filter(
             name=name, kind__in=list(JURISDICTION_KINDS), path__startswith=within.path).first()
+        if cache[name] is None:  # a short name or alias of the jurisdiction tree (惠阳 -> 惠阳区)
+            from gongjiang.policy.places import UnknownPlace, resolve
+
+            try:
+                full = resolve(name).rsplit("/", 1)[-1]
+            except UnknownPlace:
+                full = None
+            if full and full != name:
+                cache[name] = Organisation.objects.filter(
+                    name=full, kind__in=list(JURISDICTION_KINDS), path__startswith=within.path).first()
     if cache[name] is None:
         raise CellError(f"“{name}”不是本辖区（{within.name}）内的行政区划")
     return cache[name]

@@ -143,3 +143,13 @@ def test_parse_uscc_rejects_invalid_codes(code, reason):
     with pytest.raises(CellError) as e:
         parse_uscc(code)
     assert reason in str(e.value)
+
+
+def test_import_names_places_by_short_name_and_refuses_unknown_places(officer, django_capture_on_commit_callbacks):
+    """Issue 13: a short name of the jurisdiction tree resolves (惠阳 -> 惠阳区); an unknown place is a
+    cell error, never a new place."""
+    rows = [["姓名", "身份证号码", "手机号码", "所属辖区"], ["张三", A, "", "惠阳"], ["李四", B, "", "不存在区"]]
+    batch = run("people", csv_bytes(rows), officer, capture=django_capture_on_commit_callbacks)
+    assert batch.status == "invalid"
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(3, "所属辖区")]
+    assert "不是本辖区" in batch.errors[0]["reason"]
