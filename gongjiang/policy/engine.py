@@ -791,6 +791,29 @@ def k_manual(c, ctx) -> Outcome:
 
 KINDS = {name.removeprefix("k_"): fn for name, fn in globals().items() if name.startswith("k_")}
 
+# The event tables each clause kind reads (to compute statuses; explanations may show more).
+TABLES_OF_KIND = {
+    "age": (), "working_age": (), "qualification": ("certificates", "employment"), "insured_employment": ("insurance",),
+    "current_post": ("employment",), "employer_sector": ("employment",), "employer_record": ("employment",),
+    "tenure": ("employment",), "competition": ("competitions",), "title": ("titles",),
+    "achievement": ("achievements",), "apprentices": ("apprentices",), "studio": ("studios",),
+    "programme": ("programmes",), "record": ("records",), "attribute": ("attributes", "employment"),
+    "incumbency": ("titles", "competitions", "achievements"), "manual": ("attestations",),
+    "all_of": (), "any_of": (), "none_of": (),
+}
+
+
+def tables_used(policy: PolicyFile, on: dt.date) -> set[str]:
+    """The event tables the edition of `policy` in force on `on` reads, over all its honours and
+    trees: a builder may leave the others out."""
+    used: set[str] = set()
+    for h in policy.edition_on(on).honours:
+        roots = [h.eligibility, *(r.clause for r in h.priority)] + ([h.renewal.criteria] if h.renewal else [])
+        for root in roots:
+            for c in walk(root):
+                used.update(TABLES_OF_KIND[c.kind])
+    return used
+
 
 # --- evaluation of a tree -----------------------------------------------------------------------
 @dataclass

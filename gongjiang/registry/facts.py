@@ -130,10 +130,13 @@ class FactsBuilder:
     """One build over a selection of people. `people` is a Person queryset."""
 
     def __init__(self, people, *, insurance_months: tuple[int, int] | None = None, labels: str = "ids",
-                 pk_range: tuple[int, int] | None = None):
+                 pk_range: tuple[int, int] | None = None, tables: set[str] | None = None):
         """`pk_range` (lo, hi): the caller guarantees that `people` is exactly the people with
         lo <= pk <= hi, so fact rows are selected by a range on their person column (no semi-join)."""
         self.pk_range = pk_range
+        # The event tables to read (None: all); the others stay empty (screening passes the tables
+        # its policy reads: gongjiang.policy.engine.tables_used).
+        self.methods = tuple(m for m in self.EVENT_METHODS if tables is None or m in tables)
         if pk_range:
             self.people_sql, self.people_params = "SELECT id FROM registry_person WHERE id BETWEEN %s AND %s", \
                 list(pk_range)
@@ -228,7 +231,7 @@ class FactsBuilder:
         """Tables are fetched concurrently (one database connection per thread) on PostgreSQL when
         the selection is large and no transaction is open (other connections could not see it)."""
         self.places()
-        jobs = ("person",) + self.EVENT_METHODS
+        jobs = ("person",) + self.methods
         if parallel is None:
             parallel = _is_pg() and not connection.in_atomic_block and self._large()
         if parallel:
@@ -237,14 +240,15 @@ class FactsBuilder:
         else:
             built = {job: getattr(self, job)() for job in jobs}
         tables = {"places": self.places_table, "person": built.pop("person"), **built}
-        for name in self.EVENT_METHODS:  # rows carry person pks until the person table is known
+        for name in self.methods:  # rows carry person pks until the person table is known
             tables[name].columns["person"] = self.person_index(tables[name].columns["person"])
         tables["orgs"], tables["org_records"], tables["org_attributes"] = self.orgs()
         tables["attestations"] = Table.empty("attestations")
         # Employment and insurance point at orgs by registry pk until here; remap to indices.
         for name in ("employment", "insurance"):
-            t = tables[name]
-            t.columns["org"] = self.org_index(t.columns["org"])
+            if name in tables:
+                t = tables[name]
+                t.columns["org"] = self.org_index(t.columns["org"])
         for name, table in tables.items():
             _fill_missing(name, table)
         facts = Facts(n=len(self.person_refs), tables=tables, vocab=self.vocab.words, labels=self.labels(),
@@ -550,11 +554,11 @@ def _fill_missing(name, table):
             table.columns[col] = (np.ones if col.startswith("known_") else np.zeros)(n, dtype=dtype)
 
 
-def build_facts(people, *, insurance_months=None, labels="ids", pk_range=None, parallel=None) -> Facts:
+def build_facts(people, *, insurance_months=None, labels="ids", pk_range=None, parallel=None, tables=None) -> Facts:
     """The Facts of every person in the queryset `people`, in primary-key order
     (`facts.person.ref` holds the pks). See FactsBuilder for `pk_range`."""
     return FactsBuilder(people, insurance_months=insurance_months, labels=labels,
-                        pk_range=pk_range).build(parallel=parallel)
+                        pk_range=pk_range, tables=tables).build(parallel=parallel)
 
 
 def facts_for_person(person, *, insurance_months=None) -> Facts:

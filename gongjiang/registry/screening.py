@@ -20,7 +20,7 @@ from django.utils import timezone
 from gongjiang.accounts.permissions import check
 from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError, NotAllowed
-from gongjiang.policy.engine import evaluate
+from gongjiang.policy.engine import evaluate, tables_used
 from gongjiang.policy.schema import walk
 
 from .facts import build_facts
@@ -55,7 +55,7 @@ def clause_ids_of(result) -> list[str]:
 
 def evaluate_people(policy_file, people, on: dt.date, *, labels="ids", pk_range=None):
     facts = build_facts(people, insurance_months=insurance_window(policy_file, on), labels=labels,
-                        pk_range=pk_range)
+                        pk_range=pk_range, tables=tables_used(policy_file, on))
     return facts, evaluate(policy_file, facts, on=on)
 
 
