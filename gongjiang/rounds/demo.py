@@ -19,6 +19,10 @@ DEMO_ROUNDS = [
     ("zhongkai-skilled-talent", "chief-technician", "2026年度仲恺高新区首席技师评选", "bureau_zhongkai", []),
     ("zhongkai-skilled-talent", "excellent-technician", "2026年度仲恺高新区优秀技师评选", "bureau_zhongkai", []),
 ]
+# Quotas the demo officer states where the policy names none in force in 2026 (the last one it
+# names): a round never gets a silent default.
+DEMO_QUOTAS = {"liaocheng-2019-chief-technician": 40, "zhongkai-skilled-talent-chief-technician": 50,
+               "zhongkai-skilled-talent-excellent-technician": 200}
 OPENS = dt.date(2026, 11, 2)
 APPLICATION_DEADLINE = dt.date(2026, 12, 18)
 RECOMMENDATION_DEADLINE = dt.date(2026, 12, 25)
@@ -43,8 +47,11 @@ def seed(stdout=None):
         code = demo_code(policy_code, honour)
         rnd = Round.objects.filter(code=code).first()
         if rnd is None:
+            stated = policy_link.round_defaults(policy, year=YEAR, honour_code=honour)["quota"]
+            quota = None if stated else DEMO_QUOTAS.get(f"{policy_code}-{honour}" if honour else policy_code)
             rnd = services.open_round(
-                policy=policy, honour_code=honour, organiser=officer.organisation, year=YEAR, title=title, code=code,
+                policy=policy, honour_code=honour, quota=quota, organiser=officer.organisation, year=YEAR, title=title,
+                code=code,
                 opens_on=OPENS, application_deadline=APPLICATION_DEADLINE,
                 recommendation_deadline=RECOMMENDATION_DEADLINE, review_deadline=REVIEW_DEADLINE,
                 contact=f"{officer.organisation}人力资源和社会保障局 电话 0000-12345678（演示）", actor=officer,
