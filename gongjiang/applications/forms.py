@@ -37,15 +37,16 @@ CHOICES = {
 def conditions_for(rnd) -> list[dict]:
     """The performance conditions of the honour an applicant describes their record against:
     the alternatives of its any_of groups (e.g. Huiyang 第七条（一）…（八）)."""
+    from gongjiang.policy.render import wording
     from gongjiang.policy.schema import walk
 
-    from gongjiang.rounds.policy_link import honour_of
+    from gongjiang.rounds.policy_link import honour_of, parsed
 
     out = []
     for clause in walk(honour_of(rnd.policy, rnd.honour_code, on=rnd.reference_date).eligibility):
         if getattr(clause, "kind", "") == "any_of":
             for child in clause.clauses:
-                label = child.text or child.note or child.id
+                label = child.text or child.note or wording(child, parsed(rnd.policy))
                 out.append({"id": child.id, "article": child.article, "label": label})
     return out
 

@@ -21,7 +21,7 @@ def visible_entries(user):
 
 class EntryFilterForm(forms.Form):
     action = forms.CharField(label="操作", required=False, max_length=80,
-                             widget=forms.TextInput(attrs={"list": "audit-actions", "placeholder": "如 user. 或 auth.login"}))
+                             widget=forms.Select(choices=[("", "全部"), ("auth.", "登录与退出")]))
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     object = forms.CharField(label="对象", required=False, max_length=100,
                              help_text="对象类型、编号或名称")

@@ -10,6 +10,7 @@ from gongjiang.accounts.permissions import requires
 from gongjiang.core.excel import xlsx_response
 from gongjiang.core.listing import paginate
 
+from .labels import action_label
 from .models import ChainCheck
 from .queries import entries_for, visible_entries
 from .services import verify_and_store
@@ -22,11 +23,12 @@ EXPORT_LIMIT = 100_000
 @require_safe
 def entry_list(request):
     form, qs = entries_for(request.user, request.GET)
+    actions = visible_entries(request.user).order_by("action").values_list("action", flat=True).distinct()[:500]
+    form.fields["action"].widget.choices = [("", "全部"), ("auth.", "登录与退出")] + sorted(
+        ((a, action_label(a)) for a in actions), key=lambda c: c[1])
     page, query = paginate(request, qs, PAGE_SIZE)
     return render(request, "audit/entry_list.html", {
-        "form": form, "page": page, "query": query,
-        "actions": visible_entries(request.user).order_by("action").values_list("action", flat=True).distinct()[:500],
-        "last_check": ChainCheck.objects.first(),
+        "form": form, "page": page, "query": query, "last_check": ChainCheck.objects.first(),
     })
 
 
@@ -52,7 +54,7 @@ def entry_detail(request, pk):
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after)):
             old, new = before.get(key), after.get(key)
-            changes.append({"field": key, "before": _json(old), "after": _json(new), "changed": old != new})
+            changes.append({"field": key, "before": _shown(old), "after": _shown(new), "changed": old != new})
     return render(request, "audit/entry_detail.html", {
         "entry": entry, "changes": changes,
         "raw_before": _json(entry.before, indent=2), "raw_after": _json(entry.after, indent=2),
@@ -76,3 +78,8 @@ def _json(value, indent=None):
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent)
+
+
+def _shown(value) -> str:
+    """A changed value for people: nothing recorded reads as a dash, not "null"."""
+    return "—" if value is None else _json(value)

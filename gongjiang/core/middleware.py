@@ -1,5 +1,7 @@
 import logging
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
 
 from .errors import DomainError
@@ -22,9 +24,19 @@ class DomainErrorMiddleware:
                                                           "message": "此页面不能这样打开，请从页面上的按钮操作"},
                               status=405)
             response["Allow"] = allow
+        elif response.status_code == 404 and settings.DEBUG and request.resolver_match is None \
+                and not request.path.startswith(("/api/", "/static/")):
+            # An unknown address under DEBUG (`make run`): the Chinese page, not Django's technical one.
+            from gongjiang.web.views import error_404
+
+            response = error_404(request)
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and settings.DEBUG and not request.path.startswith("/api/"):
+            from gongjiang.web.views import error_404
+
+            return error_404(request, exception)
         if isinstance(exception, DomainError):
             log.warning("%s %s: %s", request.method, request.path, exception.log)
             return render(request, "web/error.html", {"message": exception.message}, status=exception.status)

@@ -327,9 +327,17 @@ def summary_lines(policy: PolicyFile, *, on: dt.date | None = None) -> list[str]
             out.append(f"职责：{d.text}（{d.article}）")
     out += ["", "推荐渠道：" + "；".join(f"{ROUTE_LABELS[r.kind]}（{r.article}）" for r in policy.recommendation.routes)]
     for u in policy.recommendation.unit_types:
-        lo, hi = value_at(u.quota_min, on), value_at(u.quota_max, on)
-        quota = f"{lo}至{hi}名" if lo and hi else (f"{'一般' if u.soft else ''}不超过{hi}名" if hi else "名额未规定")
+        quota = unit_quota_text(value_at(u.quota_min, on), value_at(u.quota_max, on), soft=u.soft)
         out.append(f"  推荐单位：{u.name}，{quota}（{u.article}）")
     out.append("程序：")
     out += [f"  {i}. {stage_text(s)}（{s.article}）" for i, s in enumerate(policy.procedure, 1)]
     return out
+
+
+def unit_quota_text(lo, hi, *, soft=False) -> str:
+    """A recommending unit's quota in words: 1至2名, (一般)不超过3名, 不少于1名, 名额未规定."""
+    if lo and hi:
+        return f"{lo}至{hi}名"
+    if hi:
+        return f"{'一般' if soft else ''}不超过{hi}名"
+    return f"不少于{lo}名" if lo else "名额未规定"

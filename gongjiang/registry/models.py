@@ -369,6 +369,9 @@ class Apprenticeship(FactFields):
         verbose_name = "带徒记录"
         verbose_name_plural = "带徒记录"
 
+    def __str__(self):
+        return f"徒弟{self.apprentice_name}（{self.agreement_date:%Y年%m月%d日}签订协议）"
+
 
 class Innovation(FactFields):
     """Innovations, patents, standards and achievement awards (Huiyang 第七条（二）（六）, Huancui 第七条（三）,
@@ -386,6 +389,9 @@ class Innovation(FactFields):
         verbose_name = "创新成果/专利/标准"
         verbose_name_plural = "创新成果/专利/标准"
 
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.title}"
+
 
 class MasterStudio(FactFields):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="studios")
@@ -399,6 +405,9 @@ class MasterStudio(FactFields):
     class Meta:
         verbose_name = "技能大师工作室"
         verbose_name_plural = "技能大师工作室"
+
+    def __str__(self):
+        return self.name
 
 
 class CreditRecord(FactFields):

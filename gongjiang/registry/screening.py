@@ -134,7 +134,7 @@ def run_screening(run_id: int, *, chunk: int = CHUNK) -> ScreeningRun:
             facts, result = evaluate_people(policy_file, people, run.reference_date, pk_range=pk_range)
             if not run.clause_ids:
                 run.clause_ids = clause_ids_of(result)
-                run.clause_labels = {cid: _clause_label(result.clauses[cid]) for cid in run.clause_ids}
+                run.clause_labels = {cid: _clause_label(result.clauses[cid], result.policy) for cid in run.clause_ids}
             outcome, fail, review = summarise(result, run.clause_ids)
             store_results(run.pk, facts.person.ref, outcome, fail, review)
             counts += np.bincount(outcome, minlength=3)[:3]
@@ -152,9 +152,11 @@ def run_screening(run_id: int, *, chunk: int = CHUNK) -> ScreeningRun:
     return run
 
 
-def _clause_label(clause) -> str:
-    text = clause.text or clause.note or clause.kind
-    return f"{clause.article} {text}"
+def _clause_label(clause, policy=None) -> str:
+    """The clause's article and its words in Chinese (the seed's text, else the engine's reading)."""
+    from gongjiang.policy.render import wording
+
+    return f"{clause.article} {clause.note if not clause.text and clause.note else wording(clause, policy)}"
 
 
 def store_results(run_id, person_refs, outcome, fail, review):

@@ -192,10 +192,35 @@ def panel_page(request, p, *, add_form=None, status=200):
     assignments = (p.assignments.select_related("expert", "application").order_by("application__serial", "expert__name"))
     can_add = p.method == PanelMethod.COMPOSE and not p.closed_at
     return render(request, "review/panel.html", {
-        "panel": p, "assignments": assignments, "rerun_ok": services.rerun_draw(p),
+        "panel": p, "assignments": assignments, "rerun_ok": services.rerun_draw(p), **_panel_names(p),
         "conflicts": p.conflicts.select_related("expert", "application", "replacement"),
         "shortfalls": [s for s in services.panel_shortfalls(p.round) if s["panel"].pk == p.pk],
         "add_form": (add_form or AddMemberForm(panel=p)) if can_add else None}, status=status)
+
+
+def _panel_names(p):
+    """The stored draw names experts and candidates by key ("expert:12", "application:7"): show names."""
+    from gongjiang.applications.models import Application
+
+    from .draw import Avoidance
+    from .models import Expert
+
+    result = p.result or {}
+    ids = {kind: set() for kind in ("expert", "application")}
+    for x in [*({"expert": k} for k in result.get("members", [])), *result.get("exclusions", [])]:
+        for field in ("expert", "candidate"):
+            kind, _, pk = (x.get(field) or "").partition(":")
+            if kind in ids and pk.isdigit():
+                ids[kind].add(int(pk))
+    names = {f"expert:{pk}": name for pk, name in Expert.objects.filter(pk__in=ids["expert"]).values_list("pk", "name")}
+    names |= {f"application:{pk}": name
+              for pk, name in Application.objects.filter(pk__in=ids["application"]).values_list("pk", "name")}
+    reasons = {a.value: a.label for a in Avoidance}
+    return {"member_names": [names.get(k, "（已删除的专家）") for k in result.get("members", [])],
+            "exclusion_rows": [{"expert": names.get(x.get("expert"), "（已删除的专家）"),
+                                "candidate": names.get(x.get("candidate"), "") if x.get("candidate") else "",
+                                "reason": x.get("detail") or reasons.get(x.get("reason"), "其他原因")}
+                               for x in result.get("exclusions", [])]}
 
 
 @requires("review.manage")

@@ -118,13 +118,18 @@ def call_text(p, honour, year) -> str:
 
 
 def unit_rules(policy) -> list[dict]:
+    from gongjiang.policy.render import unit_quota_text
+
     p = parsed(policy)
     on = dt.date.today()
     procedure = p.recommendation.unit_procedure
-    return [{"kind": u.code, "label": u.name, "article": u.article, "max": _value(u.quota_max, on),
-             "min": _value(u.quota_min, on) or 0, "soft": u.soft,
-             "ranking_above": procedure.ranking_required_above if procedure else None}
-            for u in p.recommendation.unit_types]
+    rules = [{"kind": u.code, "label": u.name, "article": u.article, "max": _value(u.quota_max, on),
+              "min": _value(u.quota_min, on) or 0, "soft": u.soft,
+              "ranking_above": procedure.ranking_required_above if procedure else None}
+             for u in p.recommendation.unit_types]
+    for r in rules:
+        r["text"] = unit_quota_text(r["min"], r["max"], soft=r["soft"])
+    return rules
 
 
 def unit_rule(policy, kind) -> dict | None:

@@ -127,12 +127,14 @@ def round_detail(request, pk):
         used=Count("applications", filter=Q(applications__status=State.RECOMMENDED)),
         waiting=Count("applications", filter=Q(applications__status=State.EMPLOYER_VERIFIED)))
     counts = dict(Application.objects.filter(round=rnd).values_list("status").annotate(n=Count("pk")))
+    from gongjiang.applications.services import units_for
     from gongjiang.applications.states import staff_label
 
     return render(request, "rounds/detail.html", {
         "round": rnd, "manages": manages, "units": units, "unit_form": unit_form, "extend_form": extend_form,
         "extensions": rnd.extensions.select_related("actor"), "unit_rules": rules,
         "status_counts": [(staff_label(k), v) for k, v in counts.items()],
+        "workable_units": set(units_for(request.user).filter(round=rnd).values_list("pk", flat=True)),
     })
 
 

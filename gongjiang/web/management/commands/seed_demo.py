@@ -27,7 +27,7 @@ class Command(BaseCommand):
         from gongjiang.accounts.demo import DEMO_PASSWORD, logins
         from gongjiang.audit.services import verify_and_store
 
-        result = verify_and_store(triggered_by="seed_demo")
+        result = verify_and_store(triggered_by="演示数据初始化")
         self.stdout.write(f"audit chain: {'intact' if result.ok else 'BROKEN at #%s' % result.broken_at}, "
                           f"{result.checked} entries")
 
