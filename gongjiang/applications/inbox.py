@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from gongjiang.core.vocab import Role
-from gongjiang.web.inbox import Item, provider
+from gongjiang.web.inbox import Item, Message, message_provider, provider
 
 from .models import Application, ApplicationMessage
 from .states import State
@@ -20,9 +20,6 @@ def application_items(user):
             verb = "请修改后重新提交" if app.status == State.RETURNED else "请完成并提交"
             items.append(Item(f"{app.round.title}：{verb}", reverse("applications:edit", args=[app.pk]),
                               due=app.round.application_deadline))
-        for msg in ApplicationMessage.objects.filter(recipient=user, read_at__isnull=True).select_related(
-                "application")[:10]:
-            items.append(Item(msg.text, reverse("applications:detail", args=[msg.application_id])))
     elif user.role == Role.EMPLOYER and user.organisation_id:
         rows = (Application.objects.filter(employer__path__startswith=user.organisation.path, status=State.SUBMITTED)
                 .values("round_id", "round__title", "round__application_deadline").annotate(n=Count("pk")))
@@ -41,6 +38,22 @@ def application_items(user):
                               due=r["round__recommendation_deadline"] or r["round__application_deadline"]))
         items.extend(competition_items(user))
     return items
+
+
+@message_provider
+def application_messages(user, since):
+    """Messages about one's applications (state changes, return reasons), read or not."""
+    return [Message(title=msg.text, url=reverse("applications:detail", args=[msg.application_id]), at=msg.created_at,
+                    unread=msg.read_at is None)
+            for msg in ApplicationMessage.objects.filter(recipient=user, created_at__gte=since)[:30]]
+
+
+def my_applications(user):
+    """An applicant's applications with their state as the applicant reads it, and where to follow them."""
+    if user.role != Role.APPLICANT:
+        return []
+    return list(Application.objects.filter(applicant_account=user).exclude(status=State.WITHDRAWN)
+                .select_related("round").order_by("-created_at"))
 
 
 def competition_items(user):

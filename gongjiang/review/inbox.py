@@ -1,16 +1,37 @@
-"""Home-page to-dos of the review stages: decisions for applicants and employers, scoring for
-experts, open votes for committee members."""
+"""Home-page to-dos of the review stages: applications waiting for 受理 at the bureau, scoring for
+experts, open votes for committee members; decisions for applicants and employers as messages."""
+from django.db.models import Count
 from django.urls import reverse
 
-from gongjiang.web.inbox import Item, provider
+from gongjiang.accounts.permissions import check
+from gongjiang.web.inbox import Item, Message, message_provider, provider
 
 from .models import Assignment, CommitteeSession, Notification, VoterRoll
 
 
+@message_provider
+def decisions(user, since):
+    return [Message(title=n.title, url=n.url or reverse("web:home"), at=n.created_at, unread=n.read_at is None,
+                    detail=n.body[:120])
+            for n in Notification.objects.filter(user=user, created_at__gte=since).order_by("-created_at")[:30]]
+
+
 @provider
-def decisions(user):
-    return [Item(title=n.title, url=n.url or reverse("web:home"), detail=n.body[:120])
-            for n in Notification.objects.filter(user=user, read_at__isnull=True)[:20]]
+def to_accept(user):
+    """Recommended applications the bureau has not yet taken into review, per round."""
+    if user.role != "bureau" or not check(user, "review.manage"):
+        return []
+    from gongjiang.applications.models import Application
+
+    from . import stages as st
+    from .services import rounds_in_review
+
+    rows = (Application.objects.filter(round__in=rounds_in_review(user), status=st.RECOMMENDED)
+            .values("round_id", "round__title", "round__application_deadline").annotate(n=Count("pk"))
+            .order_by("round__application_deadline"))
+    return [Item(title=f"{r['round__title']}：已报送待受理的申报", url=reverse("review:board", args=[r["round_id"]]),
+                 count=r["n"], detail="受理后进入资格初审")
+            for r in rows]
 
 
 @provider

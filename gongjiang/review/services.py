@@ -229,7 +229,9 @@ def visible_decisions(user, application_id):
     if app is None or not (app.applicant_account_id == user.pk or
                            (user.role == Role.EMPLOYER and app.employer_id and app.employer_id == user.organisation_id)):
         raise Http404("application not visible")
+    # Opening the timeline reads what was said about this application (it stays listed on the home page).
     Notification.objects.filter(user=user, application=app, read_at__isnull=True).update(read_at=timezone.now())
+    app.messages.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
     return app
 
 
@@ -321,6 +323,9 @@ def clause_results(application) -> list[dict]:
             "article": str(c.get("article", "")),
             "text": str(c.get("text") or c.get("sentence") or c.get("label") or ""),
             "result": "manual" if manual else result,
+            # How the result reads: a cleared exclusion ("…：无此情形") is raw "fail" but reads as met.
+            "tone": "manual" if manual else str(c.get("tone") or result),
+            "label": str(c.get("status_label") or ""),
             "reason": str(c.get("reason") or c.get("explanation") or ""),
             "facts": facts,
             "depth": int(c.get("depth") or 0),

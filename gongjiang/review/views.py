@@ -154,6 +154,7 @@ def application(request, application_id):
                 _fail(target, e)
     return render(request, "review/application.html", {
         "app": app, "clauses": clauses, "qform": qform, "iform": iform, "cform": cform, "aform": aform,
+        "evidence": app.evidence.order_by("material", "uploaded_at"),
         "credit_requests": app.credit_requests.all(), "decisions": app.qualification_decisions.all(),
         "inspections": app.site_inspections.prefetch_related("attachments"),
         "ranking": getattr(app, "ranking_entry", None),

@@ -17,7 +17,12 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
+    from gongjiang.applications.inbox import my_applications
+
     return render(request, "web/home.html", {"items": inbox.items_for(request.user),
+                                             "messages_list": inbox.messages_for(request.user),
+                                             "done": inbox.done_for(request.user),
+                                             "my_applications": my_applications(request.user),
                                              **home_framing.framing(request.user)})
 
 
