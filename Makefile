@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test install install-test bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: $(VENV)/.installed
 ## Run the whole test suite on SQLite, then on PostgreSQL (DATABASE_URL)
 test: $(VENV)/.installed-test
 	bash scripts/run-tests
+
+## Retake the user guide's screenshots (docs/screenshots/) with the browser tests
+screenshots: $(VENV)/.installed-test
+	GONGJIANG_SCREENSHOTS=docs DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -p no:randomly tests/browser/test_phone_and_guide.py
 
 ## Benchmarks (not tests): each prints its figures and the machine
 bench: $(VENV)/.installed-test
