@@ -16,6 +16,7 @@ CAPABILITIES = {
     "org.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR, Role.SYSADMIN},
     "org.manage": {Role.SYSADMIN},
     "user.manage": {Role.SYSADMIN},
+    "account.assist_reset": {Role.BUREAU, Role.SYSADMIN},  # counter reset of a citizen's password, audited
     "audit.view": {Role.AUDITOR, Role.SYSADMIN},
     "system.admin": {Role.SYSADMIN},
     "registry.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import citizen_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,4 +18,11 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("password/", views.password_change, name="password_change"),
+    path("signup/", citizen_views.signup, name="signup"),
+    path("password-reset/", citizen_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", citizen_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", citizen_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password-reset/done/", citizen_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("assisted-reset/", citizen_views.assisted_reset, name="assisted_reset"),
 ]

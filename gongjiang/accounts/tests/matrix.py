@@ -2,6 +2,14 @@
 account inside every officer's scope, with names that a denied page must never show."""
 from gongjiang.core.idnumbers import make_uscc
 
+PUBLIC = {
+    "accounts:signup": "citizens open their own applicant account (issue 15 §2); never says whether one exists",
+    "accounts:password_reset": "asking for a reset link by e-mail; answers the same whether or not the address exists",
+    "accounts:password_reset_done": "the same confirmation for everyone",
+    "accounts:password_reset_confirm": "the e-mailed link: only a valid one-time token sets a password",
+    "accounts:password_reset_complete": "confirmation after a reset",
+}
+
 
 def samples(ctx):
     branch = ctx.make_org(name="矩阵机密分公司", parent=ctx.employer, uscc=make_uscc("91441303MA4MATRX1"))
