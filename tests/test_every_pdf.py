@@ -73,7 +73,11 @@ def pdf_world(jurisdictions, make_user, make_org, clock, settings, tmp_path):
                             entries=[{"name": "张伟", "gender": "M", "employer": "惠阳示范精密制造有限公司",
                                       "occupation": "数控车工", "skill_level": 5, "honour": "区管首席技师"}],
                             publisher=officer, contact="惠阳区人社局人才科", body="经评审，现予公示。")
-    return {"round": rnd, "unit": unit, "app": app, "notice": notice}
+    from gongjiang.honours.tests.conftest import Programme
+
+    return {"round": rnd, "unit": unit, "app": app, "notice": notice,
+            "programme": lambda code: Programme(code, jurisdictions=jurisdictions, make_user=make_user,
+                                                make_org=make_org)}
 
 
 def _application_form(w):
@@ -112,11 +116,20 @@ def _demo_scan(w):
     return _pdf("职业资格证书").read(), ["职业资格证书", "演示扫描件"]
 
 
+def _certificate(w):
+    from gongjiang.honours.certificates import certificates_pdf
+
+    p = w["programme"]("ganzhou-craftsman")
+    honours = p.award(["王磊"], decided_on=dt.date(2026, 3, 2))
+    return certificates_pdf(honours), ["赣州工匠", "王磊", "赣州市人民政府"]
+
+
 # module drawing with cjk_font() -> the producers exercising it
 PRODUCERS = {
     "gongjiang/applications/exports.py": [_application_form, _application_draft, _unit_report, _commitment],
     "gongjiang/notices/pdf.py": [_notice],
     "gongjiang/applications/demo.py": [_demo_scan],
+    "gongjiang/honours/certificates.py": [_certificate],
 }
 
 
