@@ -11,7 +11,7 @@ from django.apps import apps
 ACTIONS = {
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
     "user.create": "新建账号", "user.update": "修改账号", "user.activate": "启用账号", "user.deactivate": "停用账号",
-    "user.unlock": "解除登录锁定", "user.reset_password": "重置密码", "user.change_password": "修改密码",
+    "user.signup": "申报人自助注册", "user.unlock": "解除登录锁定", "user.reset_password": "重置密码", "user.change_password": "修改密码",
     "org.create": "新建组织机构", "org.update": "修改组织机构",
     "policy.load": "载入政策文件", "policy.update": "更新政策文件",
     "round.open": "新建批次", "round.publish": "发布申报通知", "round.close": "截止申报", "round.extend_deadline": "延长申报期限",
@@ -47,6 +47,8 @@ ACTIONS = {
     "workdays.year.create": "新建年度节假日安排", "workdays.year.import_package": "导入年度节假日安排",
     "workdays.year.mark_entered": "确认年度节假日安排完整", "workdays.days.add": "添加节假日或调休日",
     "workdays.days.remove": "删除节假日或调休日",
+    "honour.award": "授予称号", "honour.certificate_print": "打印证书", "honour.certificate_reissue": "补发证书",
+    "honour.decide": "称号管理决定",
     "audit.verify": "校验审计日志链",
 }
 

@@ -20,14 +20,14 @@ DONE_LIMIT = 15
 # Audit actions that are not work done (reading, logging in).
 NOT_WORK = ("auth.", "matrix.", "test.")
 NOT_WORK_SUFFIX = (".view", ".view_full_id", ".attachment.view")
-# Where the object of a done item is shown: object type -> (url name, kwarg).
+# Where the object of a done item is shown: object type -> (url name, kwarg), for pages whoever acted on the
+# object may open (a registry person an employer registered may be outside its view later: not linked).
 OBJECT_PAGES = {
     "applications.application": ("applications:detail", "pk"),
     "rounds.round": ("rounds:detail", "pk"),
     "notices.notice": ("notices:manage_detail", "pk"),
     "notices.objection": ("notices:objection_detail", "pk"),
     "review.panel": ("review:panel", "panel_id"),
-    "registry.person": ("registry:person_detail", "pk"),
     "accounts.user": ("accounts:user_edit", "pk"),
     "accounts.organisation": ("accounts:org_detail", "pk"),
 }
