@@ -49,6 +49,13 @@ ACTIONS = {
     "workdays.days.remove": "删除节假日或调休日",
     "honour.award": "授予称号", "honour.certificate_print": "打印证书", "honour.certificate_reissue": "补发证书",
     "honour.decide": "称号管理决定",
+    "org.seed": "初始化行政区划",
+    "payments.account.set": "登记发放账户", "payments.bank.accept": "银行回单：发放成功",
+    "payments.bank.reject": "银行回单：发放失败", "payments.budget.set": "设置资金预算",
+    "payments.entitlement.create": "生成待遇发放计划", "payments.entitlement.renewed": "待遇复核续发",
+    "payments.entitlement.stop": "停发待遇", "payments.line.refuse": "拒绝发放明细",
+    "payments.run.compute": "计算发放批次", "payments.run.prepare": "准备发放批次", "payments.run.requeue": "重新发放",
+    "payments.run.settle": "发放批次结算", "payments.subsidy.decide": "补贴审核决定", "payments.subsidy.submit": "提交补贴申请",
     "audit.verify": "校验审计日志链",
 }
 

@@ -273,7 +273,8 @@ def quota_text(quota, on: dt.date | None = None) -> str:
         value = value_at(quota.max, on)
         parts.append(f"{per}不超过{value}名" if value is not None else "名额在该日期未生效")
     if quota.target is not None:
-        parts.append(f"{per}{value_at(quota.target, on)}名左右")
+        target = value_at(quota.target, on)
+        parts.append(f"{per}{target}名左右" if target is not None else "名额在该日期未生效")
     if quota.total:
         parts.append(f"累计{quota.total}名" + (f"（至{quota.total_by.isoformat()}）" if quota.total_by else ""))
     return "，".join(parts) + f"（{quota.article}）"
