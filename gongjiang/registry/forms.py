@@ -14,9 +14,11 @@ from .models import (
     Certificate,
     CompetitionResult,
     CreditRecord,
+    EmployerAttribute,
     Employment,
     Innovation,
     MasterStudio,
+    PersonAttribute,
     ProgrammeMembership,
     TitleAward,
 )
@@ -162,6 +164,59 @@ class CreditRecordForm(FactForm):
         fields = ["kind", "start", "end", "description"]
 
 
+class AttributeFormMixin:
+    """The attribute is chosen from the vocabulary (policies/vocabulary.yaml) for this kind of
+    holder; value, place and level are checked against its entry (registry.attributes)."""
+
+    holder = "person"
+
+    def _attribute_fields(self):
+        from . import attributes
+
+        self.fields["attribute"] = forms.ChoiceField(label=self.fields["attribute"].label,
+                                                     choices=[("", "请选择")] + attributes.choices(self.holder))
+
+    def clean(self):
+        from . import attributes
+
+        data = super().clean()
+        name = data.get("attribute")
+        if name:
+            entry = attributes.find(name, self.holder)
+            for field, reason in attributes.problems(entry, value=data.get("value"), has_place=bool(data.get("place")),
+                                                     level=data.get("level")):
+                self.add_error(field if field in self.fields else None, reason)
+        return data
+
+
+class AttributeForm(AttributeFormMixin, FactForm):
+    class Meta:
+        model = PersonAttribute
+        fields = ["attribute", "holds", "value", "place", "level", "start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._attribute_fields()
+        self.fields["place"].queryset = Organisation.objects.filter(
+            kind__in=list(JURISDICTION_KINDS)).order_by("path")
+        self.fields["place"].help_text = "户籍地、常住地等以地区为取值的属性填写"
+
+
+class DesignationForm(AttributeFormMixin, FactForm):
+    """An employer's designation (专精特新, 高新技术企业…); the holder is the organisation."""
+
+    holder = "employer"
+    person_field = "organisation"
+
+    class Meta:
+        model = EmployerAttribute
+        fields = ["attribute", "holds", "value", "level", "start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._attribute_fields()
+
+
 @dataclass(frozen=True)
 class FactKind:
     slug: str
@@ -184,8 +239,10 @@ FACT_KINDS = {k.slug: k for k in [
     FactKind("apprentice", "带徒记录", ApprenticeForm, "apprenticeships"),
     FactKind("studio", "技能大师工作室", StudioForm, "studios"),
     FactKind("credit", "信用与纪律记录", CreditRecordForm, "credit_records"),
+    FactKind("attribute", "人员属性", AttributeForm, "attributes"),
 ]}
 KIND_OF_RELATED = {k.related: k for k in FACT_KINDS.values()}
+DESIGNATION = FactKind("designation", "单位认定", DesignationForm, "attributes")
 
 
 class VerifyForm(forms.Form):

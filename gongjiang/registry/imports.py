@@ -173,7 +173,7 @@ def parse_phone(value):
     return text
 
 
-# ---- the five kinds of file ----
+# ---- the kinds of file ----
 
 @dataclass(frozen=True)
 class Column:
@@ -227,6 +227,31 @@ SPECS = {
         Column("rank", "名次", parse_rank, example="3"),
         Column("held_on", "比赛日期", parse_date, example="2023-10-20"),
     ],
+    "attributes": [
+        ID_COLUMN,
+        Column("attribute", "属性", parse_text, example="非物质文化遗产代表性传承人",
+               help="词表（policies/vocabulary.yaml）中的人员属性名称或别名，如 国籍、户籍、工会会员、非遗传承人"),
+        Column("holds", "是否具有", parse_bool, required=False, example="是", help="留空为“是”；“否”表示已核实不具有"),
+        Column("value", "取值", lambda v: parse_text(v, max_length=100), required=False, example="",
+               help="有取值的属性填写，如 国籍：中国"),
+        Column("place", "地区", parse_text, required=False, example="", help="户籍地、常住地等填写地区名称，如 惠阳区"),
+        Column("level", "级别", parse_competition_level, required=False, example="省级",
+               help="分级别的属性填写（如非遗传承人），否则留空"),
+        Column("start", "起始日期", parse_date, required=False, example="2020-06-01"),
+        Column("end", "结束日期", parse_date, required=False, example="", help="长期有效则留空"),
+    ],
+    "designations": [
+        Column("uscc", "统一社会信用代码", parse_uscc, example="91441303MA4UDEMO0X", help="18位，按 GB 32100 校验"),
+        Column("employer_name", "单位名称", parse_text, required=False, example="惠州市惠阳示范精密制造有限公司"),
+        Column("attribute", "认定类型", parse_text, example="专精特新企业",
+               help="词表（policies/vocabulary.yaml）中的单位认定名称或别名，如 专精特新、高新技术企业"),
+        Column("holds", "是否具有", parse_bool, required=False, example="是", help="留空为“是”"),
+        Column("value", "取值", lambda v: parse_text(v, max_length=100), required=False, example="",
+               help="有取值的认定填写，如 餐饮企业规模：中型"),
+        Column("level", "级别", parse_competition_level, required=False, example="省级"),
+        Column("start", "认定日期", parse_date, required=False, example="2023-09-01"),
+        Column("end", "有效期至", parse_date, required=False, example="2026-08-31", help="长期有效则留空"),
+    ],
     "insurance": [
         ID_COLUMN,
         Column("jurisdiction", "参保地", parse_text, required=False, example="惠阳区"),
@@ -238,7 +263,7 @@ SPECS = {
 
 KIND_LABELS = {
     "people": "人员", "employment": "工作经历", "certificates": "证书", "competitions": "竞赛成绩",
-    "insurance": "社会保险缴费",
+    "insurance": "社会保险缴费", "attributes": "人员属性", "designations": "单位认定",
 }
 
 
@@ -449,6 +474,10 @@ def check_against_registry(kind: str, result: CheckResult, *, jurisdiction: Orga
         result.records = kept
         return
 
+    if kind == "designations":
+        _check_designations(result, jurisdiction=jurisdiction)
+        return
+
     people = _people_by_hash({r["id_hash"] for _, r in result.records}, scope_people)
     kept = []
     for number, rec in result.records:
@@ -498,6 +527,85 @@ def check_against_registry(kind: str, result: CheckResult, *, jurisdiction: Orga
             if resolve(number, rec, "jurisdiction", "参保地"):
                 kept.append((number, rec))
         result.records = kept
+    elif kind == "attributes":
+        _check_attributes(result, "person", lambda r: (r["id_hash"], r["attribute"], r["start"]))
+
+
+def _check_attributes(result: CheckResult, holder: str, key_fn) -> None:
+    """Each row names a vocabulary attribute of `holder` and fills what it needs (value, place, level)."""
+    from . import attributes
+
+    header = "属性" if holder == "person" else "认定类型"
+    columns = {"value": "取值", "place": "地区", "level": "级别"}
+    places = {}
+    kept = []
+    for number, rec in result.records:
+        try:
+            entry = attributes.find(rec["attribute"], holder)
+        except attributes.UnknownAttribute as e:
+            result.errors.append(RowError(number, header, str(e)))
+            continue
+        rec["attribute"] = entry.name
+        rec["holds"] = True if rec["holds"] is None else rec["holds"]
+        ok = True
+        for field_name, reason in attributes.problems(entry, value=rec["value"], has_place=bool(rec.get("place")),
+                                                      level=rec["level"]):
+            result.errors.append(RowError(number, columns[field_name], reason))
+            ok = False
+        if ok and rec.get("place"):
+            try:
+                rec["place"] = place_organisation(rec["place"], places)
+            except CellError as e:
+                result.errors.append(RowError(number, "地区", str(e)))
+                ok = False
+        if ok and rec["start"] and rec["end"] and rec["end"] < rec["start"]:
+            result.errors.append(RowError(number, "结束日期" if holder == "person" else "有效期至", "早于起始日期"))
+            ok = False
+        if ok:
+            kept.append((number, rec))
+    result.records = kept
+    _duplicate_check(result, key_fn, header)
+
+
+def place_organisation(name, cache: dict) -> Organisation:
+    """The jurisdiction named `name` (a path, name or alias of the tree of all of China) anywhere in
+    the country, e.g. a worker's 户籍 in another province."""
+    from gongjiang.policy.places import UnknownPlace, resolve
+
+    if name not in cache:
+        try:
+            path = resolve(name)
+        except UnknownPlace:
+            cache[name] = CellError(f"“{name}”不是已知的行政区划")
+        else:
+            org = None
+            for part in path.split("/"):
+                org = Organisation.objects.filter(parent=org, name=part, kind__in=list(JURISDICTION_KINDS)).first()
+                if org is None:
+                    break
+            cache[name] = org or CellError(f"“{name}”尚未载入平台，请系统管理员载入全国行政区划")
+    if isinstance(cache[name], CellError):
+        raise cache[name]
+    return cache[name]
+
+
+def _check_designations(result: CheckResult, *, jurisdiction: Organisation) -> None:
+    orgs = {o.uscc: o for o in Organisation.objects.filter(uscc__in={r["uscc"] for _, r in result.records})}
+    kept = []
+    for number, rec in result.records:
+        org = orgs.get(rec["uscc"])
+        if org is None:
+            result.errors.append(RowError(number, "统一社会信用代码", "平台中没有此单位，请先导入其工作经历"))
+            continue
+        if not org.path.startswith(jurisdiction.path):
+            result.errors.append(RowError(number, "统一社会信用代码", "该单位不在本辖区，不能导入其认定"))
+            continue
+        if rec["employer_name"] and org.name != rec["employer_name"]:
+            result.warnings.append(RowError(number, "单位名称", f"与已登记的单位名称“{org.name}”不一致，按已登记名称导入"))
+        rec["organisation"] = org
+        kept.append((number, rec))
+    result.records = kept
+    _check_attributes(result, "employer", lambda r: (r["uscc"], r["attribute"], r["start"]))
 
 
 def merge_months(records):
@@ -531,9 +639,12 @@ class Counts:
     unchanged: int = 0
 
 
+HOLDER_FIELDS = {"Apprenticeship": "master_id", "EmployerAttribute": "organisation_id"}
+
+
 def upsert(model, rows, *, key, values, batch, counts: Counts):
     """Create or update `rows` (dicts of field attnames) matched on the natural key `key`."""
-    person_field = "master_id" if model.__name__ == "Apprenticeship" else "person_id"
+    person_field = HOLDER_FIELDS.get(model.__name__, "person_id")
     person_ids = {r[person_field] for r in rows}
     existing = {}
     ids = list(person_ids)
@@ -629,6 +740,18 @@ def apply_records(kind: str, records, *, batch, actor) -> Counts:
                 for _, r in records]
         upsert(m.CompetitionResult, rows, key=("person_id", "name", "held_on"),
                values=("occupation", "level", "klass", "rank"), batch=batch, counts=counts)
+    elif kind == "attributes":
+        rows = [{"person_id": r["person_id"], "attribute": r["attribute"], "holds": r["holds"],
+                 "value": r["value"] or "", "place_id": r["place"].pk if r["place"] else None, "level": r["level"],
+                 "start": r["start"], "end": r["end"]} for _, r in records]
+        upsert(m.PersonAttribute, rows, key=("person_id", "attribute", "start"),
+               values=("holds", "value", "place_id", "level", "end"), batch=batch, counts=counts)
+    elif kind == "designations":
+        rows = [{"organisation_id": r["organisation"].pk, "attribute": r["attribute"], "holds": r["holds"],
+                 "value": r["value"] or "", "level": r["level"], "start": r["start"], "end": r["end"]}
+                for _, r in records]
+        upsert(m.EmployerAttribute, rows, key=("organisation_id", "attribute", "start"),
+               values=("holds", "value", "level", "end"), batch=batch, counts=counts)
     elif kind == "insurance":
         upsert(m.SocialInsurancePeriod, merge_months(records), key=("person_id", "jurisdiction_id", "first_month"),
                values=("last_month", "employer_id"), batch=batch, counts=counts)

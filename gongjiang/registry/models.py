@@ -469,6 +469,8 @@ class ImportBatch(models.Model):
         CERTIFICATES = "certificates", "证书"
         COMPETITIONS = "competitions", "竞赛成绩"
         INSURANCE = "insurance", "社会保险缴费"
+        ATTRIBUTES = "attributes", "人员属性"
+        DESIGNATIONS = "designations", "单位认定"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "校验中"

@@ -245,16 +245,38 @@ def can_edit_person(user, person) -> bool:
     return editable_people(user).filter(pk=person.pk).exists()
 
 
+def editable_employers(user):
+    """Employers whose designations `user` may edit (registry.edit): those in the subtree of the
+    user's organisation (a bureau's jurisdiction, an employer officer's own organisation)."""
+    from gongjiang.accounts.models import Organisation
+    from gongjiang.core.vocab import JURISDICTION_KINDS
+
+    if not check(user, "registry.edit") or not user.organisation_id:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(path__startswith=user.organisation.path) \
+        .exclude(kind__in=list(JURISDICTION_KINDS))
+
+
 def person_of_fact(fact):
+    """The holder of a fact: its person (the master of an apprenticeship, the organisation of an
+    employer designation)."""
+    if hasattr(fact, "organisation_id"):
+        return fact.organisation
     return fact.master if hasattr(fact, "master_id") else fact.person
 
 
-def _require_edit(actor, person):
+def _in_scope(actor, holder) -> bool:
+    if isinstance(holder, Person):
+        return can_edit_person(actor, holder)
+    return editable_employers(actor).filter(pk=holder.pk).exists()
+
+
+def _require_edit(actor, holder):
     decision = check(actor, "registry.edit")
     if not decision:
         raise NotAllowed(decision.reason, log="edit not allowed")
-    if not can_edit_person(actor, person):
-        raise NotAllowed("该人员不在您的管理范围内", log="person out of edit scope")
+    if not _in_scope(actor, holder):
+        raise NotAllowed("该人员或单位不在您的管理范围内", log="holder out of edit scope")
 
 
 def _fact_source(actor):
@@ -305,9 +327,8 @@ def verify_fact(fact, *, actor, decision, reason):
     allowed = check(actor, "registry.verify")
     if not allowed:
         raise NotAllowed(allowed.reason, log="verify not allowed")
-    person = person_of_fact(fact)
-    if not can_edit_person(actor, person):
-        raise NotAllowed("该人员不在您的管理范围内", log="person out of verify scope")
+    if not _in_scope(actor, person_of_fact(fact)):
+        raise NotAllowed("该人员或单位不在您的管理范围内", log="holder out of verify scope")
     if decision not in (Verification.VERIFIED, Verification.REJECTED):
         raise DomainError("核验结论须为“核验通过”或“核验不通过”", log=f"bad decision {decision!r}")
     if not (reason or "").strip():

@@ -17,7 +17,8 @@ from gongjiang.core.excel import XLSX_TYPE, xlsx_response
 from gongjiang.core.vocab import JURISDICTION_KINDS, SkillLevel, Verification
 
 from . import screening, services
-from .forms import FACT_KINDS, KIND_OF_RELATED, VerifyForm, WithdrawForm
+from .attributes import label as attribute_label
+from .forms import DESIGNATION, FACT_KINDS, KIND_OF_RELATED, VerifyForm, WithdrawForm
 from .imports import KIND_LABELS, SPECS, template_workbook
 from .models import ImportBatch, Invitation, Person, ScreeningResult, ScreeningRun
 
@@ -112,12 +113,15 @@ FACT_SECTIONS = [
     ("innovations", "创新成果/专利/标准", ["kind", "title", "number", "level", "grade", "dated"]),
     ("studios", "技能大师工作室", ["kind", "name", "level", "established_on", "is_leader"]),
     ("credit_records", "信用与纪律记录", ["kind", "start", "end", "description"]),
+    ("attributes", "人员属性", ["attribute", "holds", "value", "place", "level", "start", "end"]),
 ]
 
 
 def _cell(obj, field):
     f = obj._meta.get_field(field)
     value = getattr(obj, field)
+    if field == "attribute":
+        return attribute_label(value)
     if f.choices and value is not None:
         return getattr(obj, f"get_{field}_display")()
     if value is None:
@@ -190,54 +194,137 @@ def _editable(request, pk, kind, fact_pk=None):
     return person, fact_kind, fact
 
 
-def _fact_form_page(request, person, fact_kind, fact):
-    form = fact_kind.form(request.POST or None, instance=fact, person=person, actor=request.user)
+def _person_back(person):
+    return {"person": person, "back_url": reverse("registry:person_detail", args=[person.pk]),
+            "back_label": f"{person.name}（{person.id_number_masked}）"}
+
+
+def _fact_form_page(request, holder, fact_kind, fact, back):
+    form = fact_kind.form(request.POST or None, instance=fact, person=holder, actor=request.user)
     if request.method == "POST" and form.is_valid():
         services.save_fact(form, actor=request.user)
         messages.success(request, f"已保存{fact_kind.label}，待人社部门核验。")
-        return redirect("registry:person_detail", person.pk)
+        return redirect(back["back_url"])
     return render(request, "registry/fact_form.html", {
-        "person": person, "kind": fact_kind, "form": form, "fact": fact,
+        **back, "kind": fact_kind, "form": form, "fact": fact,
         "heading": f"{'修改' if fact else '添加'}{fact_kind.label}"}, status=400 if form.errors else 200)
 
 
-@requires("registry.edit")
-def fact_add(request, pk, kind):
-    person, fact_kind, _ = _editable(request, pk, kind)
-    return _fact_form_page(request, person, fact_kind, None)
-
-
-@requires("registry.edit")
-def fact_edit(request, pk, kind, fact_pk):
-    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
-    return _fact_form_page(request, person, fact_kind, fact)
-
-
-@requires("registry.edit")
-def fact_withdraw(request, pk, kind, fact_pk):
-    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+def _fact_withdraw_page(request, fact_kind, fact, back):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.withdraw_fact(fact, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"已撤回该{fact_kind.label}。")
-        return redirect("registry:person_detail", person.pk)
+        return redirect(back["back_url"])
     return render(request, "registry/fact_form.html", {
-        "person": person, "kind": fact_kind, "form": form, "fact": fact, "summary": str(fact),
+        **back, "kind": fact_kind, "form": form, "fact": fact, "summary": _summary(fact),
         "heading": f"撤回{fact_kind.label}", "submit": "确认撤回"}, status=400 if form.errors else 200)
 
 
-@requires("registry.verify")
-def fact_verify(request, pk, kind, fact_pk):
-    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+def _fact_verify_page(request, fact_kind, fact, back):
     form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fact = services.verify_fact(fact, actor=request.user, decision=form.cleaned_data["decision"],
                                     reason=form.cleaned_data["reason"])
         messages.success(request, f"{fact_kind.label}：{fact.get_verification_display()}。")
-        return redirect("registry:person_detail", person.pk)
+        return redirect(back["back_url"])
     return render(request, "registry/fact_form.html", {
-        "person": person, "kind": fact_kind, "form": form, "fact": fact, "summary": str(fact),
+        **back, "kind": fact_kind, "form": form, "fact": fact, "summary": _summary(fact),
         "heading": f"核验{fact_kind.label}", "submit": "提交核验结论"}, status=400 if form.errors else 200)
+
+
+def _summary(fact):
+    if hasattr(fact, "attribute"):
+        return attribute_label(fact.attribute) + (f"：{fact.value}" if fact.value else "")
+    return str(fact)
+
+
+@requires("registry.edit")
+def fact_add(request, pk, kind):
+    person, fact_kind, _ = _editable(request, pk, kind)
+    return _fact_form_page(request, person, fact_kind, None, _person_back(person))
+
+
+@requires("registry.edit")
+def fact_edit(request, pk, kind, fact_pk):
+    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+    return _fact_form_page(request, person, fact_kind, fact, _person_back(person))
+
+
+@requires("registry.edit")
+def fact_withdraw(request, pk, kind, fact_pk):
+    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+    return _fact_withdraw_page(request, fact_kind, fact, _person_back(person))
+
+
+@requires("registry.verify")
+def fact_verify(request, pk, kind, fact_pk):
+    person, fact_kind, fact = _editable(request, pk, kind, fact_pk)
+    return _fact_verify_page(request, fact_kind, fact, _person_back(person))
+
+
+# ---- employer designations (专精特新, 高新技术企业…) ----
+
+def _employer(request, org_pk, fact_pk=None):
+    """(employer, designation or None) within the user's edit scope; 404 otherwise."""
+    employer = services.editable_employers(request.user).filter(pk=org_pk).first()
+    if employer is None:
+        raise Http404("employer out of edit scope")
+    fact = None
+    if fact_pk is not None:
+        fact = employer.attributes.filter(pk=fact_pk).first()
+        if fact is None:
+            raise Http404("designation not found")
+    return employer, fact
+
+
+def _employer_back(employer):
+    return {"back_url": reverse("registry:designations", args=[employer.pk]), "back_label": employer.name}
+
+
+@requires("registry.edit")
+def employer_list(request):
+    """Employers in scope with how many designations each holds, searchable by name."""
+    from django.db.models import Count
+
+    q = (request.GET.get("q") or "").strip()
+    employers = services.editable_employers(request.user).annotate(designations=Count("attributes"))
+    if q:
+        employers = employers.filter(name__contains=q)
+    page = Paginator(employers.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "registry/employer_list.html", {"page": page, "q": q})
+
+
+@requires("registry.edit")
+def designations(request, org_pk):
+    employer, _ = _employer(request, org_pk)
+    rows = [{"obj": a, "label": attribute_label(a.attribute)} for a in employer.attributes.order_by("attribute", "id")]
+    return render(request, "registry/designations.html", {
+        "employer": employer, "rows": rows, "can_verify": bool(check(request.user, "registry.verify"))})
+
+
+@requires("registry.edit")
+def designation_add(request, org_pk):
+    employer, _ = _employer(request, org_pk)
+    return _fact_form_page(request, employer, DESIGNATION, None, _employer_back(employer))
+
+
+@requires("registry.edit")
+def designation_edit(request, org_pk, fact_pk):
+    employer, fact = _employer(request, org_pk, fact_pk)
+    return _fact_form_page(request, employer, DESIGNATION, fact, _employer_back(employer))
+
+
+@requires("registry.edit")
+def designation_withdraw(request, org_pk, fact_pk):
+    employer, fact = _employer(request, org_pk, fact_pk)
+    return _fact_withdraw_page(request, DESIGNATION, fact, _employer_back(employer))
+
+
+@requires("registry.verify")
+def designation_verify(request, org_pk, fact_pk):
+    employer, fact = _employer(request, org_pk, fact_pk)
+    return _fact_verify_page(request, DESIGNATION, fact, _employer_back(employer))
 
 
 # ---- imports ----

@@ -16,7 +16,14 @@ LOGIN_ONLY = {
 def samples(ctx):
     from gongjiang.policy.models import Policy
     from gongjiang.policy.services import load_policies
-    from gongjiang.registry.models import Certificate, Employment, ImportBatch, ScreeningResult, ScreeningRun
+    from gongjiang.registry.models import (
+        Certificate,
+        EmployerAttribute,
+        Employment,
+        ImportBatch,
+        ScreeningResult,
+        ScreeningRun,
+    )
     from gongjiang.registry.services import register_person
 
     person = register_person(name="矩阵保密人员", id_number=make_resident_id("441303", dt.date(1981, 4, 2), 77, female=False),
@@ -33,7 +40,9 @@ def samples(ctx):
                                       reference_date=dt.date(2025, 1, 1), scope=ctx.district, created_by=bureau,
                                       status=ScreeningRun.Status.DONE, total=1, done=1, eligible=1)
     ScreeningResult.objects.create(run=run, person=person, outcome=ScreeningResult.Outcome.ELIGIBLE)
+    designation = EmployerAttribute.objects.create(organisation=ctx.employer, attribute="high_tech_enterprise")
     p, b, r = {"pk": person.pk}, {"pk": batch.pk}, {"pk": run.pk}
+    d = {"org_pk": ctx.employer.pk, "fact_pk": designation.pk}
     fact = {"pk": person.pk, "kind": "certificate", "fact_pk": cert.pk}
     return {
         "registry:person_detail": p,
@@ -41,6 +50,11 @@ def samples(ctx):
         "registry:fact_edit": fact,
         "registry:fact_withdraw": fact,
         "registry:fact_verify": fact,
+        "registry:designations": {"org_pk": ctx.employer.pk},
+        "registry:designation_add": {"org_pk": ctx.employer.pk},
+        "registry:designation_edit": d,
+        "registry:designation_withdraw": d,
+        "registry:designation_verify": d,
         "registry:import_template": {"kind": "people"},
         "registry:import_detail": b,
         "registry:import_commit": b,
