@@ -105,7 +105,11 @@ TEMPLATES = [
 
 # Databases: DATABASE_URL, SQLite file under var/ by default. Tests use a real file too.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongjiang.sqlite3'}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# Persistent connections: a worker keeps its connection for CONN_MAX_AGE seconds instead of opening
+# one per request (PostgreSQL's connection set-up cost more than most pages); health checks drop a
+# connection the server closed (restart, failover) before a request uses it.
+CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "300"))
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
 if _db["ENGINE"].endswith("sqlite3"):
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE",

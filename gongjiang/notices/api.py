@@ -7,7 +7,6 @@ are filed on the page (/notices/<id>/objection/), which has the rate limits and 
 """
 import datetime as dt
 
-from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -70,8 +69,9 @@ class NoticeOut(Schema):
 
     @staticmethod
     def resolve_corrected_by_id(obj):
-        correction = Notice.objects.filter(corrects=obj).values_list("pk", flat=True).first()
-        return correction
+        if hasattr(obj, "corrected_by"):  # annotated by services.public_notices
+            return obj.corrected_by
+        return Notice.objects.filter(corrects=obj).values_list("pk", flat=True).first()
 
     @staticmethod
     def resolve_objection_page(obj):
@@ -91,17 +91,11 @@ class NoticeDetailOut(NoticeOut):
 
 @router.get("/", response=list[NoticeOut], auth=None, summary="已发布的公示（公开）")
 @paginate(LimitOffsetPagination)
-def list_notices(request, state: str = "", organisation: str = ""):
-    """Newest first. `state`: upcoming / running / ended (by today's date); `organisation`: part
-    of the publishing organisation's name."""
-    today = timezone.localdate()
-    qs = Notice.objects.select_related("organisation").annotate(n=Count("entries")).order_by("-start_date", "-id")
-    if state == "upcoming":
-        qs = qs.filter(start_date__gt=today)
-    elif state == "running":
-        qs = qs.filter(start_date__lte=today, end_date__gte=today)
-    elif state == "ended":
-        qs = qs.filter(end_date__lt=today)
+def list_notices(request, state: str = "", q: str = "", organisation: str = "", year: int | None = None):
+    """Newest first. `state`: upcoming / running / ended (by today's date); `q`: part of the title or
+    of the publishing organisation's name; `organisation`: part of the organisation's name; `year`:
+    the year the notice period starts."""
+    qs = services.public_notices(state=state, q=q, year=year)
     if organisation:
         qs = qs.filter(organisation__name__contains=organisation)
     return qs

@@ -117,3 +117,19 @@ class ApprovalForm(forms.Form):
 
 class LookupForm(forms.Form):
     receipt = forms.CharField(label="受理编号", max_length=20)
+
+
+class PublicNoticeFilter(forms.Form):
+    """Filters of the public notice list (GET): bad input shows inline and filters nothing."""
+    q = forms.CharField(label="关键词", max_length=50, required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "标题或公示单位"}))
+    state = forms.ChoiceField(label="状态", required=False,
+                              choices=[("", "全部"), ("running", "公示中"), ("upcoming", "尚未开始"),
+                                       ("ended", "公示期满")])
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"q": d["q"].strip(), "state": d["state"], "year": d["year"]}

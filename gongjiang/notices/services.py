@@ -178,6 +178,31 @@ def latest_version(notice: Notice) -> Notice:
         notice = nxt
 
 
+PUBLIC_STATES = {"upcoming": "尚未开始", "running": "公示中", "ended": "公示期满"}
+
+
+def public_notices(*, state: str = "", q: str = "", year: int | None = None, today: dt.date | None = None):
+    """The published notices, newest first, for the public list page and the API: `state` is
+    upcoming / running / ended by today's date, `q` part of the title or of the publishing
+    organisation's name. One query whatever the number of notices (the page slices it)."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    today = today or timezone.localdate()
+    correction = Notice.objects.filter(corrects=OuterRef("pk")).values("pk")[:1]
+    qs = Notice.objects.select_related("organisation").annotate(corrected_by=Subquery(correction))
+    if state == "upcoming":
+        qs = qs.filter(start_date__gt=today)
+    elif state == "running":
+        qs = qs.filter(start_date__lte=today, end_date__gte=today)
+    elif state == "ended":
+        qs = qs.filter(end_date__lt=today)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(organisation__name__contains=q))
+    if year:
+        qs = qs.filter(start_date__year=year)
+    return qs.order_by("-start_date", "-id")
+
+
 def chain(notice: Notice) -> list[Notice]:
     """The notice and every notice it (transitively) corrects."""
     out = [notice]

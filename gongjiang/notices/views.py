@@ -12,12 +12,13 @@ from gongjiang.accounts.permissions import requires
 from gongjiang.accounts.scope import org_q
 from gongjiang.applications.uploads import file_response
 from gongjiang.audit.services import record
+from gongjiang.core.listing import paginate
 from gongjiang.core.errors import DomainError
 
 from . import services
 from .forms import (
-    ApprovalForm, ConcludeForm, CorrectionForm, LookupForm, NoticeForm, ObjectionForm, RecordObjectionForm,
-    entries_text,
+    ApprovalForm, ConcludeForm, CorrectionForm, LookupForm, NoticeForm, ObjectionForm, PublicNoticeFilter,
+    RecordObjectionForm, entries_text,
 )
 from .models import Notice, Objection, ObjectionAttachment, ObjectionStatus
 from .pdf import notice_pdf
@@ -31,10 +32,14 @@ def _fail(form, exc: DomainError):
 
 # ---------------------------------------------------------------- public
 
+PUBLIC_PAGE_SIZE = 20
+
+
 def public_list(request):
-    notices = Notice.objects.select_related("organisation").annotate(
-        superseded=Count("correction")).order_by("-start_date", "-id")
-    return render(request, "notices/public_list.html", {"notices": notices, "today": timezone.localdate()})
+    form = PublicNoticeFilter(request.GET or None)
+    page, query = paginate(request, services.public_notices(**form.filters()), PUBLIC_PAGE_SIZE)
+    return render(request, "notices/public_list.html", {"page": page, "query": query, "form": form,
+                                                        "today": timezone.localdate()})
 
 
 def _public_notice(pk):

@@ -591,7 +591,7 @@ def rounds_to_compose(user, limit=20):
 
 
 def board_counts(round_) -> list[dict]:
-    return [{"state": state, "label": label, "count": len(apps)} for state, label, apps in services.board(round_)]
+    return [{"state": state, "label": label, "count": count} for state, label, count in services.board(round_)]
 
 
 # ---------------------------------------------------------------- adding a member to a composed panel

@@ -120,3 +120,18 @@ class PublishNoticeForm(forms.Form):
                               help_text="留空按政策规定的天数")
     contact = forms.CharField(label="异议受理方式", max_length=500,
                               help_text="受理单位、电话、地址等（公开）")
+
+
+class BoardFilter(forms.Form):
+    """Filters of the round board's application list (GET)."""
+    state = forms.ChoiceField(label="环节/状态", required=False)
+    q = forms.CharField(label="姓名或申报编号", max_length=50, required=False)
+
+    def __init__(self, *args, columns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "全部")] + [(s, label) for s, label, _ in columns]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {"state": self.cleaned_data["state"], "q": self.cleaned_data["q"].strip()}

@@ -1084,18 +1084,29 @@ def close_session(session, *, actor, decisions=None):
 
 
 def board(round_):
-    """The round's applications by stage: [(state, label, [applications])] in procedure order."""
+    """The round's stage counts: [(state, label, count)] in procedure order (one query)."""
+    from django.db.models import Count
+
     from gongjiang.applications.models import Application
 
-    proc = procedure(round_)
-    cols = proc.columns()
-    states = [s for s, _ in cols]
-    apps = (Application.objects.filter(round=round_, status__in=states)
-            .select_related("employer", "person").order_by("serial"))
-    by_state = defaultdict(list)
-    for app in apps:
-        by_state[app.status].append(app)
-    return [(s, label, by_state[s]) for s, label in cols]
+    cols = procedure(round_).columns()
+    counts = dict(Application.objects.filter(round=round_, status__in=[s for s, _ in cols])
+                  .values_list("status").annotate(n=Count("pk")).order_by())
+    return [(s, label, counts.get(s, 0)) for s, label in cols]
+
+
+def board_applications(round_, *, state: str = "", q: str = ""):
+    """The applications on the round's board (in one stage with `state`, by name or serial with
+    `q`), in serial order: a queryset the board pages through."""
+    from django.db.models import Q
+
+    from gongjiang.applications.models import Application
+
+    states = [s for s, _ in procedure(round_).columns()]
+    qs = Application.objects.filter(round=round_, status__in=[state] if state in states else states)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(serial__contains=q))
+    return qs.select_related("employer").order_by("serial", "pk")
 
 
 def rounds_in_review(user):

@@ -29,12 +29,20 @@ def rounds(request):
 @requires("review.manage")
 def board(request, round_id):
     rnd = services.round_for(request.user, round_id)
-    return render(request, "review/board.html", _board_context(rnd))
+    return render(request, "review/board.html", _board_context(request, rnd))
 
 
-def _board_context(rnd, notice_form=None):
+BOARD_PAGE_SIZE = 50
+
+
+def _board_context(request, rnd, notice_form=None):
+    from gongjiang.core.listing import paginate
+
     proc = services.procedure(rnd)
-    ctx = {"round": rnd, "procedure": proc, "columns": services.board(rnd),
+    columns = services.board(rnd)
+    form = forms.BoardFilter(request.GET or None, columns=columns)
+    page, query = paginate(request, services.board_applications(rnd, **form.filters()), BOARD_PAGE_SIZE)
+    ctx = {"round": rnd, "procedure": proc, "columns": columns, "form": form, "page": page, "query": query,
            "panels": rnd.panels.all(), "sessions": rnd.committee_sessions.all(),
            "draw_form": forms.DrawForm(), "session_form": None}
     expert_stage = proc.get(st.EXPERT)
@@ -75,7 +83,7 @@ def publish_notice(request, round_id):
             return redirect("review:board", rnd.pk)
         except DomainError as e:
             form.add_error(None, e.message)
-    return render(request, "review/board.html", _board_context(rnd, form), status=400)
+    return render(request, "review/board.html", _board_context(request, rnd, form), status=400)
 
 
 @requires("review.manage")

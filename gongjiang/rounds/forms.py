@@ -76,3 +76,25 @@ class SelfCheckForm(forms.Form):
                                       "rank": d["competition_rank"],
                                       "held_on": d["competition_date"].isoformat() if d.get("competition_date") else None}]
         return facts
+
+
+class PublicCallFilter(forms.Form):
+    """Filters of the public call list (GET): bad input shows inline and filters nothing."""
+    q = forms.CharField(label="关键词", max_length=50, required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "批次名称或组织单位"}))
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    accepting = forms.BooleanField(label="仅看正在申报", required=False)
+
+    def filter(self, qs, today):
+        from django.db.models import Q
+
+        if not self.is_valid():
+            return qs
+        d = self.cleaned_data
+        if d["q"].strip():
+            qs = qs.filter(Q(title__contains=d["q"].strip()) | Q(organiser__name__contains=d["q"].strip()))
+        if d["year"]:
+            qs = qs.filter(year=d["year"])
+        if d["accepting"]:
+            qs = qs.filter(status="open", opens_on__lte=today, application_deadline__gte=today)
+        return qs

@@ -8,7 +8,7 @@ from gongjiang.accounts.scope import in_scope, visible_organisations
 from gongjiang.core.errors import DomainError
 
 from . import policy_link, services
-from .forms import ExtendForm, RoundForm, SelfCheckForm, UnitForm
+from .forms import ExtendForm, PublicCallFilter, RoundForm, SelfCheckForm, UnitForm
 from .listing import Column, Listing
 from .models import DeadlineKind, RecommendingUnit, Round, RoundStatus
 
@@ -158,8 +158,14 @@ def round_overview(request, pk):
 # ------------------------------------------------------------------ public pages
 
 def public_calls(request):
-    rounds = services.public_rounds().order_by("-opens_on")
-    return render(request, "rounds/public_calls.html", {"rounds": rounds})
+    from django.utils import timezone
+
+    from gongjiang.core.listing import paginate
+
+    form = PublicCallFilter(request.GET or None)
+    rounds = form.filter(services.public_rounds(), timezone.localdate()).order_by("-opens_on", "-pk")
+    page, query = paginate(request, rounds, 20)
+    return render(request, "rounds/public_calls.html", {"page": page, "query": query, "form": form})
 
 
 def _public_round(code) -> Round:
