@@ -49,7 +49,7 @@ def application_list(request):
     if table.wants_export:
         return table.export("申报列表")
     return render(request, "applications/list.html", {
-        "table": table, "rounds": visible_rounds(user), "statuses": [(k, v[0]) for k, v in states.LABELS.items()],
+        "table": table, "rounds": visible_rounds(user).select_related(None).only("pk", "title").order_by("-year", "pk"), "statuses": [(k, v[0]) for k, v in states.LABELS.items()],
         "routes": Route.choices, "is_applicant": user.role == Role.APPLICANT,
         "can_start": check(user, "application.apply") or check(user, "application.nominate"),
     })
