@@ -19,6 +19,7 @@ CAPABILITIES = {
     "account.assist_reset": {Role.BUREAU, Role.SYSADMIN},  # counter reset of a citizen's password, audited
     "audit.view": {Role.AUDITOR, Role.SYSADMIN},
     "system.admin": {Role.SYSADMIN},
+    "api.token.manage": {Role.SYSADMIN},
     "registry.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR},
     "registry.edit": {Role.BUREAU, Role.EMPLOYER},
     "registry.verify": {Role.BUREAU},
@@ -32,6 +33,7 @@ CAPABILITIES = {
     "application.nominate": {Role.EMPLOYER},
     "application.nominate_competition": {Role.BUREAU, Role.RECOMMENDER},  # 环翠 第十条（二） competition winners
     "application.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR, Role.APPLICANT},
+    "application.eligibility": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR},  # the engine's result
     "recommendation.forward": {Role.RECOMMENDER, Role.BUREAU},
     "review.manage": {Role.BUREAU},
     "review.score": {Role.EXPERT},

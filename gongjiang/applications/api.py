@@ -44,6 +44,21 @@ class ApplicationOut(Schema):
         return None if context["request"].user.role == Role.APPLICANT else obj.eligibility_status
 
 
+class StageOut(Schema):
+    at: dt.datetime
+    from_status: str | None
+    to_status: str
+    label: str
+    actor: str
+    reason: str
+
+
+class EligibilityOut(Schema):
+    application_id: int
+    status: str
+    explanation: dict
+
+
 class ForwardIn(Schema):
     classified: bool = False
     reason: str = ""
@@ -59,8 +74,19 @@ def _visible(user, pk):
 @router.get("/", response=list[ApplicationOut], summary="可见的申报")
 @paginate(LimitOffsetPagination)
 @requires("application.view")
-def list_applications(request, round: int | None = None, status: str = "", unit: int | None = None):
+def list_applications(request, round: int | None = None, status: str = "", unit: int | None = None,
+                      route: str = "", eligibility: str = "", q: str = ""):
+    """Filters: `round`, `status`, `unit`, `route`, `eligibility` (pass / fail / needs_review) and `q`
+    (part of the name or the serial number)."""
+    from django.db.models import Q
+
     qs = services.visible_applications(request.user)
+    if route:
+        qs = qs.filter(route=route)
+    if eligibility and request.user.role != Role.APPLICANT:
+        qs = qs.filter(eligibility_status=eligibility)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(serial__contains=q))
     if round:
         qs = qs.filter(round_id=round)
     if status:
@@ -74,6 +100,22 @@ def list_applications(request, round: int | None = None, status: str = "", unit:
 @requires("application.view")
 def get_application(request, pk: int):
     return _visible(request.user, pk)
+
+
+@router.get("/{pk}/history", response=list[StageOut], summary="申报的状态变化（环节历史）")
+@requires("application.view")
+def history(request, pk: int):
+    """Each change of status, oldest first, from the audit log. An applicant sees the applicant-facing
+    labels only, without the officers' names and reasons."""
+    app = _visible(request.user, pk)
+    return services.stage_history(app, for_applicant=request.user.role == Role.APPLICANT)
+
+
+@router.get("/{pk}/eligibility", response=EligibilityOut, summary="资格初判结果（逐条款，含所依据的事实）")
+@requires("application.eligibility")
+def eligibility(request, pk: int):
+    app = _visible(request.user, pk)
+    return {"application_id": app.pk, "status": app.eligibility_status, "explanation": app.eligibility or {}}
 
 
 @router.post("/{pk}/forward", response=ApplicationOut, summary="推荐单位在名额内推荐报送")

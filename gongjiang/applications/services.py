@@ -56,6 +56,24 @@ def visible_applications(user):
     return qs.none()
 
 
+def stage_history(app, *, for_applicant: bool) -> list[dict]:
+    """The application's changes of status, oldest first, read from the audit log: at, from_status,
+    to_status, label (staff- or applicant-facing), actor and reason (empty for the applicant)."""
+    from gongjiang.audit.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(object_type=app._meta.label_lower, object_id=str(app.pk)).order_by("id")
+    out = []
+    for e in entries.only("created_at", "actor_name", "before", "after", "reason"):
+        before, after = e.before or {}, e.after or {}
+        if "status" not in after or before.get("status") == after["status"]:
+            continue
+        to = after["status"]
+        out.append({"at": e.created_at, "from_status": before.get("status"), "to_status": to,
+                    "label": states.applicant_label(to) if for_applicant else states.staff_label(to),
+                    "actor": "" if for_applicant else e.actor_name, "reason": "" if for_applicant else e.reason})
+    return out
+
+
 def is_owner(user, application) -> bool:
     return user.pk is not None and (application.applicant_account_id == user.pk
                                      or (application.person_id and application.person.account_id == user.pk))

@@ -230,3 +230,65 @@ class _ResultRows:
                  "outcome": OUTCOME_WORDS[r.outcome],
                  "failing": screening.clauses_of_mask(self.run, r.fail_mask),
                  "needs_review": screening.clauses_of_mask(self.run, r.review_mask)} for r in self.qs[item]]
+
+
+class ImportOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    file_name: str
+    jurisdiction: str
+    created_at: dt.datetime
+    committed_at: dt.datetime | None
+    rows_total: int
+    rows_done: int
+    rows_created: int
+    rows_updated: int
+    rows_unchanged: int
+    error_count: int
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_jurisdiction(obj):
+        return obj.jurisdiction.name
+
+    @staticmethod
+    def resolve_error_count(obj):
+        return len(obj.errors or [])
+
+
+@router.get("/imports", response=list[ImportOut], summary="导入批次（本辖区，分页，可按类型和状态筛选）")
+@paginate(LimitOffsetPagination)
+@requires("registry.import")
+def list_imports(request, kind: str = "", status: str = ""):
+    from .models import ImportBatch
+
+    qs = (ImportBatch.objects.select_related("jurisdiction")
+          .filter(jurisdiction__path__startswith=request.user.organisation.path).defer("file_encrypted"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+@router.get("/screening", response=list[RunOut], summary="资格筛查任务（本辖区，分页，可按状态和政策筛选）")
+@paginate(LimitOffsetPagination)
+@requires("registry.screen")
+def list_screenings(request, status: str = "", policy: str = ""):
+    qs = ScreeningRun.objects.select_related("policy", "scope").defer("policy__document").filter(
+        scope__path__startswith=request.user.organisation.path)
+    if status:
+        qs = qs.filter(status=status)
+    if policy:
+        qs = qs.filter(policy__code=policy)
+    return qs.order_by("-id")

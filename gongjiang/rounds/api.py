@@ -69,3 +69,77 @@ def round_units(request, pk: int):
     if rnd is None:
         raise Http404("round not visible")
     return list(rnd.units.select_related("organisation"))
+
+
+class CallOut(Schema):
+    code: str
+    title: str
+    year: int
+    organiser: str
+    honour_title: str
+    status: str
+    status_label: str
+    opens_on: dt.date
+    application_deadline: dt.date
+    accepting: bool
+    contact: str
+    page: str
+
+    @staticmethod
+    def resolve_organiser(obj):
+        return obj.organiser.name
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_accepting(obj):
+        return obj.is_accepting
+
+    @staticmethod
+    def resolve_page(obj):
+        from django.urls import reverse
+
+        return reverse("rounds:public_call", args=[obj.code])
+
+
+class CallDetailOut(CallOut):
+    call_text: str
+    reference_date: dt.date
+    quota: int
+    deadlines: list[dict]
+    conditions: list[dict]
+
+    @staticmethod
+    def resolve_deadlines(obj):
+        from .models import DeadlineKind
+
+        return [{"kind": k.value, "label": k.label, "date": obj.deadline(k)} for k in DeadlineKind if obj.deadline(k)]
+
+    @staticmethod
+    def resolve_conditions(obj):
+        from . import policy_link
+
+        return policy_link.conditions(obj)
+
+
+@router.get("/calls", response=list[CallOut], auth=None, summary="申报通知（公开，分页，可按年度和关键词筛选）")
+@paginate(LimitOffsetPagination)
+def list_calls(request, q: str = "", year: int | None = None, accepting: bool = False):
+    """Published calls, newest first: `q` part of the title or organiser, `year`, `accepting` only
+    those open for applications today."""
+    from django.utils import timezone
+
+    from .forms import PublicCallFilter
+
+    form = PublicCallFilter({"q": q, "year": year or "", "accepting": accepting or ""})
+    return form.filter(services.public_rounds().defer("policy__document"), timezone.localdate()).order_by("-opens_on", "-pk")
+
+
+@router.get("/calls/{code}", response=CallDetailOut, auth=None, summary="申报通知详情（公开）：时间安排和申报条件")
+def get_call(request, code: str):
+    rnd = services.public_rounds().filter(code=code).first()
+    if rnd is None:
+        raise Http404("no such public call")
+    return rnd

@@ -25,7 +25,8 @@ def samples(ctx):
         "applications:detail": pk, "applications:edit": pk, "applications:form_pdf": pk,
         "applications:file": {"pk": app.pk, "file_pk": app.evidence.first().pk},
         "applications:unit": {"pk": unit.pk}, "applications:unit_report_pdf": {"pk": unit.pk},
-        "GET /api/applications/{pk}": pk, "POST /api/applications/{pk}/forward": pk,
+        "GET /api/applications/{pk}": pk, "GET /api/applications/{pk}/history": pk,
+        "GET /api/applications/{pk}/eligibility": pk, "POST /api/applications/{pk}/forward": pk,
         **competition_samples(ctx),
     }
 
