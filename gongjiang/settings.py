@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gongjiang.payments",
     "gongjiang.web",
     "gongjiang.api",
+    "gongjiang.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ APP_PREFIXES = [
     ("workdays", "workdays/"),
     ("audit", "audit/"),
     ("accounts", "accounts/"),
+    ("dashboards", "dashboards/"),
 ]
 
 urlpatterns = [

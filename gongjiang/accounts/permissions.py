@@ -20,6 +20,7 @@ CAPABILITIES = {
     "audit.view": {Role.AUDITOR, Role.SYSADMIN},
     "system.admin": {Role.SYSADMIN},
     "api.token.manage": {Role.SYSADMIN},
+    "dashboard.view": {Role.BUREAU, Role.RECOMMENDER, Role.AUDITOR},  # figures within the user's scope
     "registry.view": {Role.BUREAU, Role.RECOMMENDER, Role.EMPLOYER, Role.AUDITOR},
     "registry.edit": {Role.BUREAU, Role.EMPLOYER},
     "registry.verify": {Role.BUREAU},

@@ -728,6 +728,32 @@ class LocalVocabulary(Strict):
     attributes: list[AttributeEntry] = []
 
 
+class TargetItem(Strict):
+    """One headcount a policy sets out to reach: new holders of a skill level (`level`), or, with
+    `stock: true` and no level, the total number of skilled workers (anyone holding a certificate)."""
+    label: str
+    count: PositiveInt
+    level: Any = None
+    stock: bool = False
+    _lv = field_validator("level")(lambda v: _skill(v))
+
+    @model_validator(mode="after")
+    def _level_or_stock(self):
+        if (self.level is None) != self.stock:
+            raise ValueError("a target counts either new holders of a level or (stock: true) every skilled worker")
+        return self
+
+
+class Targets(Strict):
+    """Development targets over several years (仲恺 第四条: 未来5年内引进培养高级技师100名…),
+    tracked on the dashboards against the registry's certificates, year by year."""
+    article: Article
+    starts: dt.date
+    years: PositiveInt
+    text: str = ""
+    items: list[TargetItem] = Field(min_length=1)
+
+
 class PolicyFile(Strict):
     schema_version: Literal[1] = 1
     title: str
@@ -744,6 +770,7 @@ class PolicyFile(Strict):
     procedure: list[Stage] = Field(min_length=1)
     materials: list[Material] = []
     duties: list[Duty] = []
+    targets: Targets | None = None
     notes: list[str] = []
     vocabulary: LocalVocabulary = LocalVocabulary()  # titles, programmes, attributes of this policy
     editions: list[Edition] = []

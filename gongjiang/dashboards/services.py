@@ -1,0 +1,183 @@
+"""The figures of the leaders' dashboards, each computed by a few aggregate queries over the
+caller's data scope (the same querysets as the list pages: visible_applications, visible_rounds,
+scoped_people), never per row.
+
+A `Figure` is what a page draws (ECharts, from JSON), shows as a table and exports to Excel.
+"""
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Min
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+OTHERS = "其他"
+UNKNOWN = "未填写"
+TOP = 15  # categories shown by name; the rest are summed as 其他
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    kind: str                      # "bar", "funnel" or "target"
+    headers: list[str]
+    rows: list[list]
+    scope: str                     # which data the figure covers, shown under it
+    note: str = ""
+    series: list[str] = field(default_factory=list)  # the numeric columns drawn (default: the last)
+
+    @property
+    def dom_id(self) -> str:
+        return f"figure-{self.key}"
+
+    def chart(self) -> dict:
+        """Plain data for the page's script (json_script): categories and one list per series."""
+        cols = self.series or [self.headers[-1]]
+        idx = [self.headers.index(c) for c in cols]
+        return {"kind": self.kind, "title": self.title, "categories": [str(r[0]) for r in self.rows],
+                "series": [{"name": c, "data": [r[i] for r in self.rows]} for c, i in zip(cols, idx)]}
+
+
+def scope_label(user) -> str:
+    org = getattr(user, "organisation", None)
+    return f"数据范围：{org.name}及下级单位" if org else "数据范围：本人"
+
+
+def _ranked(pairs, top=TOP):
+    """[(label, n)] by count, the tail after `top` summed as 其他; empty labels as 未填写."""
+    counter = Counter()
+    for label, n in pairs:
+        counter[label if label not in (None, "") else UNKNOWN] += n
+    ranked = counter.most_common()
+    head, tail = ranked[:top], ranked[top:]
+    if tail:
+        head.append((OTHERS, sum(n for _, n in tail)))
+    return [[label, n] for label, n in head]
+
+
+# ---------------------------------------------------------------- candidates by dimension
+
+AGE_BANDS = [(0, 35, "35岁以下"), (35, 40, "35-39岁"), (40, 45, "40-44岁"), (45, 50, "45-49岁"), (50, 55, "50-54岁"),
+             (55, 200, "55岁及以上")]
+
+
+def candidates(user, *, round_id=None):
+    """Applications submitted in the user's scope (drafts and withdrawn ones left out)."""
+    from gongjiang.applications.services import visible_applications
+
+    qs = visible_applications(user).exclude(status__in=["draft", "withdrawn"])
+    if round_id:
+        qs = qs.filter(round_id=round_id)
+    return qs
+
+
+def _grouped(qs, expr):
+    return list(qs.order_by().values_list(expr).annotate(n=Count("pk")))
+
+
+def candidate_figures(user, *, round_id=None) -> list[Figure]:
+    qs = candidates(user, round_id=round_id)
+    scope = scope_label(user)
+    year = timezone.localdate().year
+    bands = Counter()
+    for born, n in qs.order_by().annotate(born=ExtractYear("person__birth_date")).values_list("born").annotate(n=Count("pk")):
+        if born is None:
+            bands[UNKNOWN] += n
+            continue
+        age = year - born
+        bands[next(label for lo, hi, label in AGE_BANDS if lo <= age < hi)] += n
+    age_rows = [[label, bands[label]] for *_, label in AGE_BANDS] + ([[UNKNOWN, bands[UNKNOWN]]] if bands[UNKNOWN] else [])
+    by = [
+        ("industry", "按行业", _grouped(qs, "employer__employer_profile__sector"), "行业取自用人单位信息"),
+        ("occupation", "按职业（工种）", _grouped(qs, "facts__skill__occupation"), "职业取自申报表"),
+        ("jurisdiction", "按所属辖区", _grouped(qs, "person__jurisdiction__name"), "辖区取自人员库"),
+        ("employer", "按用人单位", _grouped(qs, "employer__name"), ""),
+    ]
+    figures = [Figure(key, f"申报人{title}", "bar", ["类别", "人数"], _ranked(pairs), scope, note)
+               for key, title, pairs, note in by]
+    figures.insert(2, Figure("age", "申报人按年龄段", "bar", ["年龄段", "人数"], age_rows, scope,
+                             f"按出生年份计算至{year}年"))
+    return figures
+
+
+# ---------------------------------------------------------------- funnel of a round
+
+def funnel_figure(user, rnd) -> Figure:
+    """From submitted applications to the last stage of the round's procedure. A stage's count is
+    everyone now at that stage or beyond it; those turned down at a stage count in the stages
+    they passed before (their current status is an exit, not a stage)."""
+    from gongjiang.review import stages as st
+    from gongjiang.review.services import procedure
+
+    proc = procedure(rnd)
+    exits = {x for s in proc.stages for x in s.exits}
+    progression = [(s, label) for s, label in proc.columns() if s not in exits and s != st.DEFERRED]
+    position = {s: i for i, (s, _) in enumerate(progression)}
+    credit = next((s.state for s in proc.stages if s.kind == st.CREDIT), None)
+    if credit in position:
+        position[st.DEFERRED] = position[credit]
+    counts = dict(candidates(user, round_id=rnd.pk).order_by().values_list("status").annotate(n=Count("pk")))
+    rows = [["提交申报", sum(counts.values())]]
+    for i, (_state, label) in enumerate(progression):
+        rows.append([label, sum(n for status, n in counts.items() if position.get(status, -1) >= i)])
+    return Figure("funnel", f"{rnd.title}：各环节人数", "funnel", ["环节", "人数"], rows, scope_label(user),
+                  "按当前状态推算：处于该环节或已进入其后环节的人数")
+
+
+# ---------------------------------------------------------------- development targets
+
+def policies_with_targets():
+    from gongjiang.policy.models import Policy
+    from gongjiang.policy.services import get_policy
+
+    rows = (Policy.objects.select_related("jurisdiction").filter(document__has_key="targets")
+            .exclude(document__targets=None).defer("document").order_by("code"))
+    return [(p, parsed) for p, parsed in ((p, get_policy(p.code)) for p in rows) if parsed.targets is not None]
+
+
+def target_figures(user, policy, parsed) -> list[Figure]:
+    """A policy's targets (e.g. 仲恺 第四条) against the registry: new certificates of each level
+    issued in each year of the target period, and the number of skilled workers at each year's end,
+    counted among the people of the policy's jurisdiction that the user may see."""
+    from gongjiang.registry.models import Certificate
+    from gongjiang.registry.services import scoped_people
+
+    t = parsed.targets
+    years = [t.starts.year + i for i in range(t.years)]
+    end = dt.date(years[-1], 12, 31)
+    people = scoped_people(user)
+    if policy.jurisdiction_id:
+        people = people.filter(jurisdiction__path__startswith=policy.jurisdiction.path)
+    certs = Certificate.objects.filter(person__in=people.values("pk"))
+    new = Counter({(lv, y): n for lv, y, n in certs.filter(issued_on__gte=t.starts, issued_on__lte=end).order_by()
+                   .annotate(y=ExtractYear("issued_on")).values_list("level", "y").annotate(n=Count("pk"))})
+    first_cert = Counter(y for (y,) in certs.order_by().values("person").annotate(first=Min("issued_on"))
+                         .annotate(y=ExtractYear(F("first"))).values_list("y"))
+    scope = scope_label(user)
+    progress_rows, yearly_rows = [], []
+    for item in t.items:
+        if item.stock:
+            done = sum(n for y, n in first_cert.items() if y <= years[-1])
+        else:
+            done = sum(new[(item.level, y)] for y in years)
+        progress_rows.append([item.label, item.count, done, f"{100 * done / item.count:.0f}%"])
+    for y in years:
+        row = [f"{y}年"]
+        for item in t.items:
+            if item.stock:
+                row.append(sum(n for fy, n in first_cert.items() if fy <= y))
+            else:
+                row.append(new[(item.level, y)])
+        yearly_rows.append(row)
+    labels = [i.label for i in t.items]
+    period = f"{t.starts:%Y年%-m月%-d日}起{t.years}年"
+    return [
+        Figure("targets", f"{parsed.short_title}：{t.article}目标完成情况（{period}）", "target",
+               ["目标", "目标人数", "已完成", "完成率"], progress_rows, scope,
+               f"{t.article}：{t.text}。已完成＝人员库中期内新取得该等级证书的人数；技能人才总量＝期末持有证书的人数",
+               series=["目标人数", "已完成"]),
+        Figure("yearly", f"{parsed.short_title}：逐年新增（{period}）", "bar", ["年度", *labels], yearly_rows, scope,
+               "技能人才总量列为当年年末累计人数", series=labels),
+    ]

@@ -1,0 +1,142 @@
+"""Dashboards: figures within the user's data scope, the round funnel, 仲恺 第四条's five-year
+targets read from the policy YAML and tracked against the registry, chart data through
+json_script (no inline script), a table and an Excel export for every figure, and a constant
+number of SQL queries whatever the data size."""
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from gongjiang.core.idnumbers import make_resident_id
+from gongjiang.dashboards import services
+from gongjiang.registry.services import register_person
+from gongjiang.review.tests import factories
+from gongjiang.review.tests.conftest import HUIYANG_STAGES
+from gongjiang.rounds.tests.factories import load_test_policy
+
+_n = {"i": 0}
+
+
+def _person(name, jurisdiction, birth=dt.date(1980, 5, 1)):
+    _n["i"] += 1
+    return register_person(name=name, jurisdiction=jurisdiction,
+                           id_number=make_resident_id("441303", birth, 100 + _n["i"], female=False))
+
+
+@pytest.fixture
+def world(jurisdictions, make_org, make_user):
+    huiyang, huicheng = jurisdictions["惠阳区"], jurisdictions["惠城区"]
+    policy = factories.make_policy(huiyang)
+    ours = factories.make_round(policy, huiyang, HUIYANG_STAGES, quota=10)
+    theirs = factories.make_round(policy, huicheng, HUIYANG_STAGES, quota=10)
+    welder_shop, lathe_shop = make_org(parent=huiyang, name="惠阳焊接厂"), make_org(parent=huiyang, name="惠阳车床厂")
+
+    def app(rnd, employer, status, occupation, birth=dt.date(1980, 5, 1)):
+        return factories.make_application(rnd, rnd.organiser, employer, status=status, birth=birth,
+                                          facts={"skill": {"occupation": occupation}})
+
+    return {"bureau": make_user("bureau", huiyang, password=None), "ours": ours, "theirs": theirs, "app": app,
+            "shops": (welder_shop, lathe_shop), "huicheng": huicheng}
+
+
+def _rows(figures, key):
+    return {r[0]: r[1] for r in next(f for f in figures if f.key == key).rows}
+
+
+def test_candidates_by_occupation_employer_and_age_within_scope(world):
+    welder, lathe = world["shops"]
+    world["app"](world["ours"], welder, "recommended", "焊工", birth=dt.date(1995, 1, 1))
+    world["app"](world["ours"], welder, "qualification_review", "焊工")
+    world["app"](world["ours"], lathe, "recommended", "车工")
+    world["app"](world["theirs"], lathe, "recommended", "钳工")  # another district's round, employer ours
+    figures = services.candidate_figures(world["bureau"], round_id=world["ours"].pk)
+    assert _rows(figures, "occupation") == {"焊工": 2, "车工": 1}
+    assert _rows(figures, "employer") == {"惠阳焊接厂": 2, "惠阳车床厂": 1}
+    assert sum(_rows(figures, "age").values()) == 3
+    assert all(f.scope == "数据范围：惠阳区及下级单位" for f in figures)
+
+
+def test_funnel_counts_everyone_at_or_beyond_each_stage(world):
+    welder, _ = world["shops"]
+    for status in ["recommended", "qualification_review", "site_inspection", "site_inspection", "expert_review",
+                   "qualification_rejected"]:
+        world["app"](world["ours"], welder, status, "焊工")
+    rows = services.funnel_figure(world["bureau"], world["ours"]).rows
+    steps = dict((label, n) for label, n in rows)
+    assert rows[0] == ["提交申报", 6]
+    assert [n for _, n in rows] == sorted([n for _, n in rows], reverse=True)  # a funnel narrows
+    assert 4 in steps.values() and 1 in steps.values()
+
+
+def test_zhongkai_targets_come_from_the_policy_yaml_and_the_registry(jurisdictions, make_user):
+    from gongjiang.registry.models import Certificate
+
+    policy = load_test_policy("zhongkai-skilled-talent")
+    load_test_policy("huiyang-chief-technician")  # no targets: not on the page
+    zone = jurisdictions["仲恺高新区"]
+    for i, (level, issued) in enumerate([(5, dt.date(2015, 3, 1)), (5, dt.date(2016, 3, 1)), (4, dt.date(2016, 6, 1)),
+                                         (2, dt.date(2013, 6, 1))]):
+        person = _person(f"技工{i}", zone)
+        Certificate.objects.create(person=person, occupation="焊工", level=level, issued_on=issued, source="registry")
+    outsider = _person("区外技工", jurisdictions["惠阳区"])
+    Certificate.objects.create(person=outsider, occupation="焊工", level=5, issued_on=dt.date(2015, 1, 1), source="registry")
+    officer = make_user("bureau", jurisdictions["惠州市"], password=None)
+    (p, parsed), = services.policies_with_targets()
+    assert p.pk == policy.pk
+    progress, yearly = services.target_figures(officer, p, parsed)
+    rows = {r[0]: r[1:] for r in progress.rows}
+    assert rows["高级技师"] == [100, 2, "2%"] and rows["技师"] == [300, 1, "0%"] and rows["初级工"][1] == 0
+    assert rows["技能人才总量"][:2] == [50000, 4]  # holders at the period's end, the 2013 one included
+    assert [r[0] for r in yearly.rows] == ["2014年", "2015年", "2016年", "2017年", "2018年"]
+    assert yearly.rows[1][1] == 1 and yearly.rows[2][1] == 1 and yearly.rows[2][2] == 1
+    assert "第四条" in progress.title
+    other = make_user("bureau", jurisdictions["惠阳区"], password=None)
+    assert {r[0]: r[2] for r in services.target_figures(other, p, parsed)[0].rows}["高级技师"] == 0  # out of scope
+
+
+def test_pages_draw_from_json_with_table_and_excel(client, world):
+    world["app"](world["ours"], world["shops"][0], "recommended", "焊工")
+    client.force_login(world["bureau"])
+    for url in ["/dashboards/", "/dashboards/funnel/", "/dashboards/targets/"]:
+        resp = client.get(url)
+        body = resp.content.decode()
+        assert resp.status_code == 200 and "echarts.min.js" in body and "charts.js" in body
+        assert "unsafe-inline" not in resp["Content-Security-Policy"]
+    page = client.get(f"/dashboards/?round={world['ours'].pk}").content.decode()
+    assert 'type="application/json"' in page and 'data-chart="figure-occupation"' in page and "<table>" in page
+    resp = client.get(f"/dashboards/?round={world['ours'].pk}&export=occupation")
+    sheet = load_workbook(io.BytesIO(resp.content)).active
+    assert [c.value for c in sheet[1]][:1] and any(row[0] == "焊工" for row in sheet.iter_rows(values_only=True))
+    assert client.get("/dashboards/?export=nope").status_code == 404
+    assert client.get("/dashboards/?round=abc").status_code == 200  # bad filter: every round
+
+
+def test_vendored_echarts_carries_its_licence():
+    from pathlib import Path
+
+    vendor = Path(services.__file__).parent / "static" / "dashboards" / "vendor" / "echarts-6.1.0"
+    assert "Apache License" in (vendor / "LICENSE").read_text() and (vendor / "echarts.min.js").stat().st_size > 500_000
+
+
+def test_dashboard_queries_constant_whatever_the_data_size(client, world):
+    client.force_login(world["bureau"])
+    welder, lathe = world["shops"]
+
+    def grow(n):
+        for i in range(n):
+            world["app"](world["ours"], welder if i % 2 else lathe, "recommended", f"工种{i % 7}")
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for url in ["/dashboards/", "/dashboards/funnel/", "/dashboards/targets/"]:
+        grow(2)
+        client.get(url)
+        small = count(url)
+        grow(12)
+        assert count(url) == small, url

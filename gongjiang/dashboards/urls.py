@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("funnel/", views.funnel, name="funnel"),
+    path("targets/", views.targets, name="targets"),
+]

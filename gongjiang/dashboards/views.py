@@ -1,0 +1,65 @@
+"""Dashboards: charts (vendored ECharts, data handed over with json_script), each with its table
+and an Excel export (?export=<figure key>). Every figure is computed within the user's scope."""
+from django import forms
+from django.http import Http404
+from django.shortcuts import render
+
+from gongjiang.accounts.permissions import requires
+from gongjiang.core.excel import xlsx_response
+from gongjiang.rounds.services import visible_rounds
+
+from . import services
+
+
+class RoundFilter(forms.Form):
+    round = forms.TypedChoiceField(label="批次", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, rounds, required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = [] if required else [("", "全部批次")]
+        self.fields["round"].choices = first + [(r.pk, r.title) for r in rounds]
+
+    def chosen(self):
+        return self.cleaned_data["round"] if self.is_valid() else None
+
+
+def _rounds(user):
+    return list(visible_rounds(user).select_related(None).only("pk", "title").order_by("-year", "-pk")[:200])
+
+
+def _page(request, title, figures, form=None, intro=""):
+    key = request.GET.get("export")
+    if key:
+        figure = next((f for f in figures if f.key == key), None)
+        if figure is None:
+            raise Http404("no such figure")
+        return xlsx_response(figure.title, figure.headers, figure.rows, title=f"{figure.title}（{figure.scope}）")
+    query = request.GET.copy()
+    query.pop("export", None)
+    return render(request, "dashboards/page.html", {"title": title, "figures": figures, "form": form,
+                                                    "intro": intro, "query": query.urlencode()})
+
+
+@requires("dashboard.view")
+def index(request):
+    form = RoundFilter(request.GET or None, rounds=_rounds(request.user))
+    figures = services.candidate_figures(request.user, round_id=form.chosen())
+    return _page(request, "申报人分布", figures, form)
+
+
+@requires("dashboard.view")
+def funnel(request):
+    rounds = _rounds(request.user)
+    form = RoundFilter(request.GET or None, rounds=rounds, required=True)
+    chosen = form.chosen() or (rounds[0].pk if rounds else None)
+    rnd = visible_rounds(request.user).filter(pk=chosen).first() if chosen else None
+    figures = [services.funnel_figure(request.user, rnd)] if rnd else []
+    return _page(request, "遴选漏斗", figures, form, "" if rnd else "暂无可统计的批次。")
+
+
+@requires("dashboard.view")
+def targets(request):
+    figures = []
+    for policy, parsed in services.policies_with_targets():
+        figures.extend(services.target_figures(request.user, policy, parsed))
+    return _page(request, "发展目标完成情况", figures, None, "" if figures else "已加载的政策均未设定发展目标。")
