@@ -63,7 +63,6 @@ def build():
     from django.core.management import call_command
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
     import datetime as dt
 
     from django.utils import timezone
@@ -151,6 +150,8 @@ def pages():
         ("public call page", f"/rounds/calls/{board.code}/", None),
         ("officer's round board", f"/review/rounds/{board.pk}/", officer),
         ("applicant's home", "/home/", applicant),
+        ("round funnel dashboard", f"/dashboards/funnel/?round={board.pk}", officer),
+        ("candidates dashboard (1 round)", f"/dashboards/?round={board.pk}", officer),
     ]
 
 
@@ -226,8 +227,11 @@ def main():
     _django()
     from django.db import connection
 
+    from django.core.management import call_command
+
     from gongjiang.applications.models import Application
 
+    call_command("migrate", verbosity=0)
     if fresh or not Application.objects.filter(serial__startswith="BW").exists():
         print(f"building {ROUNDS * PER_ROUND:,} applications in {ROUNDS} rounds, {NOTICES:,} notices ...", flush=True)
         print(f"  built in {build():.0f} s")

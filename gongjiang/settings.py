@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongjiang.web",
     "gongjiang.api",
     "gongjiang.dashboards",
+    "gongjiang.ops",
 ]
 
 MIDDLEWARE = [
