@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongjiang.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -235,13 +236,20 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 PDF_CJK_FONT = os.environ.get("GONGJIANG_PDF_FONT", "")
 PDF_CJK_FONT_INDEX = int(os.environ.get("GONGJIANG_PDF_FONT_INDEX", "0"))
 
+# Logs to stderr (the journal under systemd): JSON lines with the request id in production
+# (LOG_FORMAT=json), plain text in development. One line per request from gongjiang.request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "gongjiang.ops.logs.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+                   "json": {"()": "gongjiang.ops.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes logs every successful login at INFO; logins are audit entries already (gongjiang.audit.signals).
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # The per-request line is for production log collection; development keeps runserver's own.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                "gongjiang.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")}},
 }
 CSRF_FAILURE_VIEW = "gongjiang.web.views.csrf_failure"
