@@ -24,7 +24,8 @@ from gongjiang.core.errors import DomainError
 
 from .tokens import TokenAuth, bearer_key, user_for_key
 
-API_APPS = ["accounts", "audit", "registry", "policy", "workdays", "rounds", "applications", "review", "notices"]
+API_APPS = ["accounts", "audit", "registry", "policy", "workdays", "rounds", "applications", "review", "notices",
+            "honours", "payments"]
 
 api = NinjaAPI(title="工匠平台 API", version="1", auth=[TokenAuth(), django_auth], urls_namespace="api",
                description="其他系统使用接口令牌：请求头 `Authorization: Bearer <令牌>`（系统管理员在“接口令牌”页面创建，"
