@@ -11,6 +11,7 @@ from functools import wraps
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -89,7 +90,10 @@ def _capability_first(run):
 api.add_decorator(_capability_first, mode="view")
 
 for _app in API_APPS:
-    if find_spec(f"gongjiang.{_app}.api"):
+    if find_spec(f"gongjiang.{_app}") and find_spec(f"gongjiang.{_app}.api"):
         api.add_router(f"/{_app}/", import_module(f"gongjiang.{_app}.api").router)
+
+if apps.is_installed("gongjiang.honours"):
+    api.add_router("/holders/", import_module("gongjiang.api.holders").router)
 
 urlpatterns = [path("tokens/", include("gongjiang.api.token_urls")), path("", api.urls)]

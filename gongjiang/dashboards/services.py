@@ -74,31 +74,59 @@ def candidates(user, *, round_id=None):
 
 
 def _grouped(qs, expr):
+    if not isinstance(expr, str):
+        return list(qs.order_by().annotate(g=expr).values_list("g").annotate(n=Count("pk")))
     return list(qs.order_by().values_list(expr).annotate(n=Count("pk")))
 
 
-def candidate_figures(user, *, round_id=None) -> list[Figure]:
-    qs = candidates(user, round_id=round_id)
-    scope = scope_label(user)
-    year = timezone.localdate().year
+def _age_rows(qs, birth_field, year):
     bands = Counter()
-    for born, n in qs.order_by().annotate(born=ExtractYear("person__birth_date")).values_list("born").annotate(n=Count("pk")):
+    for born, n in qs.order_by().annotate(born=ExtractYear(birth_field)).values_list("born").annotate(n=Count("pk")):
         if born is None:
             bands[UNKNOWN] += n
             continue
-        age = year - born
-        bands[next(label for lo, hi, label in AGE_BANDS if lo <= age < hi)] += n
-    age_rows = [[label, bands[label]] for *_, label in AGE_BANDS] + ([[UNKNOWN, bands[UNKNOWN]]] if bands[UNKNOWN] else [])
-    by = [
-        ("industry", "按行业", _grouped(qs, "employer__employer_profile__sector"), "行业取自用人单位信息"),
-        ("occupation", "按职业（工种）", _grouped(qs, "facts__skill__occupation"), "职业取自申报表"),
-        ("jurisdiction", "按所属辖区", _grouped(qs, "person__jurisdiction__name"), "辖区取自人员库"),
-        ("employer", "按用人单位", _grouped(qs, "employer__name"), ""),
-    ]
-    figures = [Figure(key, f"申报人{title}", "bar", ["类别", "人数"], _ranked(pairs), scope, note)
-               for key, title, pairs, note in by]
-    figures.insert(2, Figure("age", "申报人按年龄段", "bar", ["年龄段", "人数"], age_rows, scope,
-                             f"按出生年份计算至{year}年"))
+        bands[next(label for lo, hi, label in AGE_BANDS if lo <= year - born < hi)] += n
+    return [[label, bands[label]] for *_, label in AGE_BANDS] + ([[UNKNOWN, bands[UNKNOWN]]] if bands[UNKNOWN] else [])
+
+
+def distribution_figures(user, qs, *, who, dimensions, birth_field="person__birth_date") -> list[Figure]:
+    """`qs` counted by each dimension (key, title, ORM expression, note), plus age bands."""
+    scope = scope_label(user)
+    year = timezone.localdate().year
+    figures = [Figure(key, f"{who}{title}", "bar", ["类别", "人数"], _ranked(_grouped(qs, expr)), scope, note)
+               for key, title, expr, note in dimensions]
+    figures.append(Figure("age", f"{who}按年龄段", "bar", ["年龄段", "人数"], _age_rows(qs, birth_field, year), scope,
+                          f"按出生年份计算至{year}年"))
+    return figures
+
+
+def candidate_figures(user, *, round_id=None) -> list[Figure]:
+    return distribution_figures(user, candidates(user, round_id=round_id), who="申报人", dimensions=[
+        ("industry", "按行业", "employer__employer_profile__sector", "行业取自用人单位信息"),
+        ("occupation", "按职业（工种）", "facts__skill__occupation", "职业取自申报表"),
+        ("jurisdiction", "按所属辖区", "person__jurisdiction__name", "辖区取自人员库"),
+        ("employer", "按用人单位", "employer__name", ""),
+    ])
+
+
+def holder_figures(user, *, status="active") -> list[Figure]:
+    """Holders of honours managed in, or employed in, the user's subtree (honours app)."""
+    from gongjiang.api.holders import holders_in_scope
+
+    qs = holders_in_scope(user)
+    if status:
+        qs = qs.filter(status=status)
+    figures = distribution_figures(user, qs, who="称号持有人", dimensions=[
+        ("title", "按称号", "title", ""),
+        ("award_year", "按授予年度", ExtractYear("awarded_on"), ""),
+        ("industry", "按行业", "employer__employer_profile__sector", "行业取自用人单位信息"),
+        ("occupation", "按职业（工种）", "occupation", ""),
+        ("jurisdiction", "按管理单位", "jurisdiction__name", ""),
+        ("employer", "按用人单位", "employer__name", ""),
+    ])
+    for f in figures:
+        if f.key == "award_year":
+            f.rows.sort(key=lambda row: str(row[0]))
     return figures
 
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("funnel/", views.funnel, name="funnel"),
     path("targets/", views.targets, name="targets"),
+    path("holders/", views.holders, name="holders"),
 ]

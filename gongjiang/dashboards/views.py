@@ -63,3 +63,16 @@ def targets(request):
     for policy, parsed in services.policies_with_targets():
         figures.extend(services.target_figures(request.user, policy, parsed))
     return _page(request, "发展目标完成情况", figures, None, "" if figures else "已加载的政策均未设定发展目标。")
+
+
+class HolderFilter(forms.Form):
+    status = forms.ChoiceField(label="状态", required=False, choices=[("active", "有效"), ("", "全部（含已退出、已撤销）")])
+
+    def chosen(self):
+        return self.cleaned_data["status"] if self.is_valid() else "active"
+
+
+@requires("dashboard.view")
+def holders(request):
+    form = HolderFilter(request.GET or None)
+    return _page(request, "称号持有人分布", services.holder_figures(request.user, status=form.chosen()), form)

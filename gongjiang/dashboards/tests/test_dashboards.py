@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from gongjiang.core.idnumbers import make_resident_id
 from gongjiang.dashboards import services
+from gongjiang.honours.tests.conftest import programme  # noqa: F401  (fixture)
 from gongjiang.registry.services import register_person
 from gongjiang.review.tests import factories
 from gongjiang.review.tests.conftest import HUIYANG_STAGES
@@ -134,9 +135,23 @@ def test_dashboard_queries_constant_whatever_the_data_size(client, world):
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    for url in ["/dashboards/", "/dashboards/funnel/", "/dashboards/targets/"]:
+    for url in ["/dashboards/", "/dashboards/funnel/", "/dashboards/targets/", "/dashboards/holders/"]:
         grow(2)
         client.get(url)
         small = count(url)
         grow(12)
         assert count(url) == small, url
+
+
+def test_holders_by_title_and_year_within_scope(client, programme, jurisdictions, make_user):  # noqa: F811
+    p = programme("ganzhou-craftsman")
+    p.award(["甲", "乙"], decided_on=dt.date(2025, 11, 20), number="旧文号")
+    p.award(["丙"], decided_on=dt.date(2026, 11, 20))
+    figures = services.holder_figures(p.bureau)
+    assert sum(_rows(figures, "title").values()) == 3
+    assert [r[0] for r in next(f for f in figures if f.key == "award_year").rows] == [2025, 2026]
+    elsewhere = make_user("bureau", jurisdictions["惠阳区"], password=None)
+    assert sum(_rows(services.holder_figures(elsewhere), "title").values()) == 0
+    client.force_login(p.bureau)
+    page = client.get("/dashboards/holders/")
+    assert page.status_code == 200 and 'data-chart="figure-title"' in page.content.decode()
