@@ -8,7 +8,8 @@ bureau's data (not a test; prints its figures and the machine).
 1. Data, built in bulk (bulk_create, not per-item services) in its own PostgreSQL database
    (BENCH_WEB_PG_URL, default `gongjiang_bench_web`), kept between runs: 50 rounds of the
    惠阳 policy with 2,000 applications each (100,000), 2,000 published notices with 10 entries
-   each, an officer of the organising bureau and an applicant with applications in every round.
+   each, 10,000 holders of honours (when the honours app is installed), an officer of the
+   organising bureau and an applicant with applications in every round.
 2. gunicorn (sync workers, DEBUG off, persistent connections) on 127.0.0.1.
 3. For each page, 16 client threads (http.client, one request at a time each) for a fixed time:
    requests per second, p50 and p95 latency, and the share of the trivial view's throughput.
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 PG_URL = os.environ.get("BENCH_WEB_PG_URL", "postgres://postgres@127.0.0.1:5432/gongjiang_bench_web")
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_WEB_PORT", "8631"))
-ROUNDS, PER_ROUND, NOTICES, ENTRIES = 50, 2000, 2000, 10
+ROUNDS, PER_ROUND, NOTICES, ENTRIES, HOLDERS = 50, 2000, 2000, 10, 10_000
 MARK = "bench-web"
 
 
@@ -123,6 +124,34 @@ def build():
     return time.perf_counter() - started
 
 
+def build_holders():
+    """10,000 holders of honours (with their registry people), in bulk. Returns the seconds."""
+    import datetime as dt
+    import secrets
+
+    from gongjiang.accounts.models import Organisation
+    from gongjiang.honours.models import Honour
+    from gongjiang.registry.models import Person
+    from gongjiang.rounds.models import Round
+
+    started = time.perf_counter()
+    district = Organisation.objects.get(name="惠阳区")
+    employers = list(Organisation.objects.filter(name__startswith="惠阳测评企业"))
+    rounds = list(Round.objects.filter(code__startswith=MARK).select_related("policy"))
+    people = Person.objects.bulk_create([
+        Person(name=f"持有人{i}", id_number_encrypted="bench", id_number_hash=f"bench-holder-{i}",
+               id_number_masked="4413**********001X", birth_date=dt.date(1960 + i % 35, 1 + i % 12, 1 + i % 28),
+               gender="M" if i % 2 else "F", jurisdiction=district) for i in range(HOLDERS)], batch_size=5000)
+    Honour.objects.bulk_create([
+        Honour(person=p, name=p.name, policy=rounds[i % len(rounds)].policy, honour_code="chief",
+               title="区管首席技师", round=rounds[i % len(rounds)], employer=employers[i % len(employers)],
+               occupation=["焊工", "车工", "钳工", "电工", "数控铣工"][i % 5], jurisdiction=district,
+               awarded_on=dt.date(2016 + i % 10, 6, 1), term_start=dt.date(2016 + i % 10, 6, 1),
+               term_end=dt.date(2018 + i % 10, 6, 1), certificate_number=f"BWZS{i:06d}", token=secrets.token_urlsafe(18))
+        for i, p in enumerate(people)], batch_size=5000)
+    return time.perf_counter() - started
+
+
 def session_cookie(username) -> str:
     """A logged-in session for the user, stored in the database like a real login."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -152,6 +181,7 @@ def pages():
         ("applicant's home", "/home/", applicant),
         ("round funnel dashboard", f"/dashboards/funnel/?round={board.pk}", officer),
         ("candidates dashboard (1 round)", f"/dashboards/?round={board.pk}", officer),
+        ("holders dashboard", "/dashboards/holders/", officer),
     ]
 
 
@@ -235,11 +265,21 @@ def main():
     if fresh or not Application.objects.filter(serial__startswith="BW").exists():
         print(f"building {ROUNDS * PER_ROUND:,} applications in {ROUNDS} rounds, {NOTICES:,} notices ...", flush=True)
         print(f"  built in {build():.0f} s")
+    from django.apps import apps
+
+    holders = apps.is_installed("gongjiang.honours")
+    if holders:
+        from gongjiang.honours.models import Honour
+
+        if not Honour.objects.exists():
+            print(f"building {HOLDERS:,} holders of honours ...", flush=True)
+            print(f"  built in {build_holders():.0f} s")
     from gongjiang.notices.models import Notice
 
     print(f"machine: {machine()}")
     print(f"PostgreSQL {connection.cursor().connection.info.server_version}; data: "
-          f"{Application.objects.count():,} applications, {Notice.objects.count():,} notices; "
+          f"{Application.objects.count():,} applications, {Notice.objects.count():,} notices, "
+          f"{Honour.objects.count() if holders else 0:,} holders; "
           f"gunicorn {args.workers} sync workers; {args.clients} concurrent clients, {args.seconds:.0f} s per page")
     targets = pages()
     connection.close()
