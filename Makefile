@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test bench clean screenshots
+.PHONY: run test install install-test bench bench-web clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ screenshots: $(VENV)/.installed-test
 ## Benchmarks (not tests): each prints its figures and the machine
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/screening.py
+
+## Web benchmark: 100,000 applications on PostgreSQL (DATABASE server at 127.0.0.1), gunicorn, 16 clients
+bench-web: $(VENV)/.installed-test
+	$(BIN)/pip install -q -e ".[deploy]"
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) var
