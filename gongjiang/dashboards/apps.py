@@ -10,3 +10,4 @@ class DashboardsConfig(AppConfig):
         from gongjiang.web import nav
 
         nav.register("统计图表", "dashboards:index", "dashboard.view", order=85)
+        nav.register("资金统计", "dashboards:payments", "payments.view", order=86)

@@ -27,6 +27,7 @@ class Figure:
     scope: str                     # which data the figure covers, shown under it
     note: str = ""
     series: list[str] = field(default_factory=list)  # the numeric columns drawn (default: the last)
+    chart_rows: list | None = None  # rows for the chart when the table shows words (未录入) for numbers
 
     @property
     def dom_id(self) -> str:
@@ -36,8 +37,9 @@ class Figure:
         """Plain data for the page's script (json_script): categories and one list per series."""
         cols = self.series or [self.headers[-1]]
         idx = [self.headers.index(c) for c in cols]
-        return {"kind": self.kind, "title": self.title, "categories": [str(r[0]) for r in self.rows],
-                "series": [{"name": c, "data": [r[i] for r in self.rows]} for c, i in zip(cols, idx)]}
+        rows = self.chart_rows if self.chart_rows is not None else self.rows
+        return {"kind": self.kind, "title": self.title, "categories": [str(r[0]) for r in rows],
+                "series": [{"name": c, "data": [r[i] for r in rows]} for c, i in zip(cols, idx)]}
 
 
 def scope_label(user) -> str:
@@ -209,3 +211,42 @@ def target_figures(user, policy, parsed) -> list[Figure]:
         Figure("yearly", f"{parsed.short_title}：逐年新增（{period}）", "bar", ["年度", *labels], yearly_rows, scope,
                "技能人才总量列为当年年末累计人数", series=labels),
     ]
+
+
+# ---------------------------------------------------------------- payments against budget
+
+def _yuan(fen: int):
+    from decimal import Decimal
+
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def payment_figure(user) -> Figure:
+    """Per year and programme: the budget, what was paid and what is queued for payment, from the
+    payment lines of runs made by organisations in the user's subtree (payments app)."""
+    from django.db.models import Sum
+    from django.db.models.functions import ExtractYear as Year
+
+    from gongjiang.accounts.scope import org_q
+    from gongjiang.payments.models import Budget, LineStatus, PaymentLine
+
+    lines = (PaymentLine.objects.filter(org_q(user, "run__organisation"),
+                                         status__in=[LineStatus.PAID, LineStatus.QUEUED])
+             .order_by().annotate(y=Year("due_date"))
+             .values_list("y", "entitlement__policy_id", "entitlement__policy__title", "status")
+             .annotate(total=Sum("amount_fen")))
+    sums, titles = Counter(), {}
+    for year, policy_id, title, status, total in lines:
+        sums[(year, policy_id, status)] += total
+        titles[policy_id] = title
+    keys = sorted({(y, p) for y, p, _ in sums})
+    budgets = {(b.year, b.policy_id): b.amount_fen
+               for b in Budget.objects.filter(policy_id__in={p for _, p in keys}, year__in={y for y, _ in keys})}
+    rows = [[f"{y}年 {titles[p]}", _yuan(budgets[(y, p)]) if (y, p) in budgets else "未录入",
+             _yuan(sums[(y, p, LineStatus.PAID)]), _yuan(sums[(y, p, LineStatus.QUEUED)])] for y, p in keys]
+    chart_rows = [[r[0], r[1] if r[1] != "未录入" else 0, r[2], r[3]] for r in rows]
+    figure = Figure("payments", "资金发放与预算（元）", "bar", ["年度和项目", "预算", "已发放", "待发放"], rows,
+                    scope_label(user), "按应发日期所在年度；预算按项目和年度录入（资金发放 › 预算）",
+                    series=["预算", "已发放", "待发放"])
+    figure.chart_rows = chart_rows
+    return figure

@@ -8,4 +8,5 @@ urlpatterns = [
     path("funnel/", views.funnel, name="funnel"),
     path("targets/", views.targets, name="targets"),
     path("holders/", views.holders, name="holders"),
+    path("payments/", views.payments, name="payments"),
 ]

@@ -76,3 +76,8 @@ class HolderFilter(forms.Form):
 def holders(request):
     form = HolderFilter(request.GET or None)
     return _page(request, "称号持有人分布", services.holder_figures(request.user, status=form.chosen()), form)
+
+
+@requires("payments.view")
+def payments(request):
+    return _page(request, "资金发放与预算", [services.payment_figure(request.user)])

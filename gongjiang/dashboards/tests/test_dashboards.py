@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from gongjiang.core.idnumbers import make_resident_id
 from gongjiang.dashboards import services
 from gongjiang.honours.tests.conftest import programme  # noqa: F401  (fixture)
+from gongjiang.payments.tests.conftest import pay_world  # noqa: F401  (fixture)
 from gongjiang.registry.services import register_person
 from gongjiang.review.tests import factories
 from gongjiang.review.tests.conftest import HUIYANG_STAGES
@@ -155,3 +156,24 @@ def test_holders_by_title_and_year_within_scope(client, programme, jurisdictions
     client.force_login(p.bureau)
     page = client.get("/dashboards/holders/")
     assert page.status_code == 200 and 'data-chart="figure-title"' in page.content.decode()
+
+
+def test_payments_against_budget_by_year_in_scope(client, pay_world):  # noqa: F811
+    from gongjiang.payments import services as pay
+    from gongjiang.payments.models import LineStatus, PaymentLine
+    from gongjiang.payments.tests.conftest import entitle, make_person
+
+    w = pay_world
+    policy = w["policies"]["huiyang-chief-technician"]
+    for name in ("张工", "李工"):
+        person = make_person(w["j"]["惠阳区"], name, actor=w["hy"]["finance"])
+        entitle(person, policy, "chief-technician", start=dt.date(2026, 3, 1), actor=w["hy"]["bureau"])
+    pay.set_budget(policy=policy, year=2026, amount_fen=800000, actor=w["hy"]["finance"])
+    run = pay.compute_run(organisation=w["hy"]["org"], period_kind="year", year=2026, actor=w["hy"]["finance"])
+    PaymentLine.objects.filter(run=run, status=LineStatus.QUEUED, person__name="张工").update(status=LineStatus.PAID)
+    [row] = services.payment_figure(w["hy"]["finance"]).rows
+    assert row[0] == f"2026年 {policy.title}" and str(row[1]) == "8000.00"
+    assert str(row[2]) == "5000.00" and str(row[3]) == "5000.00"  # 惠阳 第十二条（一）: 5,000 元 a year each
+    assert services.payment_figure(w["zk"]["finance"]).rows == []  # another jurisdiction's runs
+    client.force_login(w["hy"]["finance"])
+    assert 'data-chart="figure-payments"' in client.get("/dashboards/payments/").content.decode()
