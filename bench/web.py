@@ -170,9 +170,18 @@ def session_cookie(username) -> str:
 def pages():
     from gongjiang.rounds.models import Round
 
+    from django.apps import apps
+
     officer = session_cookie(f"{MARK}-officer")
     applicant = session_cookie(f"{MARK}-applicant")
     board = Round.objects.get(code=f"{MARK}-0")
+    extra = []
+    if apps.is_installed("gongjiang.honours"):
+        from gongjiang.honours.models import Honour
+
+        token = Honour.objects.order_by("pk").values_list("token", flat=True)[HOLDERS // 2]
+        extra = [("certificate verification", f"/certificates/v/{token}/", None),
+                 ("holders dashboard", "/dashboards/holders/", officer)]
     return [
         ("trivial view (/healthz)", "/healthz", None),
         ("public notice list", "/notices/", None),
@@ -181,8 +190,7 @@ def pages():
         ("applicant's home", "/home/", applicant),
         ("round funnel dashboard", f"/dashboards/funnel/?round={board.pk}", officer),
         ("candidates dashboard (1 round)", f"/dashboards/?round={board.pk}", officer),
-        ("holders dashboard", "/dashboards/holders/", officer),
-    ]
+    ] + extra
 
 
 def get(path, cookie):
