@@ -88,6 +88,13 @@ def user_for_key(key: str):
     return token.user
 
 
+def request_user_for_key(request, key: str):
+    """user_for_key, looked up once per request (the capability check and the auth both ask)."""
+    if getattr(request, "_api_token_key", None) != key:
+        request._api_token_key, request._api_token_user = key, user_for_key(key)
+    return request._api_token_user
+
+
 def bearer_key(request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
@@ -98,7 +105,7 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer gj_…`: the request then acts as the token's service account."""
 
     def authenticate(self, request, token):
-        user = user_for_key(token)
+        user = request_user_for_key(request, token)
         if user is not None:
             request.user = user
         return user

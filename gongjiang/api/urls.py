@@ -23,7 +23,7 @@ from ninja.security import django_auth
 from gongjiang.accounts.permissions import check
 from gongjiang.core.errors import DomainError
 
-from .tokens import TokenAuth, bearer_key, user_for_key
+from .tokens import TokenAuth, bearer_key, request_user_for_key
 
 API_APPS = ["accounts", "audit", "registry", "policy", "workdays", "rounds", "applications", "review", "notices",
             "honours", "payments"]
@@ -77,7 +77,7 @@ def _capability_first(run):
     def guarded(request, *args, **kwargs):
         user = getattr(request, "user", None)
         if (user is None or not user.is_authenticated) and bearer_key(request):
-            user = user_for_key(bearer_key(request))
+            user = request_user_for_key(request, bearer_key(request))
         if user is not None and user.is_authenticated:
             decision = check(user, capability)
             if not decision:
