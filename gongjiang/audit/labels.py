@@ -32,6 +32,7 @@ ACTIONS = {
     "registry.invitation.dismiss": "忽略申报邀请", "registry.screening.start": "发起资格筛查",
     "registry.screening.finish": "完成资格筛查", "registry.screening.cancel": "取消资格筛查",
     "registry.screening.invite": "邀请符合条件人员申报",
+    "api.token.create": "新建接口令牌", "api.token.revoke": "吊销接口令牌",
     "review.qualification": "资格初审结论", "review.inspection": "实地考察结论", "review.disqualify": "取消申报资格",
     "review.credit.request": "发出安全信用审查函", "review.credit.answer": "登记信用审查意见",
     "review.expert.create": "新增评审专家", "review.expert.update": "修改评审专家", "review.expert.import": "导入评审专家",
