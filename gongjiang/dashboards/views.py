@@ -4,7 +4,9 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import render
 
-from gongjiang.accounts.permissions import requires
+from django.urls import reverse
+
+from gongjiang.accounts.permissions import check, requires
 from gongjiang.core.excel import xlsx_response
 from gongjiang.rounds.services import visible_rounds
 
@@ -27,6 +29,11 @@ def _rounds(user):
     return list(visible_rounds(user).select_related(None).only("pk", "title").order_by("-year", "-pk")[:200])
 
 
+PAGES = [("申报人分布", "dashboards:index", "dashboard.view"), ("遴选漏斗", "dashboards:funnel", "dashboard.view"),
+         ("称号持有人", "dashboards:holders", "dashboard.view"), ("发展目标", "dashboards:targets", "dashboard.view"),
+         ("资金发放", "dashboards:payments", "payments.view")]
+
+
 def _page(request, title, figures, form=None, intro=""):
     key = request.GET.get("export")
     if key:
@@ -36,7 +43,8 @@ def _page(request, title, figures, form=None, intro=""):
         return xlsx_response(figure.title, figure.headers, figure.rows, title=f"{figure.title}（{figure.scope}）")
     query = request.GET.copy()
     query.pop("export", None)
-    return render(request, "dashboards/page.html", {"title": title, "figures": figures, "form": form,
+    links = [(label, reverse(name)) for label, name, cap in PAGES if check(request.user, cap)]
+    return render(request, "dashboards/page.html", {"title": title, "figures": figures, "form": form, "links": links,
                                                     "intro": intro, "query": query.urlencode()})
 
 
