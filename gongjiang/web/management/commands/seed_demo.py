@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from gongjiang.core.vocab import Role
 
 # Order matters: each seeder may use what the ones before it created.
-SEEDERS = ["accounts", "workdays", "policy", "registry", "rounds", "applications", "review", "notices"]
+SEEDERS = ["accounts", "workdays", "policy", "registry", "rounds", "applications", "review", "notices", "honours"]
 
 
 class Command(BaseCommand):
