@@ -162,3 +162,94 @@ class HolderMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+class RenewalStatus(models.TextChoices):
+    OPEN = "open", "待提交复核材料"
+    FILED = "filed", "已提交，待复核"
+    PASSED = "passed", "复核认定通过"
+    FAILED = "failed", "复核认定未通过"
+
+
+class RenewalReview(models.Model):
+    """复核认定 (环翠 第八条、第十一条、第十二条): due `renewal.due_after_months` after the term starts;
+    the holder files the form and materials, the engine evaluates `renewal.criteria`, an officer
+    attests the manual clauses; the outcome decides whether the benefits continue."""
+
+    honour = models.ForeignKey(Honour, on_delete=models.CASCADE, related_name="renewals")
+    due_on = models.DateField("复核日期")
+    article = models.CharField("依据", max_length=60)
+    status = models.CharField("状态", max_length=10, choices=RenewalStatus.choices, default=RenewalStatus.OPEN)
+    statement = models.TextField("复核申请内容", blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    filed_at = models.DateTimeField("提交时间", null=True, blank=True)
+    evaluation = models.JSONField("逐条评估", default=dict, blank=True)
+    attestations = models.JSONField("人工认定", default=dict, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField("复核时间", null=True, blank=True)
+    reason = models.TextField("复核意见", blank=True)
+
+    class Meta:
+        verbose_name = "复核认定"
+        verbose_name_plural = "复核认定"
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["honour", "due_on"], name="renewal_once_per_due_date"),
+            models.CheckConstraint(condition=Q(status__in=["open", "filed"]) | Q(decided_at__isnull=False),
+                                   name="renewal_decided_has_time"),
+        ]
+
+
+class DutyStatus(models.TextChoices):
+    OPEN = "open", "待完成"
+    DONE = "done", "已完成"
+
+
+class DutyTask(models.Model):
+    """One dated duty of a holder's term, from the policy's `duties` (惠阳 第十五条 个人计划与考核,
+    赣州 第十一条 年度培养情况报送, 惠阳 第十四条 联系专员)."""
+
+    honour = models.ForeignKey(Honour, on_delete=models.CASCADE, related_name="duties")
+    kind = models.CharField("类别", max_length=20)
+    who = models.CharField("责任方", max_length=10)
+    article = models.CharField("依据", max_length=60)
+    text = models.CharField("内容", max_length=300)
+    due_on = models.DateField("截止日期")
+    status = models.CharField("状态", max_length=8, choices=DutyStatus.choices, default=DutyStatus.OPEN)
+    report = models.TextField("报告/记录", blank=True)
+    result = models.CharField("结果", max_length=20, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "期内职责"
+        verbose_name_plural = "期内职责"
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["honour", "kind", "article", "due_on"], name="duty_once_per_due_date"),
+            models.CheckConstraint(condition=Q(status="open") | Q(done_at__isnull=False), name="duty_done_has_time"),
+        ]
+
+
+class Upload(models.Model):
+    """A file attached to a renewal or a duty report, checked by content like application evidence."""
+
+    renewal = models.ForeignKey(RenewalReview, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads")
+    duty = models.ForeignKey(DutyTask, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads")
+    material = models.CharField("材料", max_length=200, blank=True)
+    name = models.CharField("文件名", max_length=160)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=255, unique=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(renewal__isnull=True) ^ Q(duty__isnull=True),
+                                              name="upload_belongs_to_one")]

@@ -16,7 +16,10 @@ API (all state changes audited, each in one transaction):
   a revocation of the policy's `revocations`: title revoked, certificate recalled, clawback recorded,
   re-application barred as the policy says.
 - `benefits_payable(honour, on) -> Decision`: whether the holder is entitled to benefits on a date
-  (in term, not stopped by an exit, revocation or failed renewal), with the reason.
+  (in term, not stopped by an exit, revocation or failed renewal, and — where the policy has a
+  renewal review (环翠 第十二条) — from its due date only once it has passed), with the reason.
+- Renewal review and term duties: see `term` (`file_renewal`, `decide_renewal`, `complete_duty`,
+  `send_reminders`); `term.renewal_blocks(honour, on)` is the renewal part of `benefits_payable`.
 - `clawback_of(honour) -> Clawback | None`: what must be returned (from which date, which items).
 - `reapply_barred(person, policy) -> Decision`: allowed=True when a revocation bars re-applying.
 - `verification(honour, today) -> Verdict`: the public status (有效/已期满/待遇已停止/已撤销).
@@ -41,6 +44,7 @@ from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError, NotAllowed
 from gongjiang.core.vocab import CompetitionLevel, FactSource, OrgKind, Verification
 
+from .term import open_term, renewal_blocks
 from .models import (
     CertificateSeries, CertificateStatus, DecisionKind, Honour, HolderMessage, HonourDecision, HonourStatus, ReapplyBan,
     TitleStatus,
@@ -145,6 +149,7 @@ def award(application, *, approval, actor=None) -> Honour:
         token=secrets.token_urlsafe(18))
     honour.title_award = _register_title(honour, spec, rnd)
     honour.save(update_fields=["title_award"])
+    open_term(honour, spec)
     record("honour.award", actor=actor, obj=honour, organisation=rnd.organiser, after=snapshot(honour, AUDITED),
            reason=f"{approval.authority}（{approval.document_number}）")
     term = f"，{honour.term_name}{_d(start)}至{_d(end)}" if end else ""
@@ -312,6 +317,9 @@ def benefits_payable(honour, on: dt.date) -> Decision:
         return Decision(False, f"自{_d(honour.benefits_stop_on)}起停止享受待遇")
     if honour.term_end and on > honour.term_end:
         return Decision(False, f"{honour.term_name or '期限'}已于{_d(honour.term_end)}届满")
+    blocked = renewal_blocks(honour, on)
+    if blocked:
+        return Decision(False, blocked)
     return Decision(True, "在期内，享受待遇")
 
 

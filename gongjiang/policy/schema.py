@@ -463,6 +463,20 @@ class Duty(Strict):
     text: str
     who: Literal["holder", "employer", "bureau"] = "holder"
     annual_report: bool = False
+    # A dated duty of the term (the honours app makes one task per due date): what it is, when it
+    # first falls due after the term starts, how often it repeats within the term, and how many
+    # days before the due date the responsible party is reminded. Undated duties are listed only.
+    kind: Literal["general", "plan", "annual_report", "assessment", "contact_officer"] = "general"
+    due_after_months: NonNegativeInt | None = None
+    every_months: PositiveInt | None = None
+    remind_days: PositiveInt = 14
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _dated(self):
+        if self.every_months and self.due_after_months is None:
+            raise ValueError("every_months needs due_after_months")
+        return self
 
 
 class Renewal(Strict):
