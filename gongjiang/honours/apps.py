@@ -15,6 +15,7 @@ class HonoursConfig(AppConfig):
         from .services import on_notice_approved
 
         nav.register("称号获得者", "honours:register", "honour.view", order=70)
+        nav.register("期内职责", "honours:duties", "honour.view", order=71)
 
         # Connected after the applications app's receiver (INSTALLED_APPS order), which moves the
         # applications to "approved" first; both run inside record_approval's transaction.

@@ -60,3 +60,38 @@ class DecisionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=500)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the content checks are done by the service (applications.uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return super().clean(data, initial)
+
+
+class RenewalFileForm(forms.Form):
+    statement = forms.CharField(label="复核申请表（管理期内的工作、技术成果、奖励和带徒情况）", max_length=5000,
+                                widget=forms.Textarea(attrs={"rows": 6}))
+    files = MultipleFileField(label="证明材料（PDF或图片，可多选）", required=False)
+
+
+class DutyForm(forms.Form):
+    report = forms.CharField(label="报告或办理情况", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    result = forms.ChoiceField(label="考核结果", required=False,
+                               choices=[("", "—"), ("excellent", "优秀"), ("pass", "合格"), ("fail", "不合格")])
+    files = MultipleFileField(label="附件（PDF或图片，可多选）", required=False)
+
+    def __init__(self, data=None, files=None, *, assessment=False):
+        super().__init__(data, files)
+        if not assessment:
+            del self.fields["result"]

@@ -10,5 +10,8 @@ urlpatterns = [
     path("<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("<int:pk>/reissue/", views.reissue, name="reissue"),
     path("<int:pk>/decide/<str:kind>/", views.decide, name="decide"),
+    path("renewals/<int:pk>/", views.renewal, name="renewal"),
+    path("duties/", views.duties, name="duties"),
+    path("duties/<int:pk>/", views.duty, name="duty"),
     path("rounds/<int:round_pk>/certificates.pdf", views.round_batch, name="round_batch"),
 ]

@@ -16,7 +16,7 @@ from gongjiang.core.listing import paginate
 
 from . import services
 from .forms import DecisionForm, ReasonForm, RegisterFilter
-from .models import DecisionKind, HolderMessage, Honour
+from .models import DecisionKind, DutyTask, HolderMessage, Honour, RenewalReview
 
 EXPORT_HEADERS = ["证书编号", "姓名", "项目", "称号", "工作单位", "职业（工种）", "授予日期", "期限开始", "期限届满",
                   "状态", "称号状态", "证书", "待遇停止日期", "管理单位"]
@@ -164,3 +164,90 @@ def mine(request):
     HolderMessage.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "honours/mine.html", {
         "rows": [(h, services.verification(h), _verify_url(h)) for h in honours], "notes": notes})
+
+
+def _task_or_review_honour(request, honour):
+    """The holder, their employer's officers and the deciding officers may open term pages; others 404."""
+    from .term import _holder_or_employer
+
+    if _holder_or_employer(request.user, honour) or services.can_decide(request.user, honour):
+        return honour
+    raise Http404("not the holder, employer or officer")
+
+
+@login_required
+def renewal(request, pk):
+    from . import term
+    from .forms import RenewalFileForm
+
+    review = RenewalReview.objects.select_related("honour__person", "honour__employer", "honour__policy",
+                                                  "honour__jurisdiction").filter(pk=pk).first()
+    if review is None:
+        raise Http404("no such renewal")
+    honour = _task_or_review_honour(request, review.honour)
+    officer = bool(services.can_decide(request.user, honour))
+    spec = services.policy_honour(honour).renewal
+    form = RenewalFileForm(request.POST or None, request.FILES or None)
+    clauses = review.evaluation.get("clauses") or []
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "decide" and officer:
+                attestations = {c["id"]: {"met": request.POST.get(f"met_{c['id']}") == "yes",
+                                          "note": request.POST.get(f"note_{c['id']}", "")}
+                                for c in term.to_attest(clauses)}
+                term.decide_renewal(review, actor=request.user, attestations=attestations,
+                                    reason=request.POST.get("reason", ""))
+                messages.success(request, "复核认定结论已登记，已告知本人。")
+                return redirect("honours:renewal", pk=review.pk)
+            if form.is_valid():
+                files = [("复核材料", f) for f in request.FILES.getlist("files")]
+                term.file_renewal(review, actor=request.user, statement=form.cleaned_data["statement"], files=files)
+                messages.success(request, "复核材料已提交。")
+                return redirect("honours:renewal", pk=review.pk)
+        except DomainError as e:
+            error = e.message
+    return render(request, "honours/renewal.html", {
+        "review": review, "honour": honour, "spec": spec, "form": form, "officer": officer, "error": error,
+        "clauses": clauses, "to_attest": {c["id"] for c in term.to_attest(clauses)},
+        "uploads": review.uploads.all()}, status=400 if error or form.errors else 200)
+
+
+@login_required
+def duty(request, pk):
+    from . import term
+    from .forms import DutyForm
+
+    task = DutyTask.objects.select_related("honour__person", "honour__employer", "honour__jurisdiction",
+                                           "honour__policy").filter(pk=pk).first()
+    if task is None:
+        raise Http404("no such duty")
+    _task_or_review_honour(request, task.honour)
+    allowed = term.can_complete(request.user, task)
+    form = DutyForm(request.POST or None, request.FILES or None, assessment=task.kind == "assessment")
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            term.complete_duty(task, actor=request.user, report=form.cleaned_data["report"],
+                               result=form.cleaned_data.get("result", ""),
+                               files=[("附件", f) for f in request.FILES.getlist("files")])
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "已办结。")
+            return redirect("honours:duty", pk=task.pk)
+    return render(request, "honours/duty.html", {"task": task, "form": form, "allowed": allowed,
+                                                 "today": timezone.localdate(), "uploads": task.uploads.all()},
+                  status=400 if form.errors else 200)
+
+
+@requires("honour.view")
+def duties(request):
+    """Open duties of the visible holders, overdue first (the bureau's overdue list: ?overdue=1)."""
+    from . import term
+
+    qs = term.visible_duties(request.user).filter(status="open", honour__status="active")
+    if request.GET.get("overdue"):
+        qs = term.overdue_duties(qs)
+    page, query = paginate(request, qs.order_by("due_on", "pk"), 50)
+    return render(request, "honours/duties.html", {"page": page, "query": query, "today": timezone.localdate(),
+                                                   "overdue": bool(request.GET.get("overdue"))})

@@ -1,6 +1,7 @@
 """Pages: public verification (valid / expired / revoked, nothing private, few queries, rate limit),
 the register with filters and exports, a holder's page, the decision form."""
 import datetime as dt
+import io
 
 import pytest
 from django.core.cache import cache
@@ -8,8 +9,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from gongjiang.honours import public, services
+from gongjiang.honours import public, services, term
+from gongjiang.web.inbox import items_for
 
 
 @pytest.fixture(autouse=True)
@@ -75,9 +78,6 @@ def test_register_filters_export_and_detail(programme, client):
     export = client.get(reverse("honours:register"), {"export": "xlsx"})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     benefits = client.get(reverse("honours:register"), {"export": "benefits"})
-    from openpyxl import load_workbook
-    import io
-
     rows = list(load_workbook(io.BytesIO(benefits.content)).active.iter_rows(values_only=True))
     assert any("归善人才卡" in (r[4] or "") for r in rows[1:])  # 惠阳 第十二条（二）
     detail = client.get(reverse("honours:detail", args=[honours[0].pk])).content.decode()
@@ -99,3 +99,47 @@ def test_decide_page_records_revocation_and_tells_person(programme, client, cloc
     assert "第十七条（一）" in honour.messages.first().text
     bad = client.post(reverse("honours:decide", args=[honour.pk, "exit"]), {"outcome": "left-post"})
     assert bad.status_code == 400
+
+
+def test_renewal_page_holder_files_officer_concludes(programme, client, clock, make_user):
+    from gongjiang.applications.tests.corpus import pdf_bytes, upload
+
+    holder = make_user("applicant", password=None, display_name="刘海波")
+    p = programme("huancui-chief-technician")
+    [honour] = p.award(["刘海波"], decided_on=dt.date(2025, 11, 20), accounts={"刘海波": holder})
+    review = honour.renewals.get()
+    client.force_login(holder)
+    assert "请提交" in "".join(i.title for i in items_for(holder))
+    url = reverse("honours:renewal", args=[review.pk])
+    page = client.get(url).content.decode()
+    assert "环翠区首席技师复核申请表" in page  # 第十一条 materials listed
+    response = client.post(url, {"statement": "管理期内带徒4人，均取得高级工证书。",
+                                 "files": [upload("申请表.pdf", pdf_bytes())]})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == "filed" and review.uploads.count() == 1
+    client.force_login(p.bureau)
+    page = client.get(url).content.decode()
+    assert "第八条（四）" in page and "登记复核结论" in page
+    data = {"action": "decide", "reason": "复核不通过：第八条（一）不满足"}
+    for c in term.to_attest(review.evaluation["clauses"]):
+        data[f"met_{c['id']}"], data[f"note_{c['id']}"] = "yes", "查阅材料认定"
+    assert client.post(url, data).status_code == 302
+    review.refresh_from_db()
+    assert review.status == "failed"  # no employment record in the registry: 第八条（一） fails
+    other = make_user("applicant", password=None)
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+
+
+def test_duty_page_and_overdue_list(programme, client, clock):
+    p = programme("huiyang-chief-technician")
+    [honour] = p.award(["张伟"], decided_on=dt.date(2024, 11, 1))
+    client.force_login(p.bureau)
+    page = client.get(reverse("honours:duties"), {"overdue": "1"}).content.decode()
+    assert "逾期" in page and "张伟" in page
+    task = honour.duties.get(kind="contact_officer")
+    response = client.post(reverse("honours:duty", args=[task.pk]), {"report": "指定人才科王某为联系专员，电话0752-3800001"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "done"
