@@ -12,13 +12,15 @@ and prints time and size per certificate for both. Goal: <= 20 ms and <= 60 KB p
 import argparse
 import datetime as dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from screening import machine  # noqa: E402  the same machine line as every benchmark
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红海波立新文军晓东云飞宏亮春梅德胜国庆玉兰"
@@ -28,21 +30,6 @@ PROGRAMMES = [  # (certificate name, title, issuer, term name, years, prefix) as
     ("“赣州工匠”证书", "赣州工匠", "赣州市人民政府", "培养期", 3, "GZGJ"),
     ("聊城市首席技师证书", "聊城市首席技师", "聊城市人民政府", "", 0, "LCSX"),
 ]
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import reportlab
-
-    return (f"{cpu}, {os.cpu_count()} logical cores; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, reportlab {reportlab.Version}")
 
 
 def honours(count):

@@ -113,7 +113,8 @@ def _officer(user, honour) -> Decision:
 @transaction.atomic
 def file_renewal(review, *, actor, statement: str, files=()) -> RenewalReview:
     """The holder files the renewal form (statement) and materials [(material name, file), ...]."""
-    review = RenewalReview.objects.select_for_update().select_related("honour__person", "honour__employer").get(pk=review.pk)
+    review = (RenewalReview.objects.select_for_update(of=("self",))
+              .select_related("honour__person", "honour__employer").get(pk=review.pk))
     honour = review.honour
     if not (_holder_or_employer(actor, honour) or _officer(actor, honour)):
         raise NotAllowed("只有本人、所在单位或主管部门可以提交复核材料")
@@ -183,7 +184,8 @@ def decide_renewal(review, *, actor, attestations: dict, reason: str) -> Renewal
     `to_attest`. Passed when every top-level clause passes with the attestations applied."""
     from .services import _apply_effects, _d, policy_honour, tell
 
-    review = RenewalReview.objects.select_for_update().select_related("honour__policy", "honour__jurisdiction").get(pk=review.pk)
+    review = (RenewalReview.objects.select_for_update(of=("self",))
+              .select_related("honour__policy", "honour__jurisdiction").get(pk=review.pk))
     honour = review.honour
     allowed = _officer(actor, honour)
     if not allowed:
@@ -257,7 +259,7 @@ def can_complete(user, task) -> Decision:
 def complete_duty(task, *, actor, report: str, result: str = "", files=()) -> DutyTask:
     """Record a duty done: the plan or report text (with checked uploads), the assessment result,
     or the contact officer assigned."""
-    task = DutyTask.objects.select_for_update().select_related("honour__person", "honour__employer",
+    task = DutyTask.objects.select_for_update(of=("self",)).select_related("honour__person", "honour__employer",
                                                                "honour__jurisdiction").get(pk=task.pk)
     allowed = can_complete(actor, task)
     if not allowed:
