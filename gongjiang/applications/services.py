@@ -193,6 +193,12 @@ def start(*, round, actor, route, person=None, employer=None, unit=None, reason=
     else:
         raise DomainError("不支持的申报途径", log=f"route {route}")
     _refuse_duplicate(round, route=route, person=person, actor=actor)
+    if person is not None:
+        from gongjiang.honours.services import reapply_barred
+
+        barred = reapply_barred(person, round.policy)  # 惠阳 第十八条: 撤销称号…不得再次申报
+        if barred:
+            raise DomainError(barred.reason, log="application refused: re-application barred after revocation")
     facts = prefill_facts(person, employer=employer, reference_date=round.reference_date)
     if employer is None and facts.get("employment", {}).get("employer_id"):
         from gongjiang.accounts.models import Organisation

@@ -134,3 +134,23 @@ def test_verification_valid_and_expired(programme, clock):
     assert services.verification(honour, dt.date(2026, 10, 31)).code == "valid"
     assert services.verification(honour, dt.date(2026, 11, 1)).code == "expired"
     assert not services.benefits_payable(honour, dt.date(2026, 11, 1))
+
+
+def test_revoked_holder_cannot_apply_again(programme, clock):
+    """惠阳 第十八条: 撤销“区管首席技师”称号…并不得再次申报 — a later round of the programme refuses him."""
+    from gongjiang.applications import services as applications
+    from gongjiang.applications.models import Route
+    from gongjiang.rounds.tests.factories import open_round
+
+    p = programme("huiyang-chief-technician")
+    [honour] = p.award(["张伟"], decided_on=dt.date(2026, 1, 5))
+    services.revoke(honour, revocation_id="loss", effective=dt.date(2026, 5, 1), actor=p.bureau,
+                    document_no="惠阳人社字〔2026〕6号", decided_by="区人社局", reason="重大过失造成严重后果")
+    later = open_round(policy_code="huiyang-chief-technician", organiser=p.district, actor=p.bureau, code="h-later")
+    from gongjiang.accounts.services import create_user
+
+    employer = create_user(username="hy_employer", role="employer", organisation=p.employer, password=None,
+                           display_name="单位经办")
+    with pytest.raises(DomainError) as e:
+        applications.start(round=later, actor=employer, route=Route.EMPLOYER, person=honour.person, employer=p.employer)
+    assert "不得再次申报" in e.value.message and "第十八条" in e.value.message
