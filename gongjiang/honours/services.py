@@ -329,6 +329,9 @@ class Clawback:
     what: tuple[str, ...]
     article: str
     document_number: str
+    # the policy's cash benefits the honour carried: (benefit id, name, amount in fen per payment,
+    # schedule) — payments turns what was actually paid since `since` into a receivable
+    cash_benefits: tuple[tuple[str, str, int, str], ...] = ()
 
 
 def clawback_of(honour) -> Clawback | None:
@@ -336,8 +339,13 @@ def clawback_of(honour) -> Clawback | None:
     if not honour.clawback:
         return None
     decision = honour.decisions.filter(effects__clawback=True).order_by("recorded_at", "pk").first()
+    from gongjiang.policy.schema import value_at
+
+    cash = tuple((b.id, b.name, value_at(b.amount_fen, honour.awarded_on), b.schedule)
+                 for b in policy_honour(honour).benefits if b.kind == "cash")
     return Clawback(since=honour.clawback_from, what=tuple(honour.clawback_what),
-                    article=decision.article if decision else "", document_number=decision.document_number if decision else "")
+                    article=decision.article if decision else "", document_number=decision.document_number if decision else "",
+                    cash_benefits=cash)
 
 
 def reapply_barred(person, policy) -> Decision:

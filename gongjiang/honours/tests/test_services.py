@@ -95,6 +95,7 @@ def test_ganzhou_fraud_revocation_records_clawback(programme):
         HonourStatus.REVOKED, TitleStatus.REVOKED, CertificateStatus.RECALLED)
     claw = services.clawback_of(honour)
     assert (claw.since, claw.what, claw.article) == (dt.date(2026, 3, 2), ("奖励资金", "证书"), "第十二条")
+    assert claw.cash_benefits == (("award", "一次性奖励", 3_000_000, "one_time"),)  # 第八条: 3万元
     assert not TitleAward.objects.filter(person=honour.person).exists()
     assert services.verification(honour).code == "revoked"
     assert not services.benefits_payable(honour, dt.date(2026, 4, 1))
