@@ -14,10 +14,13 @@ from gongjiang.core.errors import DomainError
 from gongjiang.core.excel import xlsx_response
 from gongjiang.core.listing import paginate
 
+from gongjiang.policy.render import yuan
+
 from . import services
 from .forms import DecisionForm, ReasonForm, RegisterFilter
 from .models import DecisionKind, DutyTask, HolderMessage, Honour, RenewalReview
 
+SCHEDULES = {"monthly": "按月发放", "annual": "按年发放", "one_time": "一次性"}
 EXPORT_HEADERS = ["证书编号", "姓名", "项目", "称号", "工作单位", "职业（工种）", "授予日期", "期限开始", "期限届满",
                   "状态", "称号状态", "证书", "待遇停止日期", "管理单位"]
 
@@ -74,12 +77,15 @@ def _honour(request, pk):
 @requires("honour.view")
 def detail(request, pk):
     honour = _honour(request, pk)
+    clawback = services.clawback_of(honour)
     history = AuditEntry.objects.filter(object_type="honours.honour", object_id=str(honour.pk)).order_by("-pk")[:50]
     return render(request, "honours/detail.html", {
         "honour": honour, "verdict": services.verification(honour), "payable": services.benefits_payable(
             honour, timezone.localdate()), "decisions": honour.decisions.all(), "non_cash": services.non_cash_benefits(honour),
         "cash": [b for b in services.policy_honour(honour).benefits if b.kind == "cash"],
-        "clawback": services.clawback_of(honour), "history": history, "messages_sent": honour.messages.all()[:20],
+        "clawback": clawback, "clawback_items": [f"{name}：{yuan(amount)}（{SCHEDULES.get(schedule, '')}）"
+                                                 for _id, name, amount, schedule in (clawback.cash_benefits if clawback else ())],
+        "history": history, "messages_sent": honour.messages.all()[:20],
         "can_decide": services.can_decide(request.user, honour), "verify_url": _verify_url(honour),
         "reissue_form": ReasonForm()})
 

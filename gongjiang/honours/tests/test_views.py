@@ -143,3 +143,14 @@ def test_duty_page_and_overdue_list(programme, client, clock):
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == "done"
+
+
+def test_detail_shows_clawback_amount_after_fraud_revocation(programme, client, clock):
+    """赣州 第十二条: 收回证书和奖励资金 — the holder page lists the 30,000 元 award to recover."""
+    p = programme("ganzhou-craftsman")
+    [honour] = p.award(["王磊"], decided_on=dt.date(2026, 3, 2))
+    services.revoke(honour, revocation_id="fraud", effective=dt.date(2026, 11, 2), actor=p.bureau,
+                    document_no="赣市人社字〔2026〕88号", decided_by="市人社局核实", reason="伪造获奖证书")
+    client.force_login(p.bureau)
+    page = client.get(reverse("honours:detail", args=[honour.pk])).content.decode()
+    assert "一次性奖励：30,000元（一次性）" in page and "赣市人社字〔2026〕88号" in page
