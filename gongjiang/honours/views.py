@@ -20,6 +20,10 @@ from . import services
 from .forms import DecisionForm, ReasonForm, RegisterFilter
 from .models import DecisionKind, DutyTask, HolderMessage, Honour, RenewalReview
 
+ACTIONS = {"honour.award": "授予称号", "honour.exit": "登记退出", "honour.revocation": "撤销称号",
+           "honour.certificate_print": "打印证书", "honour.certificate_reissue": "补发证书",
+           "honour.renewal_file": "提交复核材料", "honour.renewal_decide": "复核认定结论",
+           "honour.renewal_failed": "复核未通过，停止待遇", "honour.duty_done": "办结期内职责"}
 SCHEDULES = {"monthly": "按月发放", "annual": "按年发放", "one_time": "一次性"}
 EXPORT_HEADERS = ["证书编号", "姓名", "项目", "称号", "工作单位", "职业（工种）", "授予日期", "期限开始", "期限届满",
                   "状态", "称号状态", "证书", "待遇停止日期", "管理单位"]
@@ -78,7 +82,8 @@ def _honour(request, pk):
 def detail(request, pk):
     honour = _honour(request, pk)
     clawback = services.clawback_of(honour)
-    history = AuditEntry.objects.filter(object_type="honours.honour", object_id=str(honour.pk)).order_by("-pk")[:50]
+    history = [(e, ACTIONS.get(e.action, "其他操作")) for e in AuditEntry.objects.filter(
+        object_type="honours.honour", object_id=str(honour.pk)).order_by("-pk")[:50]]
     return render(request, "honours/detail.html", {
         "honour": honour, "verdict": services.verification(honour), "payable": services.benefits_payable(
             honour, timezone.localdate()), "decisions": honour.decisions.all(), "non_cash": services.non_cash_benefits(honour),
