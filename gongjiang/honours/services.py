@@ -25,6 +25,10 @@ API (all state changes audited, each in one transaction):
 - `verification(honour, today) -> Verdict`: the public status (有效/已期满/待遇已停止/已撤销).
 - `outcome(honour, kind, outcome_id)`: the policy's exit or revocation entry.
 
+Signals (gongjiang.honours.signals, sent inside the transaction of the change, so a receiver's
+writes commit or roll back with it): `honour_awarded(honour, actor)`, `benefits_stopped(honour,
+stop_from, actor, reason)` (exit, revocation, failed renewal), `renewal_passed(honour, review, actor)`.
+
 Effects are the policy's `effects` (benefits stop from the effective date, title kept or revoked,
 certificate recalled, clawback, ban) applied by one function, `_apply_effects`.
 """
@@ -44,11 +48,12 @@ from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError, NotAllowed
 from gongjiang.core.vocab import CompetitionLevel, FactSource, OrgKind, Verification
 
-from .term import open_term, renewal_blocks
+from . import signals
 from .models import (
     CertificateSeries, CertificateStatus, DecisionKind, Honour, HolderMessage, HonourDecision, HonourStatus, ReapplyBan,
     TitleStatus,
 )
+from .term import open_term, renewal_blocks
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +65,19 @@ _LEVEL_OF_KIND = {OrgKind.PROVINCE: CompetitionLevel.PROVINCIAL, OrgKind.CITY: C
                   OrgKind.DISTRICT: CompetitionLevel.DISTRICT, OrgKind.DEVZONE: CompetitionLevel.DISTRICT}
 
 
+def policy_of(honour_or_round):
+    """The parsed policy of an honour or a round, as the edition in force on the round's reference
+    date has it (an honour keeps the rules it was selected under)."""
+    from gongjiang.policy.services import get_policy
+    from gongjiang.rounds.models import Round
+
+    rnd = honour_or_round if isinstance(honour_or_round, Round) else honour_or_round.round
+    return get_policy(honour_or_round.policy.code).edition_on(rnd.reference_date)
+
+
 def policy_honour(honour_or_round):
     """The policy file's honour entry (schema.Honour) of an honour or a round."""
-    from gongjiang.policy.services import get_policy
-
-    return get_policy(honour_or_round.policy.code).honour(honour_or_round.honour_code)
+    return policy_of(honour_or_round).honour(honour_or_round.honour_code)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -155,6 +168,7 @@ def award(application, *, approval, actor=None) -> Honour:
     term = f"，{honour.term_name}{_d(start)}至{_d(end)}" if end else ""
     number = f"，证书编号{cert_no}" if cert_no else ""
     tell(honour, f"祝贺您获得“{spec.title}”称号（{approval.document_number}）{term}{number}。")
+    signals.honour_awarded.send(sender=Honour, honour=honour, actor=actor)
     return honour
 
 
@@ -281,6 +295,9 @@ def decide(honour, *, kind: str, outcome_id: str, effective: dt.date, actor, doc
            after=snapshot(honour, AUDITED) | {"decision": decision.pk, "article": entry.article},
            reason=f"{entry.article} {document_no}：{reason}"[:1000])
     tell(honour, notice)
+    if honour.benefits_stop_on is not None:
+        signals.benefits_stopped.send(sender=Honour, honour=honour, stop_from=honour.benefits_stop_on, actor=actor,
+                                      reason=notice)
     return decision
 
 

@@ -30,6 +30,7 @@ from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError, NotAllowed
 from gongjiang.core.vocab import Role
 
+from . import signals
 from .models import DecisionKind, DutyStatus, DutyTask, HonourDecision, RenewalReview, RenewalStatus, Upload
 
 log = logging.getLogger(__name__)
@@ -148,10 +149,11 @@ def renewal_clauses(review) -> list[dict]:
     from gongjiang.applications.eligibility import registry_facts
     from gongjiang.policy.engine import evaluate
     from gongjiang.policy.explain import explain
-    from gongjiang.policy.services import get_policy
+
+    from .services import policy_of
 
     honour = review.honour
-    policy = get_policy(honour.policy.code)
+    policy = policy_of(honour)
     facts = registry_facts(honour.person, policy_file=policy, on=review.due_on, honour=honour.honour_code,
                            employer=honour.employer)
     result = explain(evaluate(policy, facts, on=review.due_on, honour=honour.honour_code, tree="renewal"), 0,
@@ -230,8 +232,11 @@ def decide_renewal(review, *, actor, attestations: dict, reason: str) -> Renewal
             effects=effects.model_dump(), notice_text=text, recorded_by=actor)
         record("honour.renewal_failed", actor=actor, obj=honour, organisation=honour.jurisdiction, before=honour_before,
                after=snapshot(honour), reason=articles)
+        signals.benefits_stopped.send(sender=type(honour), honour=honour, stop_from=review.due_on, actor=actor,
+                                      reason=text)
     else:
         text = f"您的“{honour.title}”{spec.renewal.name}已通过（{spec.renewal.article}）。{spec.renewal.benefit_note}"
+        signals.renewal_passed.send(sender=type(honour), honour=honour, review=review, actor=actor)
     tell(honour, text)
     return review
 

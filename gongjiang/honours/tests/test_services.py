@@ -155,3 +155,28 @@ def test_revoked_holder_cannot_apply_again(programme, clock):
     with pytest.raises(DomainError) as e:
         applications.start(round=later, actor=employer, route=Route.EMPLOYER, person=honour.person, employer=p.employer)
     assert "不得再次申报" in e.value.message and "第十八条" in e.value.message
+
+
+def test_signals_for_payments_awarded_and_stopped(programme):
+    """payments listens: honour_awarded at the award, benefits_stopped with the stop date."""
+    from gongjiang.honours import signals
+
+    seen = []
+
+    def on_awarded(sender, honour, **kw):
+        seen.append(("awarded", honour.name))
+
+    def on_stopped(sender, honour, stop_from, reason, **kw):
+        seen.append(("stopped", stop_from, "第十七条" in reason))
+
+    signals.honour_awarded.connect(on_awarded)
+    signals.benefits_stopped.connect(on_stopped)
+    try:
+        p = programme("huiyang-chief-technician")
+        [honour] = p.award(["张伟"], decided_on=dt.date(2026, 1, 5))
+        services.record_exit(honour, exit_id="moved-away", effective=dt.date(2026, 9, 1), actor=p.bureau,
+                             document_no="惠阳人社字〔2026〕7号", decided_by="区人社局", reason="调离本区工作")
+    finally:
+        signals.honour_awarded.disconnect(on_awarded)
+        signals.benefits_stopped.disconnect(on_stopped)
+    assert seen == [("awarded", "张伟"), ("stopped", dt.date(2026, 9, 1), True)]
