@@ -117,8 +117,10 @@ def test_county_officer_forwards_ranks_three_and_is_stopped_at_quota(browser_pag
                                                                      make_user, make_org, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     bureau = make_user("bureau", jurisdictions["聊城市"])
+    # The 2019 notice's quota (一、选拔数量及推荐名额: 40名) is not in force in the current year, so the
+    # officer states the round's quota when opening it (a quota not in force is never defaulted).
     rnd = open_round(policy_code="liaocheng-2019-chief-technician", organiser=bureau.organisation, actor=bureau,
-                     title="2026年度聊城市首席技师选拔推荐")
+                     title="2026年度聊城市首席技师选拔推荐", quota=40)
     unit = round_services.set_unit(rnd, organisation=jurisdictions["东昌府区"], kind="county", quota=3, actor=bureau)
     org = make_org(parent=jurisdictions["东昌府区"])
     employer = make_user("employer", org)
