@@ -15,6 +15,7 @@ from django.db import transaction
 from gongjiang.accounts.models import Organisation, User
 from gongjiang.accounts.services import create_user, ensure_organisation
 from gongjiang.core.idnumbers import make_resident_id, make_uscc
+from gongjiang.core.vocab import CompetitionLevel as L
 from gongjiang.rounds.demo import demo_code
 from gongjiang.rounds.models import Round
 
@@ -54,9 +55,9 @@ def _facts(name, birth, employer, post, occupation, level=5, titles=()):
                        "start": "2012-03-01", "insurance_months": 96},
         "skill": {"occupation": occupation, "level": level, "number": f"DEMO{abs(hash(name)) % 10**6:06d}",
                   "issued_on": "2017-06-01"},
-        "competitions": [{"name": "省职业技能大赛", "level": 3, "klass": 1, "rank": 2, "held_on": "2024-10-20"}],
-        "titles": [{"name": "市技术能手", "level": 2, "awarded_on": "2023-05-01"}]
-        + [{"name": t, "level": 1, "awarded_on": "2022-12-01"} for t in titles],
+        "competitions": [{"name": "省职业技能大赛", "level": int(L.PROVINCIAL), "klass": 1, "rank": 2, "held_on": "2024-10-20"}],
+        "titles": [{"name": "市技术能手", "level": int(L.CITY), "awarded_on": "2023-05-01"}]
+        + [{"name": t, "level": int(L.DISTRICT), "awarded_on": "2022-12-01"} for t in titles],
         "apprentices": [{"name": "王小明", "level": 4, "backbone": True, "competition": False, "note": "取得技师资格"},
                         {"name": "周强", "level": 3, "backbone": True, "competition": True, "note": "市级竞赛获奖"}],
         "achievements": {},
@@ -149,7 +150,7 @@ def _competition_winner(district, employer, stdout=None):
     facts = [
         (EmploymentForm, {"employer": employer.pk, "jurisdiction": district.pk, "post": "船舶电焊工", "frontline": "on",
                           "start": "2006-07-01"}),
-        (CompetitionForm, {"name": "山东省职业技能大赛", "occupation": "焊工", "level": 3, "klass": 1, "rank": 2,
+        (CompetitionForm, {"name": "山东省职业技能大赛", "occupation": "焊工", "level": int(L.PROVINCIAL), "klass": 1, "rank": 2,
                            "held_on": "2025-10-18"}),
     ]
     with transaction.atomic():

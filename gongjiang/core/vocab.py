@@ -47,12 +47,17 @@ class SkillLevel(models.IntegerChoices):
 
 
 class CompetitionLevel(models.IntegerChoices):
+    """The level of a competition, title, programme or designation: the awarding body's rank, from an
+    enterprise's own contest up to the world. Stored values were renumbered when 乡镇（街道）级
+    was added (registry migration 0009, applications migration shifting the facts JSON)."""
+
     ENTERPRISE = 0, "企业级"
-    DISTRICT = 1, "区县级"
-    CITY = 2, "市级"
-    PROVINCIAL = 3, "省级"
-    NATIONAL = 4, "国家级"
-    WORLD = 5, "世界级"
+    TOWNSHIP = 1, "乡镇（街道）级"
+    DISTRICT = 2, "区县级"
+    CITY = 3, "市级"
+    PROVINCIAL = 4, "省级"
+    NATIONAL = 5, "国家级"
+    WORLD = 6, "世界级"
 
 
 class CompetitionClass(models.IntegerChoices):

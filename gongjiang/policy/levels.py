@@ -14,11 +14,12 @@ SKILL_ALIASES = {
 }
 COMPETITION_LEVEL_ALIASES = {
     "企业级": 0, "enterprise": 0,
-    "区县级": 1, "县级": 1, "区级": 1, "district": 1,
-    "市级": 2, "city": 2,
-    "省级": 3, "provincial": 3,
-    "国家级": 4, "全国": 4, "national": 4,
-    "世界级": 5, "world": 5,
+    "乡镇（街道）级": 1, "乡镇级": 1, "镇级": 1, "街道级": 1, "乡镇": 1, "township": 1,
+    "区县级": 2, "县级": 2, "区级": 2, "district": 2,
+    "市级": 3, "city": 3,
+    "省级": 4, "provincial": 4,
+    "国家级": 5, "全国": 5, "national": 5,
+    "世界级": 6, "world": 6,
 }
 COMPETITION_CLASS_ALIASES = {"未分类": 0, "none": 0, "一类": 1, "first": 1, "二类": 2, "second": 2}
 GRADE_ALIASES = {"无": 0, "一等奖": 1, "二等奖": 2, "三等奖": 3}
@@ -50,7 +51,7 @@ def skill_level(value) -> int:
 
 
 def competition_level(value) -> int:
-    return _parse(value, COMPETITION_LEVEL_ALIASES, "level", 5)
+    return _parse(value, COMPETITION_LEVEL_ALIASES, "level", 6)
 
 
 def competition_class(value) -> int:

@@ -7,7 +7,7 @@ from django.db import transaction
 from gongjiang.accounts.demo import DEMO_EMPLOYER
 from gongjiang.accounts.models import Organisation, User
 from gongjiang.core.idnumbers import make_resident_id
-from gongjiang.core.vocab import JURISDICTION_KINDS, OrgKind
+from gongjiang.core.vocab import JURISDICTION_KINDS, CompetitionLevel, OrgKind
 
 from . import services, synthetic
 from .models import (
@@ -65,10 +65,10 @@ def seed_demo_applicant(reference):
                                number="S000044130005231234", issuer="广东省职业技能鉴定指导中心",
                                issued_on=dt.date(2019, 6, 30), **fact)
     CompetitionResult.objects.create(person=person, name="广东省职业技能大赛", occupation="数控车",
-                                     level=3, klass=1, rank=3, held_on=dt.date(reference.year - 2, 10, 20), **fact)
+                                     level=CompetitionLevel.PROVINCIAL, klass=1, rank=3, held_on=dt.date(reference.year - 2, 10, 20), **fact)
     Innovation.objects.create(person=person, kind="patent", title="一种数控车床快速定位夹具", number="ZL202220123456.7",
-                              level=4, dated=dt.date(reference.year - 3, 5, 8), source="self")
-    MasterStudio.objects.create(person=person, name="李建国技能大师工作室", level=2,
+                              level=CompetitionLevel.NATIONAL, dated=dt.date(reference.year - 3, 5, 8), source="self")
+    MasterStudio.objects.create(person=person, name="李建国技能大师工作室", level=CompetitionLevel.CITY,
                                 established_on=dt.date(reference.year - 2, 9, 1), **fact)
     for i, level in enumerate((3, 3, 4)):
         Apprenticeship.objects.create(master=person, apprentice_name=f"徒弟{'甲乙丙'[i]}",

@@ -120,6 +120,8 @@ COMPETITION_LEVEL_NAMES = {
     "世界级": CompetitionLevel.WORLD, "国家级": CompetitionLevel.NATIONAL, "全国": CompetitionLevel.NATIONAL,
     "省级": CompetitionLevel.PROVINCIAL, "市级": CompetitionLevel.CITY, "区县级": CompetitionLevel.DISTRICT,
     "区级": CompetitionLevel.DISTRICT, "县级": CompetitionLevel.DISTRICT, "企业级": CompetitionLevel.ENTERPRISE,
+    "乡镇（街道）级": CompetitionLevel.TOWNSHIP, "乡镇级": CompetitionLevel.TOWNSHIP, "镇级": CompetitionLevel.TOWNSHIP,
+    "街道级": CompetitionLevel.TOWNSHIP,
 }
 
 
@@ -127,7 +129,7 @@ def parse_competition_level(value):
     text = parse_text(value)
     if text in COMPETITION_LEVEL_NAMES:
         return int(COMPETITION_LEVEL_NAMES[text])
-    raise CellError("级别应为：世界级、国家级、省级、市级、区县级或企业级")
+    raise CellError("级别应为：世界级、国家级、省级、市级、区县级、乡镇（街道）级或企业级")
 
 
 def parse_competition_class(value):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gongjiang.core.idnumbers import RIC_CHECK, RIC_WEIGHTS
 from gongjiang.core.masking import mask_id_number, mask_phone
+from gongjiang.core.vocab import CompetitionLevel
 
 from .crypto import encrypt, lookup_hash
 from .models import CreditKind, EmployerRecordKind, InnovationKind, TitleCode
@@ -29,13 +30,15 @@ OCCUPATIONS = ["车工", "钳工", "焊工", "电工", "数控车工", "数控�
                "化工总控工", "电子设备装接工", "工业机器人系统运维员", "家具制作工", "中式烹调师", "茶艺师",
                "赣南脐橙栽培", "客家刺绣", "电梯安装维修工", "仪器仪表维修工", "锅炉操作工"]
 SECTORS = ["电子信息", "石油化工", "汽车制造", "智能装备", "新能源", "家具制造", "现代农业", "纺织服装"]
-COMPETITIONS = {4: "全国职业技能大赛", 3: "省职业技能大赛", 2: "市职业技能竞赛", 1: "区县职业技能竞赛",
-                0: "企业职工技能比武"}
+L = CompetitionLevel
+COMPETITIONS = {L.NATIONAL: "全国职业技能大赛", L.PROVINCIAL: "省职业技能大赛", L.CITY: "市职业技能竞赛",
+                L.DISTRICT: "区县职业技能竞赛", L.TOWNSHIP: "街道职工技能比武", L.ENTERPRISE: "企业职工技能比武"}
 TITLE_LEVELS = {
-    TitleCode.CHINA_SKILL_AWARD: 4, TitleCode.NATIONAL_TECH_EXPERT: 4, TitleCode.STATE_COUNCIL_ALLOWANCE: 4,
-    TitleCode.PROVINCIAL_TECH_EXPERT: 3, TitleCode.PROVINCIAL_CONTRIBUTION_TECHNICIAN: 3,
-    TitleCode.CITY_TECH_EXPERT: 2, TitleCode.CITY_CONTRIBUTION_TECHNICIAN: 2, TitleCode.CITY_CHIEF_TECHNICIAN: 2,
-    TitleCode.COUNTY_CRAFTSMAN: 1, TitleCode.MODEL_WORKER: 2,
+    TitleCode.CHINA_SKILL_AWARD: L.NATIONAL, TitleCode.NATIONAL_TECH_EXPERT: L.NATIONAL,
+    TitleCode.STATE_COUNCIL_ALLOWANCE: L.NATIONAL,
+    TitleCode.PROVINCIAL_TECH_EXPERT: L.PROVINCIAL, TitleCode.PROVINCIAL_CONTRIBUTION_TECHNICIAN: L.PROVINCIAL,
+    TitleCode.CITY_TECH_EXPERT: L.CITY, TitleCode.CITY_CONTRIBUTION_TECHNICIAN: L.CITY,
+    TitleCode.CITY_CHIEF_TECHNICIAN: L.CITY, TitleCode.COUNTY_CRAFTSMAN: L.DISTRICT, TitleCode.MODEL_WORKER: L.CITY,
 }
 
 
@@ -168,7 +171,8 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
 
     # --- competitions ---
     comp_people = np.nonzero(rng.random(n) < 0.08)[0]
-    comp_level = _choice(rng, len(comp_people), [0, 1, 2, 3, 4], [20, 30, 30, 15, 5])
+    comp_level = _choice(rng, len(comp_people), [L.ENTERPRISE, L.TOWNSHIP, L.DISTRICT, L.CITY, L.PROVINCIAL,
+                                                 L.NATIONAL], [18, 2, 30, 30, 15, 5])
     competitions = {"person": comp_people, "level": comp_level,
                     "klass": _choice(rng, len(comp_people), [0, 1, 2], [40, 35, 25]),
                     "rank": rng.integers(1, 21, len(comp_people)),
@@ -185,7 +189,8 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
     a_people = np.nonzero(rng.random(n) < 0.05)[0]
     kinds = list(InnovationKind.values)
     achievements = {"person": a_people, "kind": _choice(rng, len(a_people), kinds, [30, 10, 30, 15, 5, 10]),
-                    "level": _choice(rng, len(a_people), [0, 1, 2, 3, 4], [40, 25, 20, 10, 5]),
+                    "level": _choice(rng, len(a_people), [L.ENTERPRISE, L.DISTRICT, L.CITY, L.PROVINCIAL, L.NATIONAL],
+                                     [40, 25, 20, 10, 5]),
                     "grade": _choice(rng, len(a_people), [0, 1, 2, 3], [50, 10, 20, 20]),
                     "date": ref - rng.integers(30, 3000, len(a_people))}
     masters = np.nonzero(rng.random(n) < 0.04)[0]
@@ -199,7 +204,7 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
                    "competition": rng.random(len(ap_person)) < 0.1}
     s_people = np.nonzero(rng.random(n) < 0.01)[0]
     studios = {"person": s_people, "kind": _choice(rng, len(s_people), ["master_studio", "high_skill_station"], [7, 3]),
-               "level": _choice(rng, len(s_people), [1, 2, 3, 4], [40, 35, 20, 5]),
+               "level": _choice(rng, len(s_people), [L.DISTRICT, L.CITY, L.PROVINCIAL, L.NATIONAL], [40, 35, 20, 5]),
                "date": ref - rng.integers(100, 3000, len(s_people))}
     p_people = np.nonzero(rng.random(n) < 0.01)[0]
     programmes = {"person": p_people, "code": _choice(rng, len(p_people),
@@ -409,8 +414,8 @@ def _load_facts(data, person_ids, org_ids, districts, now):
     rows_of("programmes", "registry_programmemembership", ["person_id", "code", "name", "raw_name", "level",
                                                            "catalogue_class", "joined_on"],
             lambda c, i: (int(person_ids[c["person"][i]]), str(c["code"][i]), "", "",
-                          {"city_talent_catalogue": 2, "prov_double_thousand": 3, "prov_double_high": 3,
-                           "national_talent_plan": 4}[str(c["code"][i])],
+                          int({"city_talent_catalogue": L.CITY, "prov_double_thousand": L.PROVINCIAL,
+                               "prov_double_high": L.PROVINCIAL, "national_talent_plan": L.NATIONAL}[str(c["code"][i])]),
                           str(c["class"][i]) if str(c["code"][i]) == "city_talent_catalogue" else "",
                           _date(c["date"][i])))
     rows_of("credit", "registry_creditrecord", ["person_id", "kind", "start", "end", "description"],

@@ -27,7 +27,7 @@ def test_huancui_officer_nominates_provincial_competition_winner(browser_page, b
                              jurisdiction=district, actor=officer, source="registry")
     Employment.objects.create(person=person, employer=employer, jurisdiction=district, post="船舶电焊工",
                               start=dt.date(2008, 7, 1))
-    placement = CompetitionResult.objects.create(person=person, name="山东省职业技能大赛焊工项目", level=3, klass=1,
+    placement = CompetitionResult.objects.create(person=person, name="山东省职业技能大赛焊工项目", level=4, klass=1,
                                                  rank=2, held_on=dt.date(2025, 10, 12), source="registry",
                                                  verification="verified")
     page = browser_page

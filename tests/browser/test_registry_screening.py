@@ -22,7 +22,7 @@ def _person(name, serial, district, firm, *, insured=True, account=None):
     if insured:
         SocialInsurancePeriod.objects.create(person=p, jurisdiction=district, employer=firm,
                                              first_month=dt.date(2020, 1, 1), last_month=dt.date(2025, 1, 1))
-    MasterStudio.objects.create(person=p, name=f"{name}工作室", level=2, established_on=dt.date(2022, 1, 1))
+    MasterStudio.objects.create(person=p, name=f"{name}工作室", level=3, established_on=dt.date(2022, 1, 1))
     return p
 
 

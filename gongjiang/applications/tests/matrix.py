@@ -46,7 +46,7 @@ def competition_samples(ctx):
     round_services.set_unit(rnd, organisation=ctx.district, kind="unit", quota=5, actor=bureau)
     person = register_person(name="矩阵竞赛冠军", id_number=make_resident_id("441303", dt.date(1984, 3, 3), 71, female=False),
                              jurisdiction=ctx.district, actor=bureau, source="registry")
-    CompetitionResult.objects.create(person=person, name="矩阵机密技能大赛", level=3, klass=1, rank=1,
+    CompetitionResult.objects.create(person=person, name="矩阵机密技能大赛", level=4, klass=1, rank=1,
                                      held_on=dt.date(2025, 6, 1), source="registry", verification="verified")
     ctx.protect("矩阵竞赛冠军", "矩阵机密技能大赛")
     return {"applications:competition": {"round_pk": rnd.pk}}

@@ -22,7 +22,7 @@ def huancui(jurisdictions, make_user, make_org):
     person = register_person(name="刘冠军", id_number=make_resident_id("371002", dt.date(1985, 4, 5), 9, female=False),
                              jurisdiction=district, actor=bureau, source="registry")
     Employment.objects.create(person=person, employer=employer, jurisdiction=district, post="钳工", start=dt.date(2010, 1, 1))
-    placement = CompetitionResult.objects.create(person=person, name="威海市职业技能大赛钳工项目", level=4, klass=1, rank=1,
+    placement = CompetitionResult.objects.create(person=person, name="威海市职业技能大赛钳工项目", level=5, klass=1, rank=1,
                                                  held_on=dt.date(2025, 9, 1), source="registry", verification="verified")
     return {"round": rnd, "bureau": bureau, "person": person, "placement": placement, "employer": employer}
 
@@ -73,7 +73,7 @@ def test_competition_page_lists_people_in_scope_with_masked_ids_and_clause(clien
 
     outside = register_person(name="惠阳选手", jurisdiction=jurisdictions["惠阳区"],
                               id_number=make_resident_id("441303", dt.date(1986, 1, 1), 3, female=False))
-    CompetitionResult.objects.create(person=outside, name="惠州市职业技能大赛", level=2, klass=1, rank=1,
+    CompetitionResult.objects.create(person=outside, name="惠州市职业技能大赛", level=3, klass=1, rank=1,
                                      held_on=dt.date(2025, 5, 1), source="registry", verification="verified")
     client.force_login(huancui["bureau"])
     resp = _page(client, huancui["round"])
@@ -126,7 +126,7 @@ def test_competition_page_out_of_scope_person_404(client, huancui, jurisdictions
 
     outside = register_person(name="惠阳选手", jurisdiction=jurisdictions["惠阳区"],
                               id_number=make_resident_id("441303", dt.date(1986, 1, 1), 3, female=False))
-    placement = CompetitionResult.objects.create(person=outside, name="惠州市职业技能大赛", level=2, klass=1, rank=1,
+    placement = CompetitionResult.objects.create(person=outside, name="惠州市职业技能大赛", level=3, klass=1, rank=1,
                                                  held_on=dt.date(2025, 5, 1), source="registry", verification="verified")
     client.force_login(huancui["bureau"])
     url = f"/applications/rounds/{huancui['round'].pk}/competition/"

@@ -223,6 +223,18 @@ def test_competition_this_level_or_higher():
     assert list(r.status["comp"]) == [PASS, PASS, FAIL]
 
 
+def test_competition_levels_down_to_township_and_enterprise():
+    pol = policy("""
+        - {id: town, kind: competition, article: 第四条, placements: [{level: 乡镇（街道）级, or_higher: true}]}
+        - {id: firm, kind: competition, article: 第四条, placements: [{level: 企业级}]}
+""")
+    r = run(pol, [{"competitions": [{"level": "街道级", "rank": 1, "date": "2023-01-01"}]},
+                  {"competitions": [{"level": "区县级", "rank": 1, "date": "2023-01-01"}]},
+                  {"competitions": [{"level": "企业级", "rank": 1, "date": "2023-01-01"}]}])
+    assert list(r.status["town"]) == [PASS, PASS, FAIL]
+    assert list(r.status["firm"]) == [FAIL, FAIL, PASS]
+
+
 # --- soft wording ---------------------------------------------------------------------------------
 def test_soft_wording_gives_needs_review_on_the_clause_itself_with_its_reason():
     pol = policy("""

@@ -33,10 +33,10 @@ def test_officer_adds_heritage_inheritor_with_level_then_verifies_audited(world)
     c.force_login(world["bureau"])
     url = reverse("registry:fact_add", args=[world["person"].pk, "attribute"])
     assert "非物质文化遗产代表性传承人" in c.get(url).content.decode()
-    response = c.post(url, {"attribute": "heritage_inheritor", "holds": "on", "level": "3", "start": "2020-06-01"})
+    response = c.post(url, {"attribute": "heritage_inheritor", "holds": "on", "level": "4", "start": "2020-06-01"})
     assert response.status_code == 302
     attr = PersonAttribute.objects.get(person=world["person"])
-    assert (attr.attribute, attr.level, attr.source, attr.verification) == ("heritage_inheritor", 3, "registry",
+    assert (attr.attribute, attr.level, attr.source, attr.verification) == ("heritage_inheritor", 4, "registry",
                                                                            "unverified")
     assert AuditEntry.objects.filter(action="registry.fact.create", object_id=str(attr.pk)).exists()
     page = c.get(reverse("registry:person_detail", args=[world["person"].pk])).content.decode()
@@ -85,18 +85,18 @@ def test_employer_designation_pages_in_scope_audited_and_checked(world):
     assert bad.status_code == 400 and "不是“餐饮企业规模”的取值" in bad.content.decode()
     wrong_holder = c.post(add, {"attribute": "union_member", "holds": "on"})
     assert wrong_holder.status_code == 400
-    assert c.post(add, {"attribute": "specialised_sme", "holds": "on", "level": "3", "start": "2023-09-01",
+    assert c.post(add, {"attribute": "specialised_sme", "holds": "on", "level": "4", "start": "2023-09-01",
                         "end": "2026-08-31"}).status_code == 302
     d = EmployerAttribute.objects.get(organisation=world["firm"])
-    assert (d.attribute, d.level, d.verification) == ("specialised_sme", 3, "unverified")
+    assert (d.attribute, d.level, d.verification) == ("specialised_sme", 4, "unverified")
     assert AuditEntry.objects.filter(action="registry.fact.create", object_id=str(d.pk)).exists()
     page = c.get(reverse("registry:designations", args=[world["firm"].pk])).content.decode()
     assert "专精特新企业" in page and "specialised_sme" not in page
     edit = reverse("registry:designation_edit", args=[world["firm"].pk, d.pk])
-    assert c.post(edit, {"attribute": "specialised_sme", "holds": "on", "level": "4",
+    assert c.post(edit, {"attribute": "specialised_sme", "holds": "on", "level": "5",
                          "start": "2023-09-01"}).status_code == 302
     d.refresh_from_db()
-    assert d.level == 4
+    assert d.level == 5
     verify = reverse("registry:designation_verify", args=[world["firm"].pk, d.pk])
     assert c.post(verify, {"decision": "verified", "reason": "工信部门名单"}).status_code == 302
     d.refresh_from_db()
@@ -150,7 +150,7 @@ def test_import_person_attributes_dry_run_errors_then_idempotent(world, django_c
     done = services.commit_import(batch, actor=world["bureau"])
     assert done.rows_created == 3
     rows = {a.attribute: a for a in PersonAttribute.objects.filter(person=world["person"])}
-    assert rows["heritage_inheritor"].level == 3 and rows["hukou"].place == world["huiyang"]
+    assert rows["heritage_inheritor"].level == 4 and rows["hukou"].place == world["huiyang"]
     assert rows["nationality"].value == "中国" and rows["hukou"].source == "imported"
     again = services.commit_import(_run("attributes", good, world["bureau"], django_capture_on_commit_callbacks),
                                    actor=world["bureau"])
@@ -174,6 +174,6 @@ def test_import_designations_checks_employer_and_vocabulary(world, django_captur
     assert any("不一致" in w["reason"] for w in batch.warnings)
     services.commit_import(batch, actor=world["bureau"])
     got = dict(EmployerAttribute.objects.filter(organisation=world["firm"]).values_list("attribute", "level"))
-    assert got == {"high_tech_enterprise": None, "specialised_sme": 3}
+    assert got == {"high_tech_enterprise": None, "specialised_sme": 4}
     outsider = _run("designations", good, world["outsider"], django_capture_on_commit_callbacks)
     assert any("不在本辖区" in e["reason"] for e in outsider.errors)

@@ -67,12 +67,12 @@ def test_edit_keeps_before_and_after_and_resets_verification(world):
 @pytest.mark.parametrize("kind,data,field,message", [
     ("certificate", {**CERT, "issued_on": "2999-01-01"}, "issued_on", "不能晚于今天"),
     ("employment", {"start": "2020-01-01", "end": "2019-01-01", "frontline": "on"}, "end", "不能早于"),
-    ("competition", {"name": "省赛", "level": "3", "klass": "1", "rank": "0", "held_on": "2023-01-01"}, "rank",
+    ("competition", {"name": "省赛", "level": "4", "klass": "1", "rank": "0", "held_on": "2023-01-01"}, "rank",
      "正整数"),
     ("certificate", {**CERT, "level": "9"}, "level", ""),
-    ("programme", {"code": "city_talent_catalogue", "level": "2", "catalogue_class": "Z", "joined_on": "2022-01-01"},
+    ("programme", {"code": "city_talent_catalogue", "level": "3", "catalogue_class": "Z", "joined_on": "2022-01-01"},
      "catalogue_class", "A–F"),
-    ("title", {"code": "other", "level": "2", "awarded_on": "2022-01-01"}, "name", "须填写名称"),
+    ("title", {"code": "other", "level": "3", "awarded_on": "2022-01-01"}, "name", "须填写名称"),
 ])
 def test_fact_form_rejects_bad_input_inline_in_chinese(world, kind, data, field, message):
     c = world["client"]
@@ -156,7 +156,7 @@ def test_title_alias_stored_canonical_and_matched_by_policy(world):
     load_policies()
     c = world["client"]
     c.force_login(world["bureau"])
-    response = c.post(add_url(world, "title"), {"code": "other", "name": " 惠州市市管首席技师 ", "level": "3",
+    response = c.post(add_url(world, "title"), {"code": "other", "name": " 惠州市市管首席技师 ", "level": "4",
                                                  "awarded_on": "2022-05-01"})
     assert response.status_code == 302
     title = TitleAward.objects.get(person=world["person"])
@@ -168,7 +168,7 @@ def test_title_alias_stored_canonical_and_matched_by_policy(world):
 def test_unknown_title_kept_as_typed(world):
     c = world["client"]
     c.force_login(world["bureau"])
-    c.post(add_url(world, "title"), {"code": "other", "name": "某协会金牌技师", "level": "1", "awarded_on": "2022-05-01"})
+    c.post(add_url(world, "title"), {"code": "other", "name": "某协会金牌技师", "level": "2", "awarded_on": "2022-05-01"})
     title = TitleAward.objects.get(person=world["person"])
     assert (title.name, title.raw_name, title.code) == ("某协会金牌技师", "某协会金牌技师", "other")
 

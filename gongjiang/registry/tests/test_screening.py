@@ -51,7 +51,7 @@ def eligible_person(world, birth=dt.date(1980, 5, 1)):
                               start=dt.date(2020, 1, 1))
     SocialInsurancePeriod.objects.create(person=p, jurisdiction=world["huiyang"], employer=world["firm"],
                                          first_month=dt.date(2020, 1, 1), last_month=dt.date(2025, 1, 1))
-    MasterStudio.objects.create(person=p, name="工作室", level=2, established_on=dt.date(2022, 1, 1))
+    MasterStudio.objects.create(person=p, name="工作室", level=3, established_on=dt.date(2022, 1, 1))
     return p
 
 

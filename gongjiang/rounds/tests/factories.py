@@ -47,7 +47,7 @@ def complete_facts(name, *, employer=None):
         "employment": {"employer_name": employer.name if employer else "测试单位", "employer_id": getattr(employer, "pk", None),
                        "post": "数控车工", "frontline": True, "start": "2015-03-01", "insurance_months": 60},
         "skill": {"occupation": "车工", "level": 5, "number": "S001", "issued_on": "2018-06-01"},
-        "competitions": [{"name": "省职业技能大赛", "level": 3, "klass": 1, "rank": 2, "held_on": "2024-09-01"}],
+        "competitions": [{"name": "省职业技能大赛", "level": 4, "klass": 1, "rank": 2, "held_on": "2024-09-01"}],
         "titles": [], "apprentices": [], "achievements": {"7.1": "创造了先进操作法"},
     }
 

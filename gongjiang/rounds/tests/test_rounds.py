@@ -119,7 +119,7 @@ def test_self_check_evaluates_entered_facts_and_stores_nothing(client, bureau):
     audit_before = AuditEntry.objects.count()
     resp = client.post(f"/rounds/calls/{rnd.code}/self-check/", {
         "birth_date": "1960-03-01", "gender": "男", "skill_level": "5", "certificate_date": "2010-01-01",
-        "job_start": "2000-01-01", "frontline": "on", "competition_level": "3", "competition_class": "1",
+        "job_start": "2000-01-01", "frontline": "on", "competition_level": "4", "competition_class": "1",
         "competition_rank": "2", "competition_date": f"{timezone.localdate().year - 1}-05-01"})
     body = resp.content.decode()
     assert resp.status_code == 200 and "自测结果" in body
