@@ -15,6 +15,7 @@ January 1970; women of 50 (工人岗位) toward 55, one month every two months, 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 
@@ -110,6 +111,7 @@ def add_months(ordinals: np.ndarray, months) -> np.ndarray:
     return when.astype(np.int64) + _EPOCH
 
 
+@lru_cache(maxsize=256)
 def latest_birth_retired(on: dt.date, scheme: str) -> int:
     """Ordinal of the latest birth date whose holder has reached the statutory retirement age on
     `on`: retired(b)  <=>  b.toordinal() <= latest_birth_retired(on, scheme). The retirement date

@@ -109,6 +109,32 @@ def _select(columns: list[str], rest: str) -> str:
     return "SELECT " + ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(columns)) + " " + rest
 
 
+class SortedIndex:
+    """np.searchsorted(refs, keys) for sorted, nearly dense integer `refs` (primary keys) as one
+    gather from a table over the key range instead of a binary search per key (the person index of
+    a million insurance rows); falls back to searchsorted when the keys are sparse."""
+
+    def __init__(self, refs: np.ndarray):
+        self.refs = refs
+        self.table = None
+        if len(refs):
+            lo, hi = int(refs[0]), int(refs[-1])
+            if hi - lo + 1 <= 4 * len(refs) + 1024:
+                self.lo = lo
+                self.table = np.searchsorted(refs, np.arange(lo, hi + 1, dtype=np.int64)).astype(np.int64)
+
+    def __call__(self, keys) -> np.ndarray:
+        keys = np.asarray(keys, dtype=np.int64)
+        if self.table is None:
+            return np.searchsorted(self.refs, keys)
+        pos = keys - self.lo
+        inside = (pos >= 0) & (pos < len(self.table))
+        if inside.all():
+            return self.table[pos]
+        return np.where(inside, self.table[np.clip(pos, 0, len(self.table) - 1)],
+                        np.where(pos < 0, 0, len(self.refs)))
+
+
 class _Vocab:
     def __init__(self):
         self.words: dict[str, list[str]] = {}
@@ -167,7 +193,7 @@ class FactsBuilder:
         return [f"{alias}.id", SOURCE_SQL.format(t=alias), VERIFICATION_SQL.format(t=alias)]
 
     def person_index(self, person_pks):
-        return np.searchsorted(self.person_refs, person_pks).astype(np.int32)
+        return self._person_index(person_pks).astype(np.int32)
 
     def word_codes(self, table, alias, column, vocab_name, person_col="person_id"):
         """Codes for a free-text column: distinct values first, then a VALUES join.
@@ -306,6 +332,7 @@ class FactsBuilder:
         a = a[np.argsort(a[:, 0], kind="stable")]
         n = len(a)
         self.person_refs = a[:, 0].copy()
+        self._person_index = SortedIndex(self.person_refs)
         src = a[:, 5].astype(np.int8)
         # Birth date and gender come from the ID number: department-grade (4) once the person is verified.
         src_birth = np.where(a[:, 6] == 1, np.int8(4), src).astype(np.int8)
@@ -369,6 +396,7 @@ class FactsBuilder:
                 "pk", "name", "kind", "is_large_enterprise", "path", "employer_profile__is_government"))
         rows.sort()
         self.org_refs = np.array([r[0] for r in rows], dtype=np.int64)
+        self._org_index = SortedIndex(self.org_refs)
         self.org_names = [r[1] for r in rows]
         sector = np.array([SECTORS["government"] if r[5] else ORG_KIND_SECTOR.get(r[2], 0) for r in rows],
                           dtype=np.int8)
@@ -420,7 +448,7 @@ class FactsBuilder:
 
     def org_index(self, org_pks):
         org_pks = np.asarray(org_pks, dtype=np.int64)
-        idx = np.searchsorted(self.org_refs, org_pks)
+        idx = self._org_index(org_pks)
         found = (idx < len(self.org_refs)) & (org_pks >= 0)
         found[found] = self.org_refs[idx[found]] == org_pks[found]
         return np.where(found, idx, -1).astype(np.int32)

@@ -26,9 +26,9 @@ def test_facts_encodings_follow_contract(jurisdictions, make_org):
                                          last_month=dt.date(2024, 2, 1))
     Certificate.objects.create(person=p, occupation="车工", level=5, kind="qualification",
                                issued_on=dt.date(2020, 6, 30), source="employer")
-    TitleAward.objects.create(person=p, code="city_chief_technician", name="惠州市市管首席技师", level=2,
+    TitleAward.objects.create(person=p, code="city_chief_technician", name="惠州市市管首席技师", level=3,
                               awarded_on=dt.date(2022, 1, 1))
-    TitleAward.objects.create(person=p, code="provincial_tech_expert", level=3, awarded_on=dt.date(2021, 1, 1))
+    TitleAward.objects.create(person=p, code="provincial_tech_expert", level=4, awarded_on=dt.date(2021, 1, 1))
     CreditRecord.objects.create(person=p, kind="dishonest_debtor", start=dt.date(2024, 3, 1))
     EmployerRecord.objects.create(organisation=firm, kind="under_investigation", start=dt.date(2024, 5, 1))
 
@@ -59,7 +59,7 @@ def test_attributes_issuers_full_time_and_hukou_reach_the_engine(jurisdictions, 
 
     huiyang = jurisdictions["惠阳区"]
     firm = make_org("惠阳专精特新厂", parent=huiyang)
-    EmployerAttribute.objects.create(organisation=firm, attribute="specialised_sme", level=3,
+    EmployerAttribute.objects.create(organisation=firm, attribute="specialised_sme", level=4,
                                      start=dt.date(2022, 1, 1))
     p = register_person(name="丙", id_number=make_resident_id("441303", dt.date(1985, 3, 1), 7, female=False),
                         jurisdiction=huiyang)
@@ -68,7 +68,7 @@ def test_attributes_issuers_full_time_and_hukou_reach_the_engine(jurisdictions, 
     PersonAttribute.objects.create(person=p, attribute="nationality", value="中国")
     Employment.objects.create(person=p, employer=firm, jurisdiction=huiyang, start=dt.date(2019, 1, 1),
                               full_time=True)
-    TitleAward.objects.create(person=p, code="city_tech_expert", level=2, awarded_on=dt.date(2022, 1, 1),
+    TitleAward.objects.create(person=p, code="city_tech_expert", level=3, awarded_on=dt.date(2022, 1, 1),
                               issuer="惠州市人民政府")
     f = facts_for_person(p)
     words = {f.word("attribute", int(a)) for a in f.attributes.attr}
@@ -77,4 +77,18 @@ def test_attributes_issuers_full_time_and_hukou_reach_the_engine(jurisdictions, 
     assert f.place_paths[f.attributes.place[hukou]] == "广东省/惠州市/惠阳区"
     assert f.place_paths[f.titles.issuer[0]] == "广东省/惠州市"
     assert f.employment.full_time.tolist() == [1]
-    assert f.word("attribute", int(f.org_attributes.attr[0])) == "specialised_sme" and f.org_attributes.level[0] == 3
+    assert f.word("attribute", int(f.org_attributes.attr[0])) == "specialised_sme" and f.org_attributes.level[0] == 4
+
+
+def test_sorted_index_equals_searchsorted_dense_sparse_and_out_of_range():
+    import numpy as np
+
+    from gongjiang.registry.facts import SortedIndex
+
+    rng = np.random.default_rng(3)
+    dense = np.sort(rng.choice(np.arange(1000, 3000), 1500, replace=False))
+    sparse = np.sort(rng.choice(np.arange(0, 10**9), 100, replace=False))
+    for refs in (dense, sparse, np.array([], np.int64), np.array([7], np.int64)):
+        keys = np.concatenate([refs, rng.integers(-5, 3100, 500), [-1, 0, 10**9 + 5]]).astype(np.int64)
+        assert np.array_equal(SortedIndex(refs)(keys), np.searchsorted(refs, keys))
+    assert SortedIndex(dense).table is not None and SortedIndex(sparse).table is None
