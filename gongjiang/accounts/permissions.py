@@ -49,6 +49,7 @@ CAPABILITIES = {
     "payments.bank_file": {Role.FINANCE},  # full ID and account numbers, for the bank only
     "payments.subsidy_apply": {Role.APPLICANT},  # 仲恺 第六条（一）2 training-and-assessment subsidy
     "payments.subsidy_decide": {Role.BUREAU},
+    "payments.own": {Role.APPLICANT},  # a holder's own benefits, payments and money to return
 }
 
 

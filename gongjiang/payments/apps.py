@@ -13,3 +13,4 @@ class PaymentsConfig(AppConfig):
 
         nav.register("待遇发放", "payments:index", "payments.view", order=70)
         nav.register("培训鉴定补贴", "payments:subsidies", "payments.subsidy_decide", order=71)
+        nav.register("我的待遇", "payments:mine", "payments.own", order=72)

@@ -87,3 +87,9 @@ class BureauSubsidyForm(SubsidyForm):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label="审核结果", choices=[("approve", "核准"), ("reject", "不予核准")])
     reason = forms.CharField(label="审核意见（不予核准时必填）", max_length=300, required=False)
+
+
+class RepaymentForm(forms.Form):
+    amount = YuanField(label="退回金额（元）", max_length=20)
+    paid_on = forms.DateField(label="退回日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label="缴款凭证号", max_length=60)

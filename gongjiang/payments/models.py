@@ -304,3 +304,64 @@ class BankImport(models.Model):
 
     def __str__(self):
         return f"{self.run} 回盘 {self.file_name}"
+
+
+class Receivable(models.Model):
+    """Money a revoked holder must return (惠阳 第十八条 收回…津贴补助, 赣州 第十二条 收回…奖励资金):
+    exactly what was paid under the honour's cash benefits since the clawback date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待退回"
+        WRITEOFF_REQUESTED = "writeoff_requested", "核销待审批"
+        SETTLED = "settled", "已全部退回"
+        WRITTEN_OFF = "written_off", "已核销"
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="receivables")
+    honour = models.OneToOneField("honours.Honour", on_delete=models.PROTECT, related_name="receivable")
+    article = models.CharField("依据", max_length=60)
+    document_number = models.CharField("撤销决定文号", max_length=100, blank=True)
+    items = models.CharField("追回内容", max_length=200, blank=True)
+    since = models.DateField("追回自")
+    amount_fen = models.BigIntegerField("应退回（分）")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    writeoff_reason = models.CharField("核销理由", max_length=300, blank=True)
+    writeoff_fen = models.BigIntegerField("核销金额（分）", default=0)
+    writeoff_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+")
+    writeoff_requested_at = models.DateTimeField("核销申请时间", null=True, blank=True)
+    writeoff_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                             on_delete=models.PROTECT, related_name="+")
+    writeoff_approved_at = models.DateTimeField("核销审批时间", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "应追回款"
+        verbose_name_plural = "应追回款"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_receivable_positive"),
+            models.CheckConstraint(
+                condition=Q(writeoff_approved_by__isnull=True) | ~Q(writeoff_approved_by=F("writeoff_requested_by")),
+                name="payments_writeoff_four_eyes"),
+            models.CheckConstraint(
+                condition=~Q(status="written_off") | (Q(writeoff_approved_by__isnull=False) & ~Q(writeoff_reason="")),
+                name="payments_writeoff_has_approval_and_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}应退回款（{self.article}）"
+
+
+class Repayment(models.Model):
+    receivable = models.ForeignKey(Receivable, on_delete=models.PROTECT, related_name="repayments")
+    amount_fen = models.BigIntegerField("金额（分）")
+    paid_on = models.DateField("退回日期")
+    reference = models.CharField("缴款凭证号", max_length=60)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "退回记录"
+        verbose_name_plural = "退回记录"
+        ordering = ["paid_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_repayment_positive")]

@@ -23,7 +23,7 @@ from gongjiang.policy.schema import value_at
 from gongjiang.policy.services import get_policy
 from gongjiang.registry.models import EmployerRecord, Employment
 
-from . import crypto
+from . import crypto, honours_link
 from .models import (SETTLING, BankImport, Budget, Entitlement, LineStatus, PayeeAccount, PaymentLine, PaymentRun,
                      PayTo, SubsidyClaim)
 from .schedule import count_due, due_date, period_bounds, yuan, yuan_grouped
@@ -383,6 +383,14 @@ def reference_of(run_pk: int, seq: int) -> str:
     return f"GJ{run_pk:07d}{seq:08d}"
 
 
+def sync_honours(*, organisation, actor) -> dict:
+    """honours_link.sync over the organisation's programmes, under the run lock."""
+    with transaction.atomic():
+        policy_ids = scope_policies(organisation)
+        lock_policies(policy_ids)
+        return honours_link.sync(policy_ids, actor=actor)
+
+
 def _store_lines(run, items: list[Due], *, seq_start: int = 1, requeued_from=None) -> None:
     """Insert the lines (PostgreSQL: COPY). Callers hold the programmes' run lock, so no other
     run settles these instalments meanwhile; should one have, the unique index refuses the batch."""
@@ -432,6 +440,7 @@ def compute_run(*, organisation, period_kind: str, year: int, month: int | None 
                                         period_end=end, created_by=actor)
         policy_ids = scope_policies(organisation)
         lock_policies(policy_ids)
+        honours_link.sync(policy_ids, actor=actor)
         _store_lines(run, due_items(policy_ids, start, end))
         _refresh_totals(run)
         record("payments.run.compute", actor=actor, obj=run, after=snapshot(run),
@@ -802,7 +811,12 @@ def statement(person) -> dict:
     totals = defaultdict(int)
     for line in lines:
         totals[line.status] += line.amount_fen
-    return {"entitlements": ents, "lines": lines, "paid": totals[LineStatus.PAID],
+    from .receivables import balance_fen
+
+    receivables = list(person.receivables.prefetch_related("repayments").order_by("created_at"))
+    for r in receivables:
+        r.balance = balance_fen(r) - r.writeoff_fen
+    return {"entitlements": ents, "lines": lines, "receivables": receivables, "paid": totals[LineStatus.PAID],
             "pending": totals[LineStatus.QUEUED], "held": totals[LineStatus.HELD],
             "failed": totals[LineStatus.FAILED]}
 

@@ -35,4 +35,8 @@ urlpatterns = [
     path("subsidies/", views.subsidies, name="subsidies"),
     path("subsidies/<int:pk>/", views.subsidy_detail, name="subsidy"),
     path("subsidies/apply/", views.subsidy_apply, name="subsidy_apply"),
+    path("receivables/", views.receivables_list, name="receivables"),
+    path("receivables/<int:pk>/", views.receivable_detail, name="receivable"),
+    path("entitlements/<int:pk>/renewal/", views.renewal_passed, name="renewal"),
+    path("sync/", views.sync_honours, name="sync"),
 ]

@@ -16,10 +16,10 @@ from gongjiang.policy.models import Policy
 from gongjiang.registry.models import Certificate, Person
 from gongjiang.registry.services import find_person_by_id_number
 
-from . import services
+from . import receivables, services
 from .forms import (AccountForm, BankResultForm, BudgetForm, BureauSubsidyForm, DecisionForm, LedgerFilter,
-                    PrepareForm, ReasonForm, RunForm, SubsidyForm)
-from .models import Budget, LineStatus, PaymentLine, PaymentRun, SubsidyClaim
+                    PrepareForm, ReasonForm, RepaymentForm, RunForm, SubsidyForm)
+from .models import Budget, Entitlement, LineStatus, PaymentLine, PaymentRun, Receivable, SubsidyClaim
 from .schedule import yuan
 
 
@@ -265,7 +265,8 @@ def person_statement(request, pk):
                 form.add_error(None, e.message)
     return render(request, "payments/person.html", {
         "person": person, "data": data, "account": account, "form": form,
-        "can_manage": check(request.user, "payments.manage"), "refuse_form": ReasonForm()})
+        "can_manage": check(request.user, "payments.manage"), "refuse_form": ReasonForm(),
+        "can_renew": check(request.user, "honour.decide")})
 
 
 RECON_HEADERS = ["批次", "状态", "登记笔数", "明细笔数", "登记金额（元）", "明细金额（元）", "已发放（元）", "失败（元）",
@@ -283,7 +284,7 @@ def reconciliation(request):
     return render(request, "payments/reconciliation.html", {"rows": rows})
 
 
-@requires("home")
+@requires("payments.own")
 def my_statement(request):
     """A holder's own payments (their page): entitlements, lines and any money to return."""
     person = Person.objects.filter(account=request.user).first()
@@ -377,3 +378,86 @@ def subsidy_apply(request):
             form.add_error(None, e.message)
     claims = SubsidyClaim.objects.filter(person=person) if person else SubsidyClaim.objects.none()
     return render(request, "payments/subsidy_apply.html", {"form": form, "claims": claims, "person": person})
+
+
+# --- clawback receivables and the renewal gate ---------------------------------------------------
+def _receivables(user):
+    return Receivable.objects.filter(org_q(user, "honour__jurisdiction")).select_related("person", "honour")
+
+
+RECEIVABLE_HEADERS = ["姓名", "身份证号码", "称号", "依据", "撤销决定文号", "追回内容", "应退回（元）", "已退回（元）",
+                      "核销（元）", "余额（元）", "状态"]
+
+
+@requires("payments.view")
+def receivables_list(request):
+    rows = list(_receivables(request.user))
+    for r in rows:
+        r.repaid = receivables.repaid_fen(r)
+        r.balance = r.amount_fen - r.repaid - r.writeoff_fen
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("应追回款", RECEIVABLE_HEADERS, (
+            [r.person.name, r.person.id_number_masked, r.honour.title, r.article, r.document_number, r.items,
+             yuan(r.amount_fen), yuan(r.repaid), yuan(r.writeoff_fen), yuan(r.balance), r.get_status_display()]
+            for r in rows))
+    return render(request, "payments/receivables.html", {"rows": rows})
+
+
+@requires("payments.view")
+def receivable_detail(request, pk):
+    rec = get_object_or_404(_receivables(request.user), pk=pk)
+    repay_form, reason_form = RepaymentForm(prefix="r"), ReasonForm(prefix="w")
+    if request.method == "POST":
+        require(request.user, "payments.manage")
+        action = request.POST.get("action")
+        try:
+            if action == "repay":
+                repay_form = RepaymentForm(request.POST, prefix="r")
+                if repay_form.is_valid():
+                    d = repay_form.cleaned_data
+                    receivables.record_repayment(rec, amount_fen=d["amount"], paid_on=d["paid_on"],
+                                                 reference=d["reference"], actor=request.user)
+                    messages.success(request, "已登记退回")
+                    return redirect("payments:receivable", pk=rec.pk)
+            elif action == "writeoff":
+                receivables.request_writeoff(rec, reason=request.POST.get("w-reason", ""), actor=request.user)
+                messages.success(request, "核销申请已提交，待另一名财务人员审批")
+                return redirect("payments:receivable", pk=rec.pk)
+            elif action in ("approve", "refuse"):
+                receivables.decide_writeoff(rec, approve=action == "approve", actor=request.user,
+                                            reason=request.POST.get("w-reason", ""))
+                messages.success(request, "已核销" if action == "approve" else "已退回核销申请")
+                return redirect("payments:receivable", pk=rec.pk)
+            else:
+                messages.error(request, "请选择操作")
+        except DomainError as e:
+            messages.error(request, e.message)
+    return render(request, "payments/receivable.html", {
+        "rec": rec, "repaid": receivables.repaid_fen(rec), "balance": receivables.balance_fen(rec) - rec.writeoff_fen,
+        "repayments": rec.repayments.select_related("recorded_by"), "repay_form": repay_form,
+        "reason_form": reason_form, "can_manage": check(request.user, "payments.manage")})
+
+
+@require_POST
+@requires("honour.decide")
+def renewal_passed(request, pk):
+    """环翠 第十二条: the bureau records that the 复核认定 passed; the held-back payments follow."""
+    ent = get_object_or_404(Entitlement.objects.filter(org_q(request.user, "policy__jurisdiction"),
+                                                       gated_from__isnull=False), pk=pk)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, "请填写复核认定的文号或依据")
+    else:
+        services.open_renewal_gate([ent], actor=request.user, reason=reason)
+        messages.success(request, "已登记复核认定通过，后续月份随下一批次发放")
+    return redirect("payments:person", pk=ent.person_id)
+
+
+@require_POST
+@requires("payments.manage")
+def sync_honours(request):
+    """Entitlements for new holders, stops and receivables from honour decisions, without a run."""
+    org = request.user.organisation
+    counts = services.sync_honours(organisation=org, actor=request.user)
+    messages.success(request, f"新增待遇资格{counts['entitlements']}项，停发{counts['stopped']}项，新增应追回款{counts['receivables']}笔")
+    return redirect("payments:index")

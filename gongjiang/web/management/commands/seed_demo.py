@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand
 from gongjiang.core.vocab import Role
 
 # Order matters: each seeder may use what the ones before it created.
-SEEDERS = ["accounts", "workdays", "policy", "registry", "rounds", "applications", "review", "notices", "honours"]
+SEEDERS = ["accounts", "workdays", "policy", "registry", "rounds", "applications", "review", "notices", "honours",
+           "payments"]
 
 
 class Command(BaseCommand):
