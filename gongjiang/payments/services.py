@@ -59,7 +59,7 @@ def create_entitlements(*, person, policy: Policy, honour_code: str, source_key:
     """One entitlement per cash benefit of the honour, as the policy says: the amount in force on
     `amount_on` (default `start`), the number of payments, the payment validity date, the renewal
     gate and pay-to. Idempotent per (source_key, benefit)."""
-    policy_file = get_policy(policy.code)
+    policy_file = get_policy(policy.code).edition_on(amount_on or start)
     out = []
     with transaction.atomic():
         for b in cash_benefits(policy_file, honour_code):

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 AWARDED = dt.date(2026, 3, 2)
 
 
-def holders(w, code, district, names, *, accounts=None):
-    rnd = open_round(policy_code=code, organiser=district, actor=w["bureau"], code=f"pay-{code}")
+def holders(w, code, district, names, *, accounts=None, **round_kw):
+    rnd = open_round(policy_code=code, organiser=district, actor=w["bureau"], code=f"pay-{code}", **round_kw)
     return approve_candidates(rnd, names, actor=w["bureau"], district=district, decided_on=AWARDED,
                               employer=w["employer"], accounts=accounts)
 
@@ -151,7 +151,8 @@ def test_liaocheng_holder_has_no_entitlement(pay_world, clock):
     from gongjiang.accounts.models import User
 
     bureau = User.objects.create(username="lcb", role="bureau", organisation=lc, display_name="聊城人社")
-    holders({"bureau": bureau, "employer": None}, "liaocheng-2019-chief-technician", lc, ["聊工"])
+    # the 2019 notice's quota is not in force in 2026: the round states its own
+    holders({"bureau": bureau, "employer": None}, "liaocheng-2019-chief-technician", lc, ["聊工"], quota=5)
     r = services.compute_run(organisation=lc, period_kind="year", year=2026, actor=bureau)
     assert r.line_count == 0 and not Entitlement.objects.exists()
 
