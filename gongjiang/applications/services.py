@@ -2,7 +2,7 @@
 verification, unit forwarding within quota, ranking, unit notice and report, re-opening.
 
 `transition(application, to, *, actor, reason)` is the only writer of `Application.status`
-(table in `states`). The review engineer's stages call it too, after `states.extend(...)`.
+(the one table in `states`, which includes the review stage kinds' states). Review calls it too.
 
 Quota safety: `forward` locks the unit's RecommendingUnit row (SELECT ... FOR UPDATE) inside the
 transaction and counts the unit's recommended applications under that lock, so two officers

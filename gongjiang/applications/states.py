@@ -1,18 +1,13 @@
-"""Application states and the one table of allowed transitions (grep TRANSITIONS).
+"""Application states and the one table of allowed transitions (grep TRANSITIONS), in one place:
+the states before review below, and the review states the stage kinds add
+(gongjiang.review.stages.machine: each stage kind's module lists its states and its own moves),
+joined at import time.
 
 Every state has a name for staff and a name for the applicant (what they should understand).
 `services.transition(application, to, *, actor, reason)` is the only function that changes
 `Application.status`; it checks this table, saves, writes the audit entry and notifies the
-applicant's inbox.
-
-Extending (the review engineer's stages): from another app's AppConfig.ready(), call
-
-    from gongjiang.applications.states import extend
-    extend(labels={"qualification_review": ("资格初审中", "资格审查中")},
-           transitions={"recommended": {"qualification_review": "人社局受理并开始资格初审"},
-                        "qualification_review": {...}})
-
-The status column has no database choices, so new states need no migration of this app.
+applicant's inbox. The status column has no database choices, so a new state needs no migration.
+`gongjiang procedure show <policy>` prints the part of the table one policy uses.
 
 The entry point of review is `State.RECOMMENDED` ("forwarded to the organising bureau"): an
 application reaches it after the last pre-review step that applies to it (self route: on
@@ -74,17 +69,19 @@ EDITABLE = {State.DRAFT, State.RETURNED}
 PRE_REVIEW_FROZEN = {State.SUBMITTED, State.EMPLOYER_VERIFIED, State.RECOMMENDED}
 
 
-def extend(*, labels: dict, transitions: dict) -> None:
-    """Add states and edges owned by a later stage (see module docstring)."""
-    for code, pair in labels.items():
-        if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise ValueError(f"state {code!r} needs (staff label, applicant label)")
-        LABELS[code] = pair
-    for source, edges in transitions.items():
-        unknown = [s for s in [source, *edges] if s not in LABELS]
-        if unknown:
-            raise ValueError(f"unknown states {unknown}: add their labels first")
+def _join_review_states():
+    from gongjiang.review.stages.machine import REVIEW_LABELS, REVIEW_TRANSITIONS
+
+    for code, pair in REVIEW_LABELS.items():
+        LABELS.setdefault(code, pair)
+    for source, edges in REVIEW_TRANSITIONS.items():
         TRANSITIONS.setdefault(source, {}).update(edges)
+    unknown = {s for source, edges in TRANSITIONS.items() for s in [source, *edges]} - set(LABELS)
+    if unknown:
+        raise ValueError(f"states without labels: {sorted(unknown)}")
+
+
+_join_review_states()
 
 
 def staff_label(status) -> str:

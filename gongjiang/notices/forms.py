@@ -60,7 +60,7 @@ class NoticeForm(forms.Form):
                               help_text="按政策规定填写，如“公示时间不少于5个工作日”；截止日期由系统按工作日历计算")
     investigation_days = forms.IntegerField(label="异议调查核实工作日数", min_value=1, max_value=60,
                                             initial=DEFAULT_INVESTIGATION_DAYS,
-                                            help_text="如惠阳区第十条（七）：自接到异议之日起5个工作日内调查核实")
+                                            help_text="按政策规定填写，如“自接到异议之日起5个工作日内调查核实”")
     policy_ref = forms.CharField(label="依据条款", max_length=200, required=False)
     contact = forms.CharField(label="异议受理方式（公开）", widget=forms.Textarea(attrs={"rows": 2}),
                               help_text="受理单位、办公电话、地址")
@@ -110,7 +110,7 @@ class ConcludeForm(forms.Form):
 class ApprovalForm(forms.Form):
     kind = forms.ChoiceField(label="方式", choices=ApprovalKind.choices)
     authority = forms.CharField(label="批准机关", max_length=200)
-    document_number = forms.CharField(label="文号", max_length=100, help_text="如：惠阳人社〔2026〕12号")
+    document_number = forms.CharField(label="文号", max_length=100, help_text="批准文件的文号，如“××人社〔2026〕12号”")
     decided_on = forms.DateField(label="批准日期", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -19,7 +19,6 @@ STAGE_LABELS = {
 ROUTE_LABELS = {"self": "个人自荐", "employer": "单位推荐", "recommending_unit": "推荐单位推荐",
                 "competition_winner": "竞赛优胜者推荐"}
 SCHEDULE_LABELS = {"monthly": "每月", "annual": "每年", "one_time": "一次性"}
-BALLOT_LABELS = {"secret": "无记名投票", "open": "公开表决", "unspecified": "表决方式未规定"}
 EVENT_LABELS = {"left_skilled_post": "不再从事技能岗位工作", "moved_away": "调离本地区", "higher_title": "获评更高层级称号",
                 "term_end": "管理期满", "penalty": "受到处罚", "discipline": "受到处分", "misconduct": "违法违纪或严重失德",
                 "fraud": "弄虚作假骗取称号", "refused_duties": "拒不履行职责义务", "accident": "发生责任事故",
@@ -246,22 +245,8 @@ def effects_text(effects) -> str:
 
 
 def stage_text(stage) -> str:
-    bits = [stage.name]
-    if stage.kind == "public_notice" and stage.working_days:
-        bits.append(f"{'不少于' if stage.at_least else ''}{stage.working_days}个工作日")
-        if stage.objection_investigation_working_days:
-            bits.append(f"异议{stage.objection_investigation_working_days}个工作日内调查核实")
-    if stage.kind == "credit_check":
-        bits.append("征求" + _join(stage.departments) + "意见")
-    if stage.kind == "committee_decision" and stage.ballot:
-        bits.append(BALLOT_LABELS[stage.ballot])
-    if stage.panel and stage.panel.min_experts:
-        bits.append(f"专家不少于{stage.panel.min_experts}名")
-    if stage.panel and stage.panel.random_draw:
-        bits.append(f"从{stage.panel.pool or '专家库'}随机抽取专家")
-    if stage.skill_test:
-        bits.append("现场技能考查")
-    return "，".join(bits)
+    """The stage's name and what the policy sets for it (each stage kind says, `describe`)."""
+    return "，".join([stage.name, *stage.describe()])
 
 
 def quota_text(quota, on: dt.date | None = None) -> str:

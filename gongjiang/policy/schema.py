@@ -572,73 +572,9 @@ class Recommendation(Strict):
     unit_procedure: UnitProcedure | None = None
 
 
-class Criterion(Strict):
-    code: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: str
-    weight: Annotated[float, Field(gt=0)]
-    max_points: PositiveInt
-
-
-class Rubric(Strict):
-    criteria: list[Criterion] = Field(min_length=1)
-    aggregation: Literal["mean", "trimmed_mean", "median"] = "mean"
-    note: str = ""
-
-
-class Panel(Strict):
-    min_experts: PositiveInt | None = None
-    # True: drawn at random from the pool (仲恺 第五条（二）3); False: composed by the body the text
-    # names (惠阳 第九条 评选委员会负责组建专家组); None: the text is silent, either is open.
-    random_draw: bool | None = None
-    pool: str = ""
-    composition: str = ""
-
-
-class Threshold(Strict):
-    kind: Literal["majority", "two_thirds", "unspecified"] = "unspecified"
-    of: Literal["present", "members"] = "present"
-
-
-STAGE_KINDS = ("information_release", "application", "unit_recommendation", "qualification_review",
-               "site_inspection", "expert_review", "credit_check", "committee_decision",
-               "public_notice", "approval")
-
-
-class Stage(Strict):
-    kind: Literal[STAGE_KINDS]  # type: ignore[valid-type]
-    article: Article
-    name: str
-    by: str = ""
-    text: str = ""
-    note: str = ""
-    month: Annotated[int, Field(ge=1, le=12)] | None = None
-    channels: list[str] = []
-    notify_reasons: bool = False  # qualification review: the applicant is told why
-    disqualify_fraud: bool = False  # fraud in the materials cancels this year's application
-    hear_employer: bool = False
-    rubric: Rubric | None = None
-    panel: Panel | None = None
-    skill_test: bool = False
-    shortlist: bool = False
-    departments: list[str] = []
-    ballot: Literal["secret", "open", "unspecified"] | None = None
-    threshold: Threshold | None = None
-    working_days: PositiveInt | None = None
-    at_least: bool = True  # "不少于N个工作日"
-    objection_investigation_working_days: PositiveInt | None = None
-    certificate: bool = False
-
-    @model_validator(mode="after")
-    def _per_kind(self):
-        if self.kind == "expert_review" and self.panel is None:
-            raise ValueError("expert_review needs panel")
-        if self.kind == "credit_check" and not self.departments:
-            raise ValueError("credit_check needs departments")
-        if self.kind == "committee_decision" and self.ballot is None:
-            raise ValueError("committee_decision needs ballot (secret, open or unspecified)")
-        if self.kind == "public_notice" and self.working_days is None and not self.note:
-            raise ValueError("public_notice needs working_days (or a note saying the text sets none)")
-        return self
+# The stage entries of `procedure` are the stage kinds' own settings models (one module per kind
+# in gongjiang.review.stages), a union keyed by `kind`: unknown keys are errors.
+from gongjiang.review.stages import STAGE_KINDS, Settings as Stage  # noqa: E402,F401
 
 
 # --- the policy ---------------------------------------------------------------------------------

@@ -46,3 +46,22 @@ def policy_detail(request, code):
         "row": row, "policy": policy, "honours": honours, "stages": stages, "routes": routes,
         "validity": text.validity_text(policy), "in_force": policy.in_force(today), "today": today,
     })
+
+
+@requires("policy.view")
+def policy_procedure(request, code):
+    """The policy's whole state machine: each stage in order with its states and moves
+    (gongjiang.review.stages.show, as `gongjiang procedure show` prints it)."""
+    from gongjiang.applications.states import LABELS
+    from gongjiang.review.stages.show import machine
+
+    row = Policy.objects.filter(code=code).first()
+    if row is None:
+        raise Http404("没有该政策")
+    policy = get_policy(code)
+    steps = [{"step": step, "label": text.STAGE_LABELS.get(step.kind, "申报与推荐"),
+              "states": [LABELS[s] for s in step.states],
+              "moves": [{"source": LABELS[m.source][0], "target": LABELS[m.target][0], "text": m.text}
+                        for m in step.moves]}
+             for step in machine(policy.procedure)]
+    return render(request, "policy/procedure.html", {"row": row, "policy": policy, "steps": steps})

@@ -391,7 +391,7 @@ def import_discard(request, pk):
 class ScreeningForm(forms.Form):
     policy = forms.ModelChoiceField(label="政策", queryset=None, empty_label=None)
     reference_date = forms.DateField(label="基准日期", widget=forms.DateInput(attrs={"type": "date"}),
-                                     help_text="例如遴选年度1月1日（惠阳 第十三条）")
+                                     help_text="按政策规定的条件认定日，例如遴选年度1月1日")
 
     def __init__(self, *args, **kwargs):
         from gongjiang.policy.models import Policy

@@ -10,9 +10,6 @@ class ReviewConfig(AppConfig):
         from gongjiang.web import nav
 
         from . import inbox  # noqa: F401  (registers the home-page providers)
-        from .stages import register_states
-
-        register_states()
         nav.register("评审管理", "review:rounds", "review.manage", order=40)
         nav.register("专家库", "review:experts", "review.manage", order=43)
         nav.register("专家评分", "review:expert_home", "review.score", order=41)

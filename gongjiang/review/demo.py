@@ -80,6 +80,7 @@ def _huiyang_panel(bureau):
     if not _to_expert_review(app, bureau):
         return
     minimum, _article = experts.minimum_size(app.round)
+    minimum = minimum or 5  # the demo's panel where the policy sets no size (the officer's choice)
     others = [e for e in services.expert_pool(app.round).filter(is_active=True) if e.pk != expert.pk]
     chosen = [expert] + [e for e in others
                          if not experts.composition_violations([e], [app])][:minimum - 1]

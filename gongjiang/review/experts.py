@@ -482,20 +482,21 @@ def panel_method(stage) -> str:
     return ""
 
 
-def minimum_size(round_) -> tuple[int, str]:
+def minimum_size(round_) -> tuple[int | None, str]:
     """The least number of experts and the article saying so: the expert stage's own figure where
-    the policy gives one (聊城 三: 组织7名以上相关职业（工种）或专业领域的专家, `panel.min_experts`).
-    Without it: the default minimum, or the figure the policy states for its units' expert
-    evaluations (recommendation.unit_procedure.expert_panel_min) if larger."""
+    the policy gives one (聊城 三: 组织7名以上相关职业（工种）或专业领域的专家, `panel.min_experts`),
+    else the figure the policy states for its units' expert evaluations
+    (recommendation.unit_procedure.expert_panel_min). (None, article) where the policy is silent:
+    the panel is then as large as the officer makes it."""
     stage = services.procedure(round_).require(st.EXPERT)
     if stage.declared_min_experts:
         return stage.declared_min_experts, stage.article
     document = getattr(getattr(round_, "policy", None), "document", None) or {}
     unit = ((document.get("recommendation") or {}).get("unit_procedure") or {}) if isinstance(document, dict) else {}
     figure = int(unit.get("expert_panel_min") or 0)
-    if figure > stage.min_experts:
+    if figure:
         return figure, unit.get("article") or stage.article
-    return stage.min_experts, stage.article
+    return None, stage.article
 
 
 def candidates_for_panel(round_):
@@ -554,6 +555,9 @@ def compose_panel(round_, *, actor, name, experts, occupations=(), applications=
         raise DomainError("以下专家不在本批次可用的专家库中：" + "、".join(outside), log="expert outside pool")
     chosen = [pool[i] for i in chosen_ids]
     minimum, article = minimum_size(round_)
+    if not chosen:
+        raise DomainError("请选择专家组成员", log="composed panel without members")
+    minimum = minimum or len(chosen)
     if len(chosen) < minimum:
         raise DomainError(f"专家组须由{minimum}名以上专家组成（{article}），当前只选了{len(chosen)}名",
                           log=f"composed panel of {len(chosen)} below {minimum}")

@@ -57,6 +57,8 @@ class DrawForm(forms.Form):
     name = forms.CharField(label="专家组名称", max_length=120)
     occupations = forms.CharField(label="职业（工种）组", required=False,
                                   help_text="多个用顿号或逗号分隔；留空表示不限")
+    size = forms.IntegerField(label="抽取专家人数", required=False, min_value=1, max_value=99,
+                              help_text="政策规定了最少人数的，留空即按最少人数抽取")
     seed = forms.CharField(label="随机种子", required=False, max_length=64,
                            help_text="留空由系统生成；复核时填入原种子")
 

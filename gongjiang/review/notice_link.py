@@ -117,7 +117,7 @@ def publish_shortlist(round_, *, actor, contact: str, start: dt.date | None = No
 
 
 def default_body(round_, stage, days: int) -> str:
-    channels = "、".join(stage.params.get("channels") or [])
+    channels = "、".join(stage.channels)
     return (f"根据{round_.policy.title}{stage.article}规定，现将{round_.title}拟入选人选予以公示，"
             f"公示期{'不少于' if stage.at_least else '为'}{days}个工作日"
             f"{('，公示渠道：' + channels) if channels else ''}。"

@@ -44,15 +44,6 @@ class Criterion:
     description: str = ""
 
 
-DEFAULT_RUBRIC = (
-    ("skill_level", "技能水平", 30, 30, "职业技能等级、技能在行业（领域）中的水平"),
-    ("achievements", "业绩贡献", 30, 30, "解决关键技术难题、取得的经济社会效益"),
-    ("innovation", "技术创新", 15, 15, "技术革新、发明创造、专利、先进操作法、标准编制"),
-    ("teaching", "传技带徒", 15, 15, "培养徒弟、传授技艺的成效"),
-    ("honours", "荣誉奖励", 10, 10, "获得的称号、竞赛成绩和奖励"),
-)
-
-
 @dataclass(frozen=True)
 class Rubric:
     criteria: tuple[Criterion, ...]
@@ -60,12 +51,11 @@ class Rubric:
     @classmethod
     def from_params(cls, items=None) -> "Rubric":
         """From the policy's rubric: a list of {code, name (or label), weight, max_points}, or a
-        dict with such a list under "criteria". None or empty gives the default rubric."""
+        dict with such a list under "criteria". The rubric is the policy's: there is no default."""
         if isinstance(items, dict):
             items = items.get("criteria")
         if not items:
-            items = [dict(code=c, label=lbl, weight=w, max_points=m, description=d)
-                     for c, lbl, w, m, d in DEFAULT_RUBRIC]
+            raise ScoringError("政策未规定评分细则", log="rubric without criteria")
         criteria = []
         for item in items:
             code = str(item.get("code") or "").strip()
@@ -126,18 +116,23 @@ def fmt(d: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Aggregation:
-    method: str = "trimmed_mean"   # trimmed_mean | mean | median
-    trim_min_experts: int = 5      # trimmed_mean drops the highest and lowest from this many experts on
+    method: str                    # trimmed_mean | mean | median
+    trim_min_experts: int = 0      # trimmed_mean drops the highest and lowest from this many experts on
 
     @classmethod
-    def from_params(cls, params=None) -> "Aggregation":
-        params = params or {}
+    def from_params(cls, params) -> "Aggregation":
+        """The policy's aggregation: "mean", "median", or {"method": "trimmed_mean",
+        "trim_min_experts": N}. There is no default."""
         if isinstance(params, str):
             params = {"method": params}
-        method = params.get("method", "trimmed_mean")
+        method = (params or {}).get("method")
         if method not in ("trimmed_mean", "mean", "median"):
-            raise ScoringError(f"不支持的汇总方式“{method}”", log=f"unknown aggregation {method!r}")
-        return cls(method=method, trim_min_experts=int(params.get("trim_min_experts", 5)))
+            raise ScoringError(f"不支持的汇总方式“{method or '未规定'}”", log=f"unknown aggregation {method!r}")
+        trim = int(params.get("trim_min_experts") or 0)
+        if method == "trimmed_mean" and trim < 3:
+            raise ScoringError("去掉最高分和最低分的汇总方式须规定适用的最少专家人数（至少3名）",
+                               log=f"trimmed_mean with trim_min_experts {trim}")
+        return cls(method=method, trim_min_experts=trim)
 
     def describe(self) -> str:
         if self.method == "trimmed_mean":

@@ -82,21 +82,20 @@ def candidate_age(application) -> int | None:
 
 
 def candidate_attrs(application) -> dict:
-    """Attributes the policy's tie-break rules may name (同等条件下优先…)."""
-    age = candidate_age(application)
-    level = candidate_skill_level(application)
+    """The candidate's standing on each of the honour's priority rules (同等条件下优先…), as the
+    policy engine evaluated them with the eligibility result: {"priority:<rule id>": True/False},
+    None where the engine could not decide."""
     eligibility = application.eligibility if isinstance(application.eligibility, dict) else {}
-    priority = {f"priority:{p.get('id')}": p.get("result") == "pass"
-                for p in eligibility.get("priority", []) if isinstance(p, dict) and p.get("id")}
-    return {
-        **priority,
-        "age": age,
-        "under_45": None if age is None else age <= 45,   # 环翠 第七条（五）: 45周岁（含）以下
-        "skill_level": level,
-        "senior_technician": None if level is None else level >= SkillLevel.SENIOR_TECHNICIAN,
-        "unit_rank": application.unit_rank,
-        **{k: v for k, v in (application.facts or {}).get("priority", {}).items()},
-    }
+    return {f"priority:{p['id']}": {"pass": True, "fail": False}.get(p.get("result"))
+            for p in eligibility.get("priority", []) if isinstance(p, dict) and p.get("id")}
+
+
+def tie_breaks(round_) -> list[TieBreak]:
+    """The honour's priority rules, in the policy's order, as tie-breaks for equal scores."""
+    from gongjiang.rounds.policy_link import honour_of
+
+    honour = honour_of(round_.policy, round_.honour_code or None)
+    return [TieBreak(f"priority:{p.id}", "true", p.text, p.article) for p in honour.priority]
 
 
 def candidate_snapshot(application) -> dict:
@@ -532,14 +531,15 @@ def _key_id(key: str) -> int:
 
 
 @transaction.atomic
-def draw(round_, *, actor, name, occupations=(), seed=None, applications=None):
-    """Draw a panel at random for the round's candidates in expert review (or those given), with the
-    stage's panel size and minimum (聊城: 7名以上相关职业（工种）专家). Stores seed and snapshot."""
+def draw(round_, *, actor, name, occupations=(), seed=None, applications=None, size=None):
+    """Draw a panel at random for the round's candidates in expert review (or those given). The
+    size is the officer's (`size`), at least the policy's minimum (聊城: 7名以上相关职业（工种）专家);
+    where the policy states a minimum and no size is given, the minimum. Stores seed and snapshot."""
     from gongjiang.applications.models import Application
 
     stage = procedure(round_).require(st.EXPERT)
     if stage.random_draw is False:
-        who = stage.panel.get("composition") or stage.params.get("by") or "评审机构"
+        who = stage.settings.panel.composition or stage.settings.by or "评审机构"
         raise DomainError(f"本批次政策规定专家组由{who}组建（{stage.article}），不采用随机抽取；"
                           f"请通过“组建专家组”选定专家", log="draw where the policy requires a composed panel")
     apps = list(applications) if applications is not None else list(
@@ -551,13 +551,22 @@ def draw(round_, *, actor, name, occupations=(), seed=None, applications=None):
     taken = set(Assignment.objects.filter(application__in=apps, active=True).values_list("application_id", flat=True))
     if taken:
         raise DomainError("部分申报已分配专家组，请勿重复抽取", log=f"already assigned {sorted(taken)}")
+    minimum = stage.declared_min_experts
+    if size is None and minimum is None:
+        raise DomainError(f"政策未规定专家组人数（{stage.article}），请填写抽取专家人数", log="draw without a size")
+    size = int(size or minimum)
+    if minimum and size < minimum:
+        raise DomainError(f"专家组须由{minimum}名以上专家组成（{stage.article}）", log=f"draw size {size} < {minimum}")
+    if size < 1:
+        raise DomainError("抽取专家人数至少为1名", log=f"draw size {size}")
+    minimum = minimum or size
     pool = [pool_expert(e) for e in expert_pool(round_)]
     candidates = [draw_candidate(a) for a in apps]
     seed = seed or new_seed()
-    result = draw_panel(pool=pool, candidates=candidates, seed=seed, size=stage.panel_size,
-                        min_size=stage.min_experts, occupations=occupations)
+    result = draw_panel(pool=pool, candidates=candidates, seed=seed, size=size, min_size=minimum,
+                        occupations=occupations)
     panel = Panel.objects.create(
-        round=round_, name=name, occupations=list(occupations), size=stage.panel_size, min_size=stage.min_experts,
+        round=round_, name=name, occupations=list(occupations), size=size, min_size=minimum,
         seed=seed, snapshot=snapshot_json(pool=pool, candidates=candidates), result=result.as_dict(),
         drawn_by=actor, drawn_at=timezone.now())
     members = set(result.members)
@@ -720,7 +729,7 @@ def score_table(round_):
     rows = []
     for app in apps:
         t = sorted(totals[app.pk], reverse=True)
-        complete = assigned[app.pk] > 0 and len(t) == assigned[app.pk] and len(t) >= stage.min_experts
+        complete = assigned[app.pk] > 0 and len(t) == assigned[app.pk] and len(t) >= (stage.declared_min_experts or 1)
         rows.append({"application": app, "totals": t, "assigned": assigned[app.pk], "complete": complete,
                      "score": agg.apply(t) if t else None})
     return rows, agg
@@ -731,7 +740,6 @@ def close_expert_review(round_, *, actor, tie_choice=()):
     """汇总评分: aggregate, rank with the policy's tie-break rules, shortlist up to the quota
     (惠阳 第四条 不超过10名; 仲恺 第五条 50名首席技师、200名优秀技师). If the quota boundary cuts a
     group of exactly equal candidates, the officer must choose among them (tie_choice: application ids)."""
-    stage = procedure(round_).require(st.EXPERT)
     rows, _agg = score_table(round_)
     if not rows:
         raise DomainError("没有处于专家评审环节的申报", log="close review without candidates")
@@ -741,17 +749,8 @@ def close_expert_review(round_, *, actor, tie_choice=()):
                           log=f"{len(incomplete)} candidates not fully scored")
     entries = [(str(r["application"].pk), r["score"], candidate_attrs(r["application"]),
                 candidate_category(r["application"])) for r in rows]
-    rules = stage.params.get("tie_break")
-    if not rules:
-        # The honour's priority rules (同等条件下优先…) as the engine evaluated them, in policy order.
-        keys = dict.fromkeys(k for e in entries for k in e[2] if k.startswith("priority:"))
-        rules = [{"key": k, "prefer": "true", "label": k.split(":", 1)[1]} for k in keys]
-    tie_breaks = TieBreak.list_from_params(rules)
-    ranked = rank(entries, tie_breaks)
-    quotas = {str(k): int(v) for k, v in (stage.params.get("quotas") or {}).items()}
-    if not quotas:
-        quotas = {"": int(stage.params.get("quota") or round_.quota)}
-    lists = shortlist_by_category(ranked, quotas, min_score=stage.params.get("min_score"))
+    ranked = rank(entries, tie_breaks(round_))
+    lists = shortlist_by_category(ranked, {"": round_.quota})
     chosen = {str(x) for x in tie_choice}
     selected = set()
     for category, sl in lists.items():
@@ -825,7 +824,7 @@ def request_credit(application, *, actor, requested_on=None, letter_number="", d
     application = _lock(application)
     _require_state(application, st.CREDIT, "征求部门意见")
     stage = procedure(application.round).require(st.CREDIT)
-    wanted = departments or stage.departments
+    wanted = departments or stage.department_codes
     unknown = [d for d in wanted if d not in Department.values]
     if unknown:
         raise DomainError("未知的征求意见部门：" + "、".join(unknown), log=f"unknown departments {unknown}")
@@ -841,24 +840,36 @@ def request_credit(application, *, actor, requested_on=None, letter_number="", d
     return made
 
 
-def employer_conditions(application, on=None) -> list[str]:
-    """惠阳 第十一条: employer facts that defer the candidate (失信被执行人、立案调查、经营异常…)."""
-    if not application.employer_id:
+def employer_findings(application, on=None) -> list[tuple]:
+    """The credit stage's employer conditions (the policy's `employer_conditions`, e.g. 惠阳
+    第十一条) that the candidate's employer meets on `on`: [(condition, [EmployerRecord])], refusals
+    first. Records in force: started by `on` and not ended before it."""
+    stage = procedure(application.round).get(st.CREDIT)
+    if stage is None or not application.employer_id or not stage.settings.employer_conditions:
         return []
     from gongjiang.registry.models import EmployerRecord
 
     on = on or timezone.localdate()
-    records = EmployerRecord.objects.filter(organisation_id=application.employer_id, start__lte=on)
-    records = records.exclude(end__lt=on)
-    deferring = {"dishonest_debtor", "under_investigation", "abnormal_operation", "serious_violation"}
-    return [f"{r.get_kind_display()}（{r.start:%Y-%m-%d}起）" for r in records if r.kind in deferring]
+    records = list(EmployerRecord.objects.filter(organisation_id=application.employer_id, start__lte=on)
+                   .exclude(end__lt=on).order_by("start", "pk"))
+    return stage.employer_findings(records)
+
+
+def employer_conditions(application, on=None) -> list[str]:
+    """The employer conditions met, in Chinese, each with its article (for the officer's page)."""
+    return [f"{_records_text(hits)}（{c.article}，{'暂缓审核' if c.effect == 'suspend' else '不予审核通过'}）"
+            for c, hits in employer_findings(application, on)]
+
+
+def _records_text(records) -> str:
+    return "、".join(f"{r.get_kind_display()}（{r.start:%Y-%m-%d}起）" for r in records)
 
 
 @transaction.atomic
 def record_credit_opinion(credit_request, *, actor, answered_on, finding, summary="", document=None):
     """Record a department's answer with its date and document, then settle the candidate if all
-    departments have answered: an adverse finding drops the candidate with the reason; employer
-    conditions of 惠阳 第十一条 defer them; otherwise they pass to the next stage."""
+    departments have answered: an adverse finding drops the candidate with the reason; the
+    employer conditions the policy names defer or refuse them; otherwise they pass to the next stage."""
     req = CreditRequest.objects.select_for_update().select_related("application").get(pk=credit_request.pk)
     application = _lock(req.application)
     _require_state(application, st.CREDIT, "登记部门意见")
@@ -891,9 +902,14 @@ def settle_credit(application, *, actor):
         reason = "；".join(f"{r.get_department_display()}：{r.summary}" for r in adverse)
         decide(application, st.CREDIT_FAILED, actor=actor, reason=reason, title="安全信用审查未通过")
         return st.CREDIT_FAILED
-    conditions = employer_conditions(application)
-    if conditions:
-        reason = "所在单位存在惠阳第十一条所列情形：" + "、".join(conditions)
+    findings = employer_findings(application)
+    refusals = [(c, hits) for c, hits in findings if c.effect == "refuse"]
+    if refusals:
+        reason = "；".join(f"所在单位{_records_text(hits)}，依据{c.article}不予审核通过" for c, hits in refusals)
+        decide(application, st.CREDIT_FAILED, actor=actor, reason=reason, title="安全信用审查未通过")
+        return st.CREDIT_FAILED
+    if findings:
+        reason = "；".join(f"所在单位{_records_text(hits)}，依据{c.article}暂缓审核" for c, hits in findings)
         decide(application, st.DEFERRED, actor=actor, reason=reason, title="暂缓审核")
         return st.DEFERRED
     _advance(application, st.CREDIT, actor=actor, reason="各部门均无不良记录，安全信用审查通过")
@@ -908,7 +924,7 @@ def resume_deferred(application, *, actor, reason):
     if not reason.strip():
         raise DomainError("请说明暂缓情形消除的依据", log="resume without reason")
     move(application, st.CREDIT, actor=actor, reason=reason)
-    if employer_conditions(application):
+    if employer_findings(application):
         raise DomainError("所在单位的暂缓情形仍然存在", log="employer condition persists")
     return settle_credit(application, actor=actor)
 

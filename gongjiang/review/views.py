@@ -179,12 +179,13 @@ def draw(request, round_id):
     if form.is_valid():
         try:
             panel = services.draw(rnd, actor=request.user, name=form.cleaned_data["name"],
-                                  occupations=form.occupation_list(), seed=form.cleaned_data["seed"] or None)
+                                  occupations=form.occupation_list(), seed=form.cleaned_data["seed"] or None,
+                                  size=form.cleaned_data["size"])
             return redirect("review:panel", panel.pk)
         except DomainError as e:
             messages.error(request, e.message)
     else:
-        messages.error(request, "请填写专家组名称")
+        messages.error(request, "请填写专家组名称和抽取人数（1至99名）")
     return redirect("review:board", rnd.pk)
 
 

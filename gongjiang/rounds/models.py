@@ -37,7 +37,7 @@ class Round(models.Model):
     organiser = models.ForeignKey("accounts.Organisation", verbose_name="组织实施单位", on_delete=models.PROTECT,
                                   related_name="organised_rounds")
     reference_date = models.DateField("年龄、岗位计算基准日",
-                                      help_text="如惠阳第十三条：按遴选年度1月1日确定")
+                                      help_text="按政策规定的条件认定日确定，如遴选年度1月1日")
     reference_date_article = models.CharField("基准日依据条款", max_length=40, blank=True)
     opens_on = models.DateField("申报开始日期")
     application_deadline = models.DateField("申报截止日期")
@@ -91,7 +91,7 @@ class Round(models.Model):
         return self.status == RoundStatus.OPEN and self.opens_on <= today <= self.application_deadline
 
     def stage_labels(self):
-        return [s.get("label") or s.get("kind") for s in self.stages]
+        return [s.get("name") or s.get("label") or s.get("kind") for s in self.stages]
 
 
 class RecommendingUnit(models.Model):

@@ -87,10 +87,13 @@ def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict
 
 
 def stage_snapshot(p) -> list[dict]:
-    """The policy's procedure with every stage's full parameters (rubric, panel, departments,
+    """The policy's procedure with every stage's full settings (rubric, panel, departments,
     ballot, threshold, notice days ...), as plain JSON: the round keeps them, so a later revision
-    of the policy file does not change a round already opened. `label` is the stage's name."""
-    return [{**s.model_dump(mode="json", by_alias=True, exclude_none=True), "label": s.name} for s in p.procedure]
+    of the policy file does not change a round already opened. Read back through the stage kinds'
+    settings models (gongjiang.review.stages.Procedure.for_round)."""
+    from gongjiang.review.stages import stage_snapshot as snapshot
+
+    return snapshot(p.procedure)
 
 
 def materials(p) -> list[dict]:
@@ -173,14 +176,19 @@ def evaluate_facts(rnd, facts: dict, *, person=None, employer=None) -> tuple[dic
         batch = Facts.from_records([record], employers=employers, policy=p.code)
     except (ValueError, KeyError) as e:
         return {"error": f"申报信息无法用于资格初判：{e}"}, "needs_review"
-    result = explain(evaluate(p, batch, on=rnd.reference_date, honour=rnd.honour_code or None), 0,
-                     label=record.get("id", ""))
+    batch_result = evaluate(p, batch, on=rnd.reference_date, honour=rnd.honour_code or None)
+    result = explain(batch_result, 0, label=record.get("id", ""))
     data = {
         "overall": result.overall, "automatic": result.automatic, "in_force": result.in_force,
         "on": result.on.isoformat(), "honour": result.honour,
         "clauses": [{"article": c.article, "depth": c.depth, "status": c.status, "tone": c.tone, "status_label": c.status_label,
                      "sentence": c.sentence, "facts": [{"text": f.text, "source": f.source} for f in c.facts]}
                     for c in result.clauses],
+        # The honour's priority rules (同等条件下优先…), in the policy's order: the tie-breaks of
+        # the expert review's ranking (review.services.candidate_attrs).
+        "priority": [{"id": rule.id, "article": rule.article, "text": rule.text,
+                      "result": {2: "pass", 1: "needs_review", 0: "fail"}[int(batch_result.priority[0][k])]}
+                     for k, rule in enumerate(batch_result.honour.priority)],
     }
     return data, result.overall
 

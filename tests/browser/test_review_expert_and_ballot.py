@@ -36,7 +36,7 @@ def test_review_expert_scores_assigned_candidate_and_cannot_open_another(browser
         user = make_user("expert", district, username=f"expert{i}", password=PASSWORD if i == 0 else None)
         experts.append(services.create_expert(actor=bureau, name=f"专家{i}", pool=district, occupations=["焊工"],
                                               employer=make_org(parent=district), user=user))
-    panel = services.draw(rnd, actor=bureau, name="焊工组", seed="browser")
+    panel = services.draw(rnd, actor=bureau, name="焊工组", seed="browser", size=5)
     me = next(a.expert for a in Assignment.objects.filter(panel=panel, application=mine))
     me.user.set_password(PASSWORD)
     me.user.save()

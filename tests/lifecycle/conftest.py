@@ -112,7 +112,7 @@ class World:
             minimum, _article = experts.minimum_size(rnd)
             panel = experts.compose_panel(rnd, actor=self.bureau, name="专家组", experts=self.experts[:minimum])
         else:
-            panel = review.draw(rnd, actor=self.bureau, name="专家组", seed=f"seed-{rnd.pk}")
+            panel = review.draw(rnd, actor=self.bureau, name="专家组", seed=f"seed-{rnd.pk}", size=5)
         assert review.rerun_draw(panel)
         return panel
 

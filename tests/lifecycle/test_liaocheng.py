@@ -72,7 +72,7 @@ def test_liaocheng_lifecycle_county_route_composed_panel_officer_sets_notice_day
 
     # 综合评审: 组织7名以上…专家 — composed, never drawn.
     stage = w.procedure.require(st.EXPERT)
-    assert (stage.random_draw, stage.min_experts, experts.minimum_size(w.round)[0]) == (False, 7, 7)
+    assert (stage.random_draw, stage.declared_min_experts, experts.minimum_size(w.round)[0]) == (False, 7, 7)
     with refused("组建专家组"):
         review.draw(w.round, actor=w.bureau, name="专家组")
     panel = w.form_panel()

@@ -5,4 +5,5 @@ def samples(ctx):
     from gongjiang.policy.services import load_policies
 
     load_policies()
-    return {"policy:detail": {"code": "huiyang-chief-technician"}}
+    return {"policy:detail": {"code": "huiyang-chief-technician"},
+            "policy:procedure": {"code": "huiyang-chief-technician"}}

@@ -2,24 +2,12 @@
 built on the real models (no mocks)."""
 import pytest
 
-from . import factories
+from . import factories, policy_stages
 
-HUIYANG_STAGES = [
-    {"kind": "qualification_review", "article": "第十条（三）", "name": "资格初审", "notify_reasons": True},
-    {"kind": "site_inspection", "article": "第十条（四）", "name": "实地考察", "hear_employer": True},
-    {"kind": "expert_review", "article": "第十条（五）", "name": "专家评审", "panel": {"min_experts": 5}},
-    {"kind": "credit_check", "article": "第十条（六）", "name": "安全信用审查",
-     "departments": ["公安", "市场监管", "法院", "检察院", "税务"]},
-    {"kind": "committee_decision", "article": "第十条（七）", "name": "审定", "ballot": "open"},
-    {"kind": "public_notice", "article": "第十条（七）", "name": "公示", "working_days": 5},
-]
-ZHONGKAI_STAGES = [
-    {"kind": "site_inspection", "article": "第五条（二）3", "name": "考察"},
-    {"kind": "expert_review", "article": "第五条（二）3", "name": "专家评审",
-     "panel": {"min_experts": 5, "random_draw": True, "pool": "区人才工作专家库"}},
-    {"kind": "committee_decision", "article": "第五条（二）4", "name": "认定", "ballot": "secret",
-     "threshold": {"kind": "majority", "of": "present"}},
-]
+# The stages of rounds opened on the policy files (惠阳: 资格初审 … 批准发证; 仲恺: 考察, 随机抽取的
+#专家评审, 无记名投票认定, 公示, 表彰).
+HUIYANG_STAGES = policy_stages.stages("huiyang-chief-technician")
+ZHONGKAI_STAGES = policy_stages.stages("zhongkai-skilled-talent")
 
 
 @pytest.fixture

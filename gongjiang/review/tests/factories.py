@@ -7,19 +7,21 @@ from django.utils import timezone
 _seq = itertools.count(1)
 
 
-def make_policy(district):
-    from gongjiang.policy.models import Policy
+def make_policy(district, code="huiyang-chief-technician"):
+    """The policy file `code` loaded into the database (the honour's priority rules are read from it)."""
+    from gongjiang.rounds.tests.factories import load_test_policy
 
-    return Policy.objects.create(code=f"review-test-policy-{next(_seq)}", title="测试政策", jurisdiction=district,
-                                 sha256="0" * 64, source="", document={}, loaded_at=timezone.now())
+    return load_test_policy(code)
 
 
 def make_round(policy, district, stages, *, quota=10, year=2026):
     from gongjiang.rounds.models import Round
+    from gongjiang.rounds.policy_link import honour_of
 
     n = next(_seq)
+    honour = honour_of(policy)
     return Round.objects.create(
-        policy=policy, honour_code="chief", honour_title="区管首席技师", code=f"review-r{n}", title=f"测试批次{n}",
+        policy=policy, honour_code=honour.code, honour_title=honour.title, code=f"review-r{n}", title=f"测试批次{n}",
         year=year, organiser=district, reference_date=dt.date(year, 1, 1), opens_on=dt.date(year, 3, 1),
         application_deadline=dt.date(year, 4, 1), quota=quota, stages=stages, status="closed",
         published_at=timezone.now())

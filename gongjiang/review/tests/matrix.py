@@ -25,7 +25,7 @@ def samples(ctx):
                                       employer=others[0], user=ctx.users["expert"])]
     experts += [services.create_expert(actor=bureau, name=f"矩阵外聘专家{i}", pool=district, occupations=["焊工"],
                                        employer=others[i]) for i in range(1, 5)]
-    panel = services.draw(rnd, actor=bureau, name="矩阵专家组", seed="matrix")
+    panel = services.draw(rnd, actor=bureau, name="矩阵专家组", seed="matrix", size=5)
     rel = "review/matrix/evidence.pdf"
     path = upload_root() / rel
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,8 @@ from gongjiang.review.tests.conftest import HUIYANG_STAGES
 
 pytestmark = pytest.mark.django_db
 
-FULL = {"skill_level": "25", "achievements": "25", "innovation": "12", "teaching": "12", "honours": "8"}
+# A sheet on 惠阳 第十条（五）'s rubric (主要业绩、成果、贡献、技能水平, 25 points each, equal weights).
+FULL = {"performance": "25", "results": "25", "contribution": "12", "skill": "20"}
 
 
 @pytest.fixture
@@ -48,13 +49,13 @@ def test_api_expert_candidate_outside_assignments_is_404(composed, client):
 def test_api_expert_scores_and_bad_points_give_chinese_error(composed, client):
     client.force_login(composed["experts"][0].user)
     url = f"/api/review/assignments/{composed['app'].pk}/score"
-    bad = post(client, url, {"points": {**FULL, "honours": "11"}, "comment": "材料详实"})
-    assert bad.status_code == 400 and "荣誉奖励" in bad.json()["detail"]
+    bad = post(client, url, {"points": {**FULL, "skill": "26"}, "comment": "材料详实"})
+    assert bad.status_code == 400 and "技能水平" in bad.json()["detail"]
     ok = post(client, url, {"points": FULL, "comment": "材料详实"})
-    assert ok.status_code == 200 and ok.json()["score"]["total"] == "82.00"
+    assert ok.status_code == 200 and ok.json()["score"]["total"] == "82.00"  # (25 + 25 + 12 + 20) / 100
     assert Score.objects.get(assignment__expert=composed["experts"][0]).comment == "材料详实"
     detail = client.get(f"/api/review/assignments/{composed['app'].pk}").json()
-    assert detail["scored"] and [c["code"] for c in detail["rubric"]][0] == "skill_level"
+    assert detail["scored"] and [c["code"] for c in detail["rubric"]][0] == "performance"
 
 
 def test_api_capability_checked_before_parsing_input(composed, client):

@@ -16,6 +16,7 @@ from gongjiang.review import experts as ex
 from gongjiang.review import services
 from gongjiang.review import stages as st
 from gongjiang.review.models import Assignment, Expert, PanelMethod
+from gongjiang.review.tests import policy_stages
 from gongjiang.review.tests.conftest import HUIYANG_STAGES, ZHONGKAI_STAGES
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +95,9 @@ def test_deactivate_requires_reason_and_inactive_expert_is_not_drawn(review_worl
         ex.set_active(expert_pool[0], actor=w["bureau"], active=False)
     ex.set_active(expert_pool[0], actor=w["bureau"], active=False, reason="本人申请退出")
     assert AuditEntry.objects.filter(action="review.expert.deactivate", object_id=str(expert_pool[0].pk)).exists()
-    rnd = w["make_round"](HUIYANG_STAGES)
+    rnd = w["make_round"](ZHONGKAI_STAGES)  # 仲恺 第五条（二）3: 随机抽取
     w["make_app"](rnd, status=st.EXPERT)
-    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
     assert not panel.assignments.filter(expert=expert_pool[0]).exists()
 
 
@@ -117,11 +118,11 @@ def test_update_registry_expert_name_is_refused_and_unchanged_edit_writes_no_aud
 def test_declared_unit_relation_excludes_expert_for_that_employers_candidate(review_world, expert_pool, make_org):
     w = review_world
     employer = make_org(parent=w["district"])
-    rnd = w["make_round"](HUIYANG_STAGES)
+    rnd = w["make_round"](ZHONGKAI_STAGES)
     app = w["make_app"](rnd, employer=employer, status=st.EXPERT)
     ex.declare_unit_relation(expert_pool[0], actor=w["bureau"], organisation=employer, kind="same_unit",
                              note="曾在该单位任职")
-    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s", applications=[app])
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s", applications=[app], size=5)
     assert not Assignment.objects.filter(panel=panel, expert=expert_pool[0]).exists()
     assert any(x["expert"] == expert_pool[0].key and x["reason"] == "same_employer"
                for x in panel.result["exclusions"])
@@ -254,9 +255,7 @@ def test_compose_below_policy_minimum_is_refused_with_article(review_world, expe
 def test_compose_liaocheng_needs_seven_experts_from_the_stage(review_world, expert_pool):
     """聊城 三、推荐程序: 组织7名以上相关职业（工种）或专业领域的专家 — the stage's own min_experts."""
     w = review_world
-    stages = [{**s, "article": "三、推荐程序及产生方式", "panel": {"min_experts": 7, "random_draw": False}}
-              if s["kind"] == "expert_review" else s for s in HUIYANG_STAGES]
-    rnd = w["make_round"](stages)
+    rnd = w["make_round"](policy_stages.stages("liaocheng-2019-chief-technician"))
     w["make_app"](rnd, status=st.EXPERT)
     assert ex.minimum_size(rnd) == (7, "三、推荐程序及产生方式")
     with pytest.raises(DomainError) as e:
@@ -271,7 +270,7 @@ def test_minimum_size_stage_figure_wins_unit_procedure_only_when_stage_is_silent
     policy.document = {"recommendation": {"unit_procedure": {"article": "三、四（一）", "expert_panel_min": 7}}}
     policy.save()
     declared = w["make_round"](COMPOSED)  # the stage says 5
-    assert ex.minimum_size(declared) == (5, "第十条（五）")
+    assert ex.minimum_size(declared) == (5, "第十条（五）、第九条")
     silent = [{**s, "panel": {"random_draw": False}} if s["kind"] == "expert_review" else s for s in HUIYANG_STAGES]
     assert ex.minimum_size(w["make_round"](silent)) == (7, "三、四（一）")
 
@@ -296,7 +295,7 @@ def test_compose_refused_where_policy_requires_random_draw_zhongkai(review_world
     with pytest.raises(DomainError) as e:
         ex.compose_panel(rnd, actor=w["bureau"], name="组", experts=expert_pool[:5])
     assert "随机抽取" in e.value.message
-    assert services.draw(rnd, actor=w["bureau"], name="仲恺专家组", seed="z").method == PanelMethod.DRAW
+    assert services.draw(rnd, actor=w["bureau"], name="仲恺专家组", seed="z", size=5).method == PanelMethod.DRAW
 
 
 def test_compose_inactive_or_wrong_occupation_expert_is_refused(review_world, expert_pool):

@@ -33,7 +33,7 @@ def test_draw_refused_where_policy_composes_the_panel_huiyang_9(review_world, ex
     w = review_world
     rnd, _apps = composed_round(w)
     with pytest.raises(DomainError) as e:
-        services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+        services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
     assert "评选委员会组建" in e.value.message and "第十条（五）" in e.value.message
     assert "组建专家组" in e.value.message
     client.force_login(w["bureau"])
@@ -103,7 +103,8 @@ def test_add_member_after_conflict_restores_minimum_and_is_audited(review_world,
     assert entry.after["added"] == expert_pool[5].key and "增补" in entry.reason
     board = client.get(reverse("review:board", args=[rnd.pk])).content.decode()
     assert "有效评审专家仅" not in board
-    _score_all(rnd, {a: [FULL] * 6 for a in apps})
+    sheet = {"performance": 20, "results": 20, "contribution": 20, "skill": 20}  # 惠阳's rubric
+    _score_all(rnd, {a: [sheet] * 6 for a in apps})
     services.close_expert_review(rnd, actor=w["bureau"])  # 5 assessors for one, 6 for the other
 
 
@@ -121,7 +122,7 @@ def test_add_member_with_conflict_or_twice_or_to_drawn_panel_is_refused(review_w
         ex.add_panel_member(panel, actor=w["bureau"], expert=expert_pool[1], reason="增补")
     assert "已是该专家组成员" in e.value.message
     drawn_round, _ = _to_expert_review(w, n=1, stages=ZHONGKAI_STAGES)
-    drawn = services.draw(drawn_round, actor=w["bureau"], name="仲恺组", seed="z")
+    drawn = services.draw(drawn_round, actor=w["bureau"], name="仲恺组", seed="z", size=5)
     with pytest.raises(DomainError) as e:
         ex.add_panel_member(drawn, actor=w["bureau"], expert=expert_pool[11], reason="增补")
     assert "随机抽取" in e.value.message
@@ -168,13 +169,13 @@ def test_my_application_hides_inspection_findings_and_expert_scores(review_world
     rnd, apps = _to_expert_review(w, n=2, quota=1, account=None)
     apps[1].applicant_account = applicant
     apps[1].save(update_fields=["applicant_account"])
-    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
-    _score_all(rnd, {apps[0]: [FULL] * 5, apps[1]: [{**FULL, "skill_level": 3}] * 5})
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
+    _score_all(rnd, {apps[0]: [FULL] * 5, apps[1]: [{**FULL, "skill": 3}] * 5})
     services.close_expert_review(rnd, actor=w["bureau"])
     client.force_login(applicant)
     body = client.get(reverse("review:my_application", args=[apps[1].pk])).content.decode()
     assert "专家评审未进入候选名单" in body and "依据第五条（二）3" in body
-    assert "综合得分" not in body and "排名" not in body and "55" not in body
+    assert "综合得分" not in body and "排名" not in body and "52.5" not in body
     # The inbox message and the employer's notification say the outcome, not the score; the audit log keeps it.
     from gongjiang.applications.models import ApplicationMessage
     from gongjiang.audit.models import AuditEntry

@@ -6,15 +6,26 @@ import pytest
 from gongjiang.review.scoring import (
     Aggregation, Rubric, ScoringError, TieBreak, rank, shortlist, shortlist_by_category,
 )
+from gongjiang.review.tests.policy_stages import rubric as policy_rubric
 
-FULL = {"skill_level": 30, "achievements": 30, "innovation": 15, "teaching": 15, "honours": 10}
+# 聊城 三's rubric: 职业技能水平 30, 业绩贡献 40, 带徒传技 30 (equal weights).
+FULL = {"skill": 30, "contribution": 40, "mentoring": 30}
 
 
-def test_rubric_default_sums_points_out_of_100():
-    rubric = Rubric.from_params(None)
-    assert rubric.total_weight == 100
+def liaocheng_rubric():
+    return Rubric.from_params(policy_rubric("liaocheng-2019-chief-technician"))
+
+
+def test_rubric_sums_shares_of_each_criterion_out_of_100():
+    rubric = liaocheng_rubric()
+    assert rubric.total_weight == 3
     assert rubric.total(FULL) == Decimal("100.00")
-    assert rubric.total({**FULL, "honours": "7.5"}) == Decimal("97.50")
+    assert rubric.total({**FULL, "mentoring": "22.5"}) == Decimal("91.67")
+
+
+def test_no_rubric_is_an_error_not_a_default():
+    with pytest.raises(ScoringError):
+        Rubric.from_params(None)
 
 
 def test_rubric_weights_scale_points():
@@ -24,17 +35,17 @@ def test_rubric_weights_scale_points():
 
 
 def test_rubric_points_above_maximum_rejected_with_all_problems():
-    rubric = Rubric.from_params(None)
+    rubric = liaocheng_rubric()
     with pytest.raises(ScoringError) as e:
-        rubric.total({**FULL, "skill_level": 31, "honours": "abc", "teaching": ""})
+        rubric.total({**FULL, "skill": 31, "contribution": "abc", "mentoring": ""})
     msg = e.value.message
-    assert "技能水平" in msg and "0至30" in msg and "荣誉奖励" in msg and "传技带徒”未打分" in msg
+    assert "职业技能水平" in msg and "0至30" in msg and "业绩贡献" in msg and "带徒传技”未打分" in msg
 
 
 def test_rubric_negative_or_unknown_criterion_rejected():
-    rubric = Rubric.from_params(None)
+    rubric = liaocheng_rubric()
     with pytest.raises(ScoringError):
-        rubric.total({**FULL, "innovation": -1})
+        rubric.total({**FULL, "contribution": -1})
     with pytest.raises(ScoringError):
         rubric.total({**FULL, "bonus": 5})
 
@@ -45,12 +56,20 @@ def test_rubric_duplicate_codes_rejected():
 
 
 def test_aggregation_five_experts_drop_highest_and_lowest():
-    agg = Aggregation.from_params(None)
+    agg = Aggregation.from_params({"method": "trimmed_mean", "trim_min_experts": 5})
     assert agg.apply([90, 80, 70, 60, 10]) == Decimal("70.00")
 
 
 def test_aggregation_four_experts_plain_mean():
-    assert Aggregation.from_params(None).apply([90, 80, 70, 61]) == Decimal("75.25")
+    agg = Aggregation.from_params({"method": "trimmed_mean", "trim_min_experts": 5})
+    assert agg.apply([90, 80, 70, 61]) == Decimal("75.25")
+
+
+def test_aggregation_has_no_default():
+    with pytest.raises(ScoringError):
+        Aggregation.from_params(None)
+    with pytest.raises(ScoringError):
+        Aggregation.from_params("trimmed_mean")  # from how many experts on is the policy's
 
 
 def test_aggregation_median_and_mean_methods():
@@ -60,7 +79,7 @@ def test_aggregation_median_and_mean_methods():
 
 def test_aggregation_without_scores_is_an_error():
     with pytest.raises(ScoringError):
-        Aggregation().apply([])
+        Aggregation("mean").apply([])
 
 
 def test_rank_ties_broken_by_policy_priority_age_under_45():

@@ -13,11 +13,13 @@ from gongjiang.review import services
 from gongjiang.review import stages as st
 from gongjiang.applications.models import ApplicationMessage
 from gongjiang.review.models import Assignment, CreditRequest, Disqualification, Notification, RankingEntry
+from gongjiang.review.tests import policy_stages
 from gongjiang.review.tests.conftest import HUIYANG_STAGES, ZHONGKAI_STAGES
 
 pytestmark = pytest.mark.django_db
 
-FULL = {"skill_level": 25, "achievements": 25, "innovation": 12, "teaching": 12, "honours": 8}
+# A sheet on 仲恺's rubric (职业技能水平 40, 经济和社会效益 40, 传授技艺 20; equal weights): 75 points.
+FULL = {"skill": 30, "results": 30, "mentoring": 15}
 
 
 def test_accept_moves_to_first_stage_of_policy_order(review_world):
@@ -120,7 +122,7 @@ def _to_expert_review(w, n=3, stages=ZHONGKAI_STAGES, quota=10, **kw):
 def test_draw_creates_assignments_and_rerun_matches(review_world, expert_pool):
     w = review_world
     rnd, apps = _to_expert_review(w)
-    panel = services.draw(rnd, actor=w["bureau"], name="第一组", seed="fixed-seed")
+    panel = services.draw(rnd, actor=w["bureau"], name="第一组", seed="fixed-seed", size=5)
     assert Assignment.objects.filter(panel=panel, active=True).count() == 5 * 3
     assert services.rerun_draw(panel)
     assert panel.snapshot["pool"] and panel.seed == "fixed-seed"
@@ -135,7 +137,7 @@ def test_draw_avoids_expert_from_candidate_employer(review_world, expert_pool):
     app = apps[0]
     app.employer = colleague.employer
     app.save(update_fields=["employer"])
-    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
     assert not Assignment.objects.filter(panel=panel, expert=colleague).exists()
     assert any(x["expert"] == colleague.key and x["reason"] == "same_employer" for x in panel.result["exclusions"])
 
@@ -143,7 +145,7 @@ def test_draw_avoids_expert_from_candidate_employer(review_world, expert_pool):
 def test_expert_sees_only_assigned_candidates(review_world, expert_pool):
     w = review_world
     rnd, apps = _to_expert_review(w, n=2)
-    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
     member = Assignment.objects.filter(panel=panel).first().expert
     outsider = next(e for e in expert_pool if not Assignment.objects.filter(expert=e).exists())
     assert services.assignment_for(member.user, apps[0].pk)
@@ -154,7 +156,7 @@ def test_expert_sees_only_assigned_candidates(review_world, expert_pool):
 def test_declared_conflict_draws_replacement_and_rerun_still_matches(review_world, expert_pool):
     w = review_world
     rnd, apps = _to_expert_review(w, n=1)
-    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    panel = services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
     a = Assignment.objects.filter(panel=panel, active=True).first()
     conflict = services.declare_conflict(a, actor=a.expert.user, reason="系申报人的师父")
     a.refresh_from_db()
@@ -175,37 +177,38 @@ def _score_all(rnd, totals_by_app):
 def test_score_above_maximum_is_refused(review_world, expert_pool):
     w = review_world
     rnd, apps = _to_expert_review(w, n=1)
-    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
     a = Assignment.objects.filter(active=True).first()
     with pytest.raises(DomainError):
-        services.submit_score(a, actor=a.expert.user, points={**FULL, "skill_level": 31}, comment="好")
+        services.submit_score(a, actor=a.expert.user, points={**FULL, "skill": 41}, comment="好")
     with pytest.raises(Http404):
         other = Assignment.objects.filter(active=True).exclude(expert=a.expert).first()
         services.submit_score(other, actor=a.expert.user, points=FULL, comment="越权")
 
 
-def test_close_expert_review_trims_ranks_and_shortlists_by_quota(review_world, expert_pool):
+def test_close_expert_review_averages_ranks_and_shortlists_by_quota(review_world, expert_pool):
+    """仲恺's rubric aggregates by the mean (aggregation: mean); the quota cuts the list."""
     w = review_world
     rnd, apps = _to_expert_review(w, n=3, quota=2)
-    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
-    hi = {**FULL, "skill_level": 30}
-    lo = {**FULL, "skill_level": 0}
-    _score_all(rnd, {apps[0]: [hi, FULL, FULL, FULL, lo],   # 82+82+82 after trim -> 82
-                     apps[1]: [hi, hi, hi, hi, hi],         # 87
-                     apps[2]: [lo, lo, lo, lo, FULL]})      # 57
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
+    hi = {**FULL, "skill": 40}   # 83.33
+    lo = {**FULL, "skill": 0}    # 50
+    _score_all(rnd, {apps[0]: [hi, FULL, FULL, FULL, lo],   # (83.33 + 3 × 75 + 50) / 5 -> 71.67
+                     apps[1]: [hi, hi, hi, hi, hi],         # 83.33
+                     apps[2]: [lo, lo, lo, lo, FULL]})      # 55
     services.close_expert_review(rnd, actor=w["bureau"])
     for a in apps:
         a.refresh_from_db()
     assert [a.status for a in apps] == [st.COMMITTEE, st.COMMITTEE, st.NOT_SHORTLISTED]
     e0 = RankingEntry.objects.get(application=apps[0])
-    assert e0.score == Decimal("82.00") and e0.rank == 2
+    assert e0.score == Decimal("71.67") and e0.rank == 2
 
 
 def test_close_expert_review_tie_at_quota_needs_choice(review_world, expert_pool):
     w = review_world
     rnd, apps = _to_expert_review(w, n=3, quota=1, birth=__import__("datetime").date(1985, 1, 1))
-    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
-    _score_all(rnd, {apps[0]: [FULL] * 5, apps[1]: [FULL] * 5, apps[2]: [{**FULL, "honours": 0}] * 5})
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
+    _score_all(rnd, {apps[0]: [FULL] * 5, apps[1]: [FULL] * 5, apps[2]: [{**FULL, "mentoring": 0}] * 5})
     with pytest.raises(DomainError) as e:
         services.close_expert_review(rnd, actor=w["bureau"])
     assert "委员会确定" in e.value.message
@@ -216,22 +219,19 @@ def test_close_expert_review_tie_at_quota_needs_choice(review_world, expert_pool
 
 
 def test_skill_test_scored_as_rubric_criterion_huancui_10_4(review_world, expert_pool):
+    """环翠 第十条（四）: 评审遴选 with 现场技能考查, scored as the rubric's `onsite` criterion."""
     w = review_world
-    stages = [{"kind": "expert_review", "article": "第十条（四）", "name": "评审遴选", "skill_test": True,
-               "panel": {"min_experts": 5},
-               "rubric": {"aggregation": "trimmed_mean", "criteria": [
-                   {"code": "merit", "name": "综合评审", "weight": 60, "max_points": 100},
-                   {"code": "skill_test", "name": "现场技能考查", "weight": 40, "max_points": 100}]}}]
-    rnd, apps = _to_expert_review(w, n=1, stages=stages)
-    services.draw(rnd, actor=w["bureau"], name="组", seed="s")
+    rnd, apps = _to_expert_review(w, n=1, stages=policy_stages.stages("huancui-chief-technician"))
+    services.draw(rnd, actor=w["bureau"], name="组", seed="s", size=5)
     a = Assignment.objects.filter(active=True).first()
-    score = services.submit_score(a, actor=a.expert.user, points={"merit": 80, "skill_test": 90}, comment="实操优秀")
-    assert score.total == Decimal("84.00")
-    assert score.points["skill_test"] == "90"
+    score = services.submit_score(a, actor=a.expert.user, comment="实操优秀",
+                                  points={"skill": 30, "innovation": 30, "mentoring": 20, "onsite": 10})
+    assert score.total == Decimal("87.50")  # four criteria of equal weight: (1 + 1 + 1 + 0.5) / 4
+    assert score.points["onsite"] == "10"
 
 
-def _at_credit(w):
-    rnd = w["make_round"](HUIYANG_STAGES)
+def _at_credit(w, stages=HUIYANG_STAGES):
+    rnd = w["make_round"](stages)
     app = w["make_app"](rnd)
     app.status = st.CREDIT
     app.save(update_fields=["status"])
@@ -274,6 +274,64 @@ def test_credit_employer_under_investigation_defers_huiyang_11(review_world):
         services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
     app.refresh_from_db()
     assert app.status == st.DEFERRED
+
+
+def test_credit_employer_on_serious_dishonest_list_is_refused_huiyang_11_1_3(review_world):
+    """惠阳 第十一条（三）: 所在单位被列入…严重违法失信企业名单 → 不予审核通过. The employer record kind
+    is `serious_dishonest` (before, the check looked for `serious_violation`, a personal record
+    kind, and let such an employer's candidate pass)."""
+    from gongjiang.registry.models import EmployerRecord
+
+    w = review_world
+    app = _at_credit(w)
+    EmployerRecord.objects.create(organisation=app.employer, kind="serious_dishonest", start=dt.date(2025, 11, 1))
+    for r in CreditRequest.objects.filter(application=app):
+        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
+    app.refresh_from_db()
+    assert app.status == st.CREDIT_FAILED
+    entry = AuditEntry.objects.filter(action=f"application.{st.CREDIT_FAILED}", object_id=str(app.pk)).get()
+    assert "严重违法失信企业名单" in entry.reason and "第十一条（一）（三）" in entry.reason
+    assert "惠阳" not in entry.reason
+
+
+def test_credit_employer_conditions_are_the_policys_own(review_world):
+    """A credit check whose policy names no employer conditions does not apply 惠阳 第十一条: the
+    candidate of an employer under investigation passes it, and no message names 惠阳."""
+    from gongjiang.registry.models import EmployerRecord
+
+    w = review_world
+    stages = policy_stages.stages("huiyang-chief-technician", credit_check={"employer_conditions": []})
+    app = _at_credit(w, stages)
+    EmployerRecord.objects.create(organisation=app.employer, kind="under_investigation", start=dt.date(2026, 1, 5))
+    assert services.employer_conditions(app) == []
+    for r in CreditRequest.objects.filter(application=app):
+        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
+    app.refresh_from_db()
+    assert app.status == st.COMMITTEE
+    assert not AuditEntry.objects.filter(object_id=str(app.pk), action__startswith="application.",
+                                     reason__contains="惠阳").exists()
+
+
+def test_deferred_candidate_resumes_when_the_investigation_ends_huiyang_11_2(review_world):
+    from gongjiang.registry.models import EmployerRecord
+
+    w = review_world
+    app = _at_credit(w)
+    record = EmployerRecord.objects.create(organisation=app.employer, kind="under_investigation",
+                                           start=dt.date(2026, 1, 5))
+    for r in CreditRequest.objects.filter(application=app):
+        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
+    app.refresh_from_db()
+    assert app.status == st.DEFERRED
+    assert "第十一条（二）" in services.employer_conditions(app)[0]
+    with pytest.raises(DomainError):
+        services.resume_deferred(app, actor=w["bureau"], reason="已结案")
+    record.end = dt.date(2026, 6, 1)
+    record.save(update_fields=["end"])
+    app.refresh_from_db()
+    services.resume_deferred(app, actor=w["bureau"], reason="立案调查已结案，未发现违法行为")
+    app.refresh_from_db()
+    assert app.status == st.COMMITTEE
 
 
 def test_open_committee_decision_and_shortlist_snapshot(review_world, make_user):
