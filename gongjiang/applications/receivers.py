@@ -55,6 +55,14 @@ def on_notice_approved(sender, *, notice, approval, application_ids=(), **kwargs
     if waiting:
         raise DomainError("尚不能记录批准：以下人选尚待委员会审定：" + "、".join(waiting),
                           log="approval before committee decision")
+    from gongjiang.review import quota
+
+    by_round = {}
+    for app in apps:
+        if app.status in (st.ON_NOTICE, st.PENDING_APPROVAL):
+            by_round.setdefault(app.round_id, (app.round, []))[1].append(app)
+    for round_, approving in by_round.values():
+        quota.check_approval(round_, approving)  # the quota holds at the approval too
     reason = (f"{approval.authority}{approval.get_kind_display()}（{approval.document_number}，"
               f"{approval.decided_on:%Y年%-m月%-d日}）")
     for app in apps:

@@ -24,6 +24,7 @@ from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError, NotAllowed
 from gongjiang.core.vocab import Role, SkillLevel
 
+from . import quota
 from . import stages as st
 from .draw import (
     DrawCandidate, PoolExpert, draw_panel, from_snapshot, new_seed,
@@ -740,6 +741,7 @@ def close_expert_review(round_, *, actor, tie_choice=()):
     """汇总评分: aggregate, rank with the policy's tie-break rules, shortlist up to the quota
     (惠阳 第四条 不超过10名; 仲恺 第五条 50名首席技师、200名优秀技师). If the quota boundary cuts a
     group of exactly equal candidates, the officer must choose among them (tie_choice: application ids)."""
+    round_ = quota.lock_round(round_)
     rows, _agg = score_table(round_)
     if not rows:
         raise DomainError("没有处于专家评审环节的申报", log="close review without candidates")
@@ -750,7 +752,8 @@ def close_expert_review(round_, *, actor, tie_choice=()):
     entries = [(str(r["application"].pk), r["score"], candidate_attrs(r["application"]),
                 candidate_category(r["application"])) for r in rows]
     ranked = rank(entries, tie_breaks(round_))
-    lists = shortlist_by_category(ranked, {"": round_.quota})
+    # The quota less the places candidates past this stage already hold (an earlier closing).
+    lists = shortlist_by_category(ranked, {"": quota.room(round_, st.EXPERT)})
     chosen = {str(x) for x in tie_choice}
     selected = set()
     for category, sl in lists.items():
@@ -1044,8 +1047,12 @@ def session_tally(session):
 
 
 @transaction.atomic
-def close_session(session, *, actor, decisions=None):
-    """Count (secret ballot) or record (open decision) and move every candidate on.
+def close_session(session, *, actor, decisions=None, tie_choice=()):
+    """Count (secret ballot) or record (open decision) and move every candidate on, within the
+    round's quota (review.quota): an open decision approving more than the places left is refused;
+    where more candidates reach the ballot's threshold than places are left, those with the most
+    votes in favour take them, and a tie at the last place is for the committee to settle
+    (tie_choice: application ids).
     decisions (open mode only): {application id: {"outcome": approved|rejected, "reason": str}}."""
     session = CommitteeSession.objects.select_for_update().select_related("round__policy").get(pk=session.pk)
     if not session.is_open:
@@ -1077,6 +1084,7 @@ def close_session(session, *, actor, decisions=None):
                 raise DomainError(f"“{app.name}”审定未通过须说明理由", log="rejection without reason")
             outcomes[app.pk] = (d["outcome"], str(d.get("reason", "")).strip() or "集体审定通过", None)
         session.result = {"decisions": {str(k): v[0] for k, v in outcomes.items()}}
+    _within_quota(session, outcomes, tie_choice)
     session.closed_at = now
     session.save(update_fields=["closed_at", "result"])
     for app in candidates:
@@ -1094,6 +1102,32 @@ def close_session(session, *, actor, decisions=None):
                    title="评审委员会审定未通过")
     record("review.session.close", actor=actor, obj=session, after=session.result, reason=session.title)
     return session
+
+
+def _within_quota(session, outcomes, tie_choice):
+    """Hold the committee's approvals to the places left in the round's quota (see close_session)."""
+    round_ = quota.lock_round(session.round)
+    passing = [k for k, (outcome, _r, _t) in outcomes.items() if outcome == DecisionOutcome.APPROVED]
+    free = quota.room(round_, st.COMMITTEE)
+    if len(passing) <= free:
+        return
+    if session.mode != SessionMode.SECRET:
+        quota.check(round_, st.COMMITTEE, len(passing), what="审定通过")
+    by_votes = sorted(passing, key=lambda k: -outcomes[k][2].yes)
+    line = outcomes[by_votes[free - 1]][2].yes if free else None
+    sure = [k for k in by_votes if line is not None and outcomes[k][2].yes > line]
+    tied = [k for k in by_votes if line is not None and outcomes[k][2].yes == line]
+    chosen = {int(x) for x in tie_choice} & set(tied)
+    if len(sure) + len(tied) > free and len(chosen) != free - len(sure):
+        names = "、".join(a.name for a in session.candidates.filter(pk__in=tied).order_by("serial"))
+        raise DomainError(f"达到通过票数的人数超过剩余名额（{quota.describe(round_)}，剩余{free}名），"
+                          f"第{free}名处同票（{names}），请由委员会确定其中{free - len(sure)}人",
+                          log="committee tie at the quota line")
+    keep = set(sure) | (chosen if len(sure) + len(tied) > free else set(tied))
+    for k in passing:
+        if k not in keep:
+            _outcome, reason, t = outcomes[k]
+            outcomes[k] = (DecisionOutcome.REJECTED, f"{reason}；同意票数未进入名额（{quota.describe(round_)}）", t)
 
 
 # ---------------------------------------------------------------- board

@@ -276,7 +276,7 @@ def manage_session(request, session_id):
             decisions = {a.pk: {"outcome": request.POST.get(f"o_{a.pk}", ""), "reason": request.POST.get(f"r_{a.pk}", "")}
                          for a in candidates}
         try:
-            services.close_session(s, actor=request.user, decisions=decisions)
+            services.close_session(s, actor=request.user, decisions=decisions, tie_choice=request.POST.getlist("tie"))
             messages.success(request, "会议已结束，结果已记录并通知申报人和所在单位")
             return redirect("review:manage_session", s.pk)
         except DomainError as e:
