@@ -39,10 +39,16 @@ def _board_context(request, rnd, notice_form=None):
     from gongjiang.core.listing import paginate
 
     proc = services.procedure(rnd)
+    from . import quota
+
     columns = services.board(rnd)
     form = forms.BoardFilter(request.GET or None, columns=columns)
     page, query = paginate(request, services.board_applications(rnd, **form.filters()), BOARD_PAGE_SIZE)
+    taken = rnd.applications.filter(status__in=quota.HOLDING).count()
     ctx = {"round": rnd, "procedure": proc, "columns": columns, "form": form, "page": page, "query": query,
+           "quota": {"quota": rnd.quota, "article": rnd.quota_article, "taken": taken,
+                     "left": max(rnd.quota - taken, 0)},
+           "programme": quota.progress(rnd.policy, rnd.honour_code or None),
            "panels": rnd.panels.all(), "sessions": rnd.committee_sessions.all(),
            "draw_form": forms.DrawForm(), "session_form": None}
     expert_stage = proc.get(st.EXPERT)

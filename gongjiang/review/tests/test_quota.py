@@ -179,3 +179,15 @@ def test_concurrent_committee_meetings_never_exceed_the_quota(review_world, make
         t.join(timeout=60)
     assert sorted(outcomes) == ["ok", "quota"]
     assert Application.objects.filter(round=rnd, status=st.PASSED).count() == 2
+
+
+def test_board_shows_quota_and_programme_target_as_a_floor(review_world, client):
+    from django.urls import reverse
+
+    w = review_world
+    policy = factories.make_policy(w["district"], "ganzhou-craftsman")
+    rnd = factories.make_round(policy, w["district"], policy_stages.stages("ganzhou-craftsman"), quota=15)
+    client.force_login(w["bureau"])
+    body = client.get(reverse("review:board", args=[rnd.pk])).content.decode()
+    assert "名额：15名" in body and "尚余15名" in body
+    assert "累计50名（第五条，为累计目标而非上限）" in body and "尚差50名" in body
