@@ -118,16 +118,3 @@ def clock(monkeypatch):
     c = Clock(monkeypatch)
     c.set(dt.date(2026, 11, 23))
     return c
-
-
-def pytest_collection_modifyitems(config, items):
-    """`postgres_only` tests (real concurrency on row locks) run on PostgreSQL only."""
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL", "")
-    if dj_database_url.parse(url)["ENGINE"].endswith("postgresql") if url else False:
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks under real concurrency)")
-    for item in items:
-        if "postgres_only" in item.keywords:
-            item.add_marker(skip)
