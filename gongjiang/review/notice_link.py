@@ -104,9 +104,14 @@ def publish_shortlist(round_, *, actor, contact: str, start: dt.date | None = No
     stage = notice_stage(round_)
     period = notice_days(round_, days)
     rows = shortlist(round_)
+    start = start or timezone.localdate()
+    decided = decided_on([row["application"] for row in rows])
+    if decided is not None and start < decided:
+        raise DomainError(f"公示开始日期不能早于其公示的评审结论作出之日（{decided:%Y年%-m月%-d日}）",
+                          log=f"notice start {start} before decision {decided}")
     notice = publish_notice(
         title=title or f"{round_.title}拟入选人选公示", body=body or default_body(round_, stage, period),
-        entries=rows, start=start or timezone.localdate(), publisher=actor, contact=contact, days=period,
+        entries=rows, start=start, publisher=actor, contact=contact, days=period,
         investigation_days=stage.investigation_days or DEFAULT_INVESTIGATION_DAYS, round_id=round_.pk,
         policy_ref=f"{round_.policy.title} {stage.article}".strip(), honour=round_.honour_title,
         organisation=round_.organiser)
@@ -114,6 +119,17 @@ def publish_shortlist(round_, *, actor, contact: str, start: dt.date | None = No
         decide(row["application"], st.ON_NOTICE, actor=actor, title="列入公示名单",
                reason=f"列入“{notice.title}”，公示期{notice.start_date:%Y年%-m月%-d日}至{notice.end_date:%Y年%-m月%-d日}")
     return notice
+
+
+def decided_on(applications) -> dt.date | None:
+    """The day the last of these candidates was passed to the notice list (拟入选): a notice
+    cannot start before the decision it publishes. Read from the audit log, which every move writes."""
+    from gongjiang.audit.models import AuditEntry
+
+    last = (AuditEntry.objects.filter(action=f"application.{st.PASSED}",
+                                      object_id__in=[str(a.pk) for a in applications])
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+    return timezone.localtime(last).date() if last else None
 
 
 def default_body(round_, stage, days: int) -> str:

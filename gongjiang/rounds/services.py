@@ -24,13 +24,19 @@ def open_round(*, policy, organiser, year, title, code, opens_on, application_de
                call_text="", contact="", reason="") -> Round:
     """Create a round of `policy`: stages, materials, routes, reference date and quota rules come
     from the policy file (copied, so a later revision of the policy leaves this round alone)."""
-    from . import policy_link
+    from . import cycle, policy_link
 
     defaults = policy_link.round_defaults(policy, year=year, honour_code=honour_code)
     if quota is None and defaults["quota"] is None:  # no silent default
         raise DomainError(f"“{defaults['honour_title']}”在参照日{defaults['reference_date'].isoformat()}没有有效的名额规定，"
                           "请在政策文件中写明当年名额，或在开设批次时填写名额",
                           log=f"no quota in force for {policy.code}/{defaults['honour_code']}")
+    if recommendation_deadline is None:
+        # The policy's own date for the year (聊城 三: 2019年7月31日前报送) is the round's default.
+        recommendation_deadline, article = cycle.policy_deadline(policy, year)
+        if recommendation_deadline is not None and recommendation_deadline < application_deadline:
+            raise DomainError(f"政策规定推荐人选于{_fmt(recommendation_deadline)}前报送（{article}），"
+                              "申报截止日期不能晚于该日期", log="application deadline after the policy's deadline")
     if Round.objects.filter(code=code).exists():
         raise DomainError(f"批次编号“{code}”已被使用", log="duplicate round code")
     rnd = Round(
@@ -49,7 +55,9 @@ def open_round(*, policy, organiser, year, title, code, opens_on, application_de
     )
     _check_calendar(rnd)
     rnd.save()
-    record("round.open", actor=actor, obj=rnd, after=snapshot(rnd), reason=reason)
+    off_cycle = cycle.round_flags(rnd)
+    record("round.open", actor=actor, obj=rnd, after=snapshot(rnd),
+           reason="；".join([x for x in [reason, *off_cycle] if x]))
     return rnd
 
 

@@ -7,7 +7,7 @@ from gongjiang.accounts.permissions import check, requires
 from gongjiang.accounts.scope import in_scope, visible_organisations
 from gongjiang.core.errors import DomainError
 
-from . import policy_link, services
+from . import cycle, policy_link, services
 from .forms import ExtendForm, PublicCallFilter, RoundForm, SelfCheckForm, UnitForm
 from .listing import Column, Listing
 from .models import DeadlineKind, RecommendingUnit, Round, RoundStatus
@@ -135,6 +135,7 @@ def round_detail(request, pk):
         "extensions": rnd.extensions.select_related("actor"), "unit_rules": rules,
         "status_counts": [(staff_label(k), v) for k, v in counts.items()],
         "workable_units": set(units_for(request.user).filter(round=rnd).values_list("pk", flat=True)),
+        "cycle_flags": cycle.round_flags(rnd),
     })
 
 
