@@ -25,7 +25,10 @@ def samples(ctx):
                                       employer=others[0], user=ctx.users["expert"])]
     experts += [services.create_expert(actor=bureau, name=f"矩阵外聘专家{i}", pool=district, occupations=["焊工"],
                                        employer=others[i]) for i in range(1, 5)]
-    panel = services.draw(rnd, actor=bureau, name="矩阵专家组", seed="matrix", size=5)
+    from gongjiang.review import experts as ex
+
+    # 惠阳 第九条: 评选委员会负责组建专家组 (random_draw: false) — the panel is composed.
+    panel = ex.compose_panel(rnd, actor=bureau, name="矩阵专家组", experts=experts, applications=[app])
     rel = "review/matrix/evidence.pdf"
     path = upload_root() / rel
     path.parent.mkdir(parents=True, exist_ok=True)
