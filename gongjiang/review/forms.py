@@ -83,6 +83,16 @@ class ScoreForm(forms.Form):
         return {c.code: self.cleaned_data[f"c_{c.code}"] for c in self.rubric.criteria}
 
 
+class PaperScoreForm(ScoreForm):
+    """代录: the expert's scores as written on the signed paper sheet, and the sheet itself."""
+
+    sheet = forms.FileField(label="专家签字的纸质评分表（PDF）")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*[f"c_{c.code}" for c in self.rubric.criteria], "comment", "sheet"])
+
+
 class ConflictForm(forms.Form):
     reason = forms.CharField(label="回避理由", max_length=300)
 

@@ -174,6 +174,11 @@ class Score(models.Model):
     total = models.DecimalField("总分", max_digits=7, decimal_places=2)
     comment = models.TextField("评语")
     submitted_at = models.DateTimeField("提交时间")
+    # 代录: a clerk entered the expert's scores from the signed paper sheet (kept as `sheet`).
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="代录人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    sheet = models.ForeignKey("StoredFile", verbose_name="纸质评分表", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "专家评分"

@@ -689,14 +689,38 @@ def rubric_for(round_) -> Rubric:
 
 @transaction.atomic
 def submit_score(assignment, *, actor, points, comment):
-    assignment = Assignment.objects.select_for_update().select_related("panel", "expert", "application__round").get(
-        pk=assignment.pk)
+    """An expert scores an assigned candidate online."""
+    assignment = _scoring(assignment)
     if assignment.expert.user_id != actor.pk:
         raise Http404("not your assignment")
+    return _save_score(assignment, actor=actor, points=points, comment=comment, reason="专家评分")
+
+
+@transaction.atomic
+def enter_paper_score(assignment, *, actor, points, comment, sheet):
+    """代录: a clerk enters an expert's scores from the signed paper score sheet, uploaded as a PDF.
+    The expert needs no account; the score records the sheet and who entered it, and the audit
+    entry names the expert."""
+    assignment = _scoring(assignment)
+    round_for(actor, assignment.application.round_id)  # the clerk's own rounds only (404 otherwise)
+    if sheet is None:
+        raise DomainError("请上传专家签字的纸质评分表（PDF）", log="paper score without sheet")
+    stored = store_attachment(sheet, actor=actor, folder="review/score-sheets")
+    return _save_score(assignment, actor=actor, points=points, comment=comment, entered_by=actor, sheet=stored,
+                       reason=f"代录{assignment.expert.name}的纸质评分表（{stored.name}）")
+
+
+def _scoring(assignment):
+    assignment = Assignment.objects.select_for_update().select_related("panel", "expert", "application__round").get(
+        pk=assignment.pk)
     if not assignment.active or assignment.panel.closed_at:
         raise DomainError("该评审任务已结束，不能再评分", log="score on closed assignment")
     if assignment.application.status != st.EXPERT:
         raise DomainError("该申报已不在专家评审环节", log="score outside expert review")
+    return assignment
+
+
+def _save_score(assignment, *, actor, points, comment, reason, entered_by=None, sheet=None):
     comment = (comment or "").strip()
     if not comment:
         raise DomainError("请填写评语", log="score without comment")
@@ -707,8 +731,8 @@ def submit_score(assignment, *, actor, points, comment):
     score, _ = Score.objects.update_or_create(
         assignment=assignment,
         defaults={"points": {k: str(v) for k, v in clean.items()}, "total": total, "comment": comment,
-                  "submitted_at": timezone.now()})
-    record("review.score", actor=actor, obj=score, before=before, after=snapshot(score), reason="专家评分")
+                  "submitted_at": timezone.now(), "entered_by": entered_by, "sheet": sheet})
+    record("review.score", actor=actor, obj=score, before=before, after=snapshot(score), reason=reason)
     return score
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/<int:application_id>/", views.application, name="application"),
     path("applications/<int:application_id>/accept/", views.accept, name="accept"),
     path("panels/<int:panel_id>/", views.panel, name="panel"),
+    path("assignments/<int:assignment_id>/paper-score/", views.paper_score, name="paper_score"),
     path("panels/<int:panel_id>/members/", expert_views.add_panel_member, name="add_panel_member"),
     path("sessions/<int:session_id>/manage/", views.manage_session, name="manage_session"),
     path("expert/", views.expert_home, name="expert_home"),

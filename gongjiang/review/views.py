@@ -11,7 +11,7 @@ from gongjiang.core.errors import DomainError
 
 from . import forms, notice_link, services
 from . import stages as st
-from .models import CommitteeSession, Panel, PanelMethod, SessionMode
+from .models import Assignment, CommitteeSession, Panel, PanelMethod, SessionMode
 
 
 def _fail(form, error: DomainError):
@@ -237,6 +237,25 @@ def _panel_names(p):
                                 "candidate": names.get(x.get("candidate"), "") if x.get("candidate") else "",
                                 "reason": x.get("detail") or reasons.get(x.get("reason"), "其他原因")}
                                for x in result.get("exclusions", [])]}
+
+
+@requires("review.manage")
+def paper_score(request, assignment_id):
+    """代录: a clerk enters an expert's scores from the signed paper sheet."""
+    a = get_object_or_404(Assignment.objects.select_related("panel", "expert", "application"), pk=assignment_id)
+    services.round_for(request.user, a.panel.round_id)
+    rubric = services.rubric_for(a.application.round)
+    form = forms.PaperScoreForm(request.POST or None, request.FILES or None, rubric=rubric)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enter_paper_score(a, actor=request.user, points=form.points(),
+                                       comment=form.cleaned_data["comment"], sheet=form.cleaned_data["sheet"])
+            messages.success(request, f"已代录{a.expert.name}对{a.application.name}的评分")
+            return redirect("review:panel", a.panel_id)
+        except DomainError as e:
+            _fail(form, e)
+    return render(request, "review/paper_score.html", {"assignment": a, "form": form,
+                                                        "score": getattr(a, "score", None)})
 
 
 @requires("review.manage")

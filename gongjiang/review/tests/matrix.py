@@ -50,6 +50,7 @@ def samples(ctx):
         "review:application": {"application_id": app.pk},
         "review:accept": {"application_id": app.pk},
         "review:panel": {"panel_id": panel.pk},
+        "review:paper_score": {"assignment_id": panel.assignments.filter(application=app).first().pk},
         "review:add_panel_member": {"panel_id": panel.pk},
         "review:manage_session": {"session_id": session.pk},
         "review:expert_candidate": {"application_id": app.pk},

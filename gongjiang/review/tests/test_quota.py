@@ -191,3 +191,20 @@ def test_board_shows_quota_and_programme_target_as_a_floor(review_world, client)
     body = client.get(reverse("review:board", args=[rnd.pk])).content.decode()
     assert "名额：15名" in body and "尚余15名" in body
     assert "累计50名（第五条，为累计目标而非上限）" in body and "尚差50名" in body
+
+
+def test_priority_rules_are_stored_with_the_eligibility_result_huancui_7_5(jurisdictions, make_user, clock):
+    """The engine evaluates the honour's priority rules with the eligibility clauses; the result
+    keeps them, in the policy's order, for the ranking's tie-breaks."""
+    from gongjiang.rounds import policy_link
+    from gongjiang.rounds.tests.factories import complete_facts, open_round
+
+    bureau = make_user("bureau", jurisdictions["环翠区"], password=None)
+    rnd = open_round(policy_code="huancui-chief-technician", organiser=bureau.organisation, actor=bureau)
+    young = complete_facts("申报人甲")  # born 1980-05-01: 45 on the reference date (含45周岁)
+    data, _overall = policy_link.evaluate_facts(rnd, young)
+    assert data["priority"] == [{"id": "under-45", "article": "第七条（五）",
+                                 "text": "同等条件下优先从45周岁（含45周岁）以下的高技能人才中选拔", "result": "pass"}]
+    older = complete_facts("申报人乙")
+    older["personal"]["birth_date"] = "1975-05-01"
+    assert policy_link.evaluate_facts(rnd, older)[0]["priority"][0]["result"] == "fail"
