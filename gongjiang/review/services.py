@@ -95,7 +95,7 @@ def tie_breaks(round_) -> list[TieBreak]:
     """The honour's priority rules, in the policy's order, as tie-breaks for equal scores."""
     from gongjiang.rounds.policy_link import honour_of
 
-    honour = honour_of(round_.policy, round_.honour_code or None)
+    honour = honour_of(round_.policy, round_.honour_code or None, on=round_.reference_date)
     return [TieBreak(f"priority:{p.id}", "true", p.text, p.article) for p in honour.priority]
 
 

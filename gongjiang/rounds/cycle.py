@@ -15,7 +15,8 @@ def flags(policy, *, year: int, opens_on: dt.date, honour_code: str = "", exclud
 
     from .policy_link import parsed
 
-    cycle = parsed(policy).cycle
+    top = parsed(policy)
+    cycle = top.edition_on(top.reference_on(year)).cycle  # the edition in force that year
     if cycle is None:
         return []
     out = []
@@ -43,7 +44,8 @@ def policy_deadline(policy, year: int) -> tuple[dt.date | None, str]:
     with its article; (None, "") where it states none for that year."""
     from .policy_link import parsed
 
-    unit = parsed(policy).recommendation.unit_procedure
+    top = parsed(policy)
+    unit = top.edition_on(top.reference_on(year)).recommendation.unit_procedure
     if unit is None or unit.deadline is None or unit.deadline.year != year:
         return None, ""
     return unit.deadline, unit.article

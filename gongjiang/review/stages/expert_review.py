@@ -49,7 +49,7 @@ class Panel(Strict):
 class Settings(StageSettings):
     kind: Literal["expert_review"]
     panel: Panel
-    rubric: Rubric
+    rubric: Rubric | None = None  # a text without scoring rules: expert review cannot score (an error, no default)
     skill_test: bool = False  # 现场技能考查, scored as a rubric criterion
     shortlist: bool = False   # the stage forms the shortlist (候选名单) within the quota
 
@@ -63,6 +63,8 @@ class Settings(StageSettings):
             bits.append(f"由{self.panel.composition}组成专家组")
         if self.skill_test:
             bits.append("现场技能考查")
+        if self.rubric is None:
+            bits.append("评分细则原文未规定")
         return bits
 
 
@@ -84,11 +86,21 @@ class ExpertReviewStage(Stage):
         return self.settings.panel.random_draw
 
     @property
+    def rubric(self):
+        """The policy's rubric; a DomainError where the policy states none (there is no default)."""
+        if self.settings.rubric is None:
+            from gongjiang.core.errors import DomainError
+
+            raise DomainError(f"政策未规定评分细则（{self.article}），不能评分；请先在政策文件中写明评分项目和分值",
+                              log="expert review without a rubric")
+        return self.settings.rubric
+
+    @property
     def rubric_params(self) -> list[dict]:
         return [{"code": c.code, "name": c.name, "weight": c.weight, "max_points": c.max_points,
-                 "description": c.description} for c in self.settings.rubric.criteria]
+                 "description": c.description} for c in self.rubric.criteria]
 
     @property
     def aggregation_params(self) -> dict:
-        r = self.settings.rubric
+        r = self.rubric
         return {"method": r.aggregation, **({"trim_min_experts": r.trim_min_experts} if r.trim_min_experts else {})}

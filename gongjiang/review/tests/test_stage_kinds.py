@@ -14,8 +14,8 @@ from gongjiang.review import stages as st
 from gongjiang.review.stages.show import machine
 from gongjiang.review.tests import policy_stages
 
-CODES = ["ganzhou-craftsman", "huancui-chief-technician", "huiyang-chief-technician",
-         "liaocheng-2019-chief-technician", "zhongkai-skilled-talent"]
+CODES = [p.name.removesuffix(".yaml") for p in sorted(loader.POLICIES_DIR.glob("*.yaml"))
+         if not p.name.endswith(".cases.yaml") and p.name != "vocabulary.yaml"]
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -37,12 +37,16 @@ def test_key_another_kind_or_nobody_owns_is_an_error(kind, key):
         st.validate_stages(stored)
 
 
-def test_unknown_department_and_missing_rubric_are_errors():
+def test_unknown_department_is_an_error_and_a_missing_rubric_has_no_default():
+    from gongjiang.core.errors import DomainError
+
     with pytest.raises(ValidationError):
         st.validate_stages(policy_stages.stages("huiyang-chief-technician", credit_check={"departments": ["气象局"]}))
-    bad = [{k: v for k, v in s.items() if k != "rubric"} for s in policy_stages.stages("zhongkai-skilled-talent")]
-    with pytest.raises(ValidationError):
-        st.validate_stages(bad)
+    silent = [{k: v for k, v in s.items() if k != "rubric"} for s in policy_stages.stages("zhongkai-skilled-talent")]
+    stage = st.Procedure(st.validate_stages(silent)).require(st.EXPERT)
+    with pytest.raises(DomainError) as e:
+        stage.rubric_params
+    assert "政策未规定评分细则" in e.value.message
 
 
 def test_policy_file_with_unknown_stage_key_is_refused():

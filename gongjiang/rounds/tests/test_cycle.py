@@ -49,5 +49,5 @@ def test_policy_deadline_is_the_rounds_default_liaocheng_3(jurisdictions, make_u
     with pytest.raises(DomainError) as e:
         _open(policy, bureau.organisation, bureau, 2019, dt.date(2019, 6, 2), dt.date(2019, 8, 15))
     assert "2019年7月31日前报送" in e.value.message
-    later = _open(policy, bureau.organisation, bureau, 2020, dt.date(2020, 6, 1), dt.date(2020, 8, 15))
+    later = _open(policy, bureau.organisation, bureau, 2020, dt.date(2020, 6, 1), dt.date(2020, 8, 15), quota=40)
     assert later.recommendation_deadline is None  # the policy's date is for 2019 only
