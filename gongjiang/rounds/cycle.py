@@ -13,10 +13,7 @@ def flags(policy, *, year: int, opens_on: dt.date, honour_code: str = "", exclud
     """Chinese warnings where a round of `year` opening on `opens_on` is off the policy's cycle."""
     from gongjiang.rounds.models import Round
 
-    from .policy_link import parsed
-
-    top = parsed(policy)
-    cycle = top.edition_on(top.reference_on(year)).cycle  # the edition in force that year
+    cycle = _edition(policy, year).cycle  # the edition in force that year
     if cycle is None:
         return []
     out = []
@@ -42,10 +39,16 @@ def round_flags(rnd) -> list[str]:
 def policy_deadline(policy, year: int) -> tuple[dt.date | None, str]:
     """The recommendation deadline the policy itself states for `year` (聊城 三: 2019年7月31日前报送),
     with its article; (None, "") where it states none for that year."""
-    from .policy_link import parsed
-
-    top = parsed(policy)
-    unit = top.edition_on(top.reference_on(year)).recommendation.unit_procedure
+    unit = _edition(policy, year).recommendation.unit_procedure
     if unit is None or unit.deadline is None or unit.deadline.year != year:
         return None, ""
     return unit.deadline, unit.article
+
+
+def _edition(policy, year: int):
+    """The policy as the edition in force on the year's reference date has it (1 January where the
+    policy names no reference date, as rounds.policy_link.round_defaults)."""
+    from .policy_link import parsed
+
+    top = parsed(policy)
+    return top.edition_on(top.reference_on(year) if top.reference_date else dt.date(year, 1, 1))
