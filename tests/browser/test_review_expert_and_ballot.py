@@ -49,8 +49,8 @@ def test_review_expert_scores_assigned_candidate_and_cannot_open_another(browser
     page.click("text=专家评分")
     page.click("text=王焊工")
     assert "长期在一线从事焊接工作" in page.content()
-    for code, value in {"skill_level": "26", "achievements": "27", "innovation": "12", "teaching": "13",
-                        "honours": "8"}.items():
+    # 仲恺's rubric (职业技能水平 40, 经济和社会效益 40, 传授技艺 20; equal weights): (0.9 + 0.88 + 0.8) / 3
+    for code, value in {"skill": "36", "results": "35.2", "mentoring": "16"}.items():
         page.fill(f"input[name=c_{code}]", value)
     page.fill("textarea[name=comment]", "技艺精湛，带徒成效明显")
     page.click("text=提交评分")

@@ -239,6 +239,13 @@ def _at_credit(w, stages=HUIYANG_STAGES):
     return app
 
 
+def _all_clear(w, app):
+    """Every department answers 无不良记录."""
+    for r in CreditRequest.objects.filter(application=app):
+        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
+    app.refresh_from_db()
+
+
 def test_credit_check_asks_five_departments_and_passes_when_all_clear(review_world):
     w = review_world
     app = _at_credit(w)
@@ -270,9 +277,7 @@ def test_credit_employer_under_investigation_defers_huiyang_11(review_world):
     w = review_world
     app = _at_credit(w)
     EmployerRecord.objects.create(organisation=app.employer, kind="under_investigation", start=dt.date(2026, 1, 5))
-    for r in CreditRequest.objects.filter(application=app):
-        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
-    app.refresh_from_db()
+    _all_clear(w, app)
     assert app.status == st.DEFERRED
 
 
@@ -285,9 +290,7 @@ def test_credit_employer_on_serious_dishonest_list_is_refused_huiyang_11_1_3(rev
     w = review_world
     app = _at_credit(w)
     EmployerRecord.objects.create(organisation=app.employer, kind="serious_dishonest", start=dt.date(2025, 11, 1))
-    for r in CreditRequest.objects.filter(application=app):
-        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
-    app.refresh_from_db()
+    _all_clear(w, app)
     assert app.status == st.CREDIT_FAILED
     entry = AuditEntry.objects.filter(action=f"application.{st.CREDIT_FAILED}", object_id=str(app.pk)).get()
     assert "严重违法失信企业名单" in entry.reason and "第十一条（一）（三）" in entry.reason
@@ -304,9 +307,7 @@ def test_credit_employer_conditions_are_the_policys_own(review_world):
     app = _at_credit(w, stages)
     EmployerRecord.objects.create(organisation=app.employer, kind="under_investigation", start=dt.date(2026, 1, 5))
     assert services.employer_conditions(app) == []
-    for r in CreditRequest.objects.filter(application=app):
-        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
-    app.refresh_from_db()
+    _all_clear(w, app)
     assert app.status == st.COMMITTEE
     assert not AuditEntry.objects.filter(object_id=str(app.pk), action__startswith="application.",
                                      reason__contains="惠阳").exists()
@@ -319,9 +320,7 @@ def test_deferred_candidate_resumes_when_the_investigation_ends_huiyang_11_2(rev
     app = _at_credit(w)
     record = EmployerRecord.objects.create(organisation=app.employer, kind="under_investigation",
                                            start=dt.date(2026, 1, 5))
-    for r in CreditRequest.objects.filter(application=app):
-        services.record_credit_opinion(r, actor=w["bureau"], answered_on=dt.date(2026, 6, 10), finding="clear")
-    app.refresh_from_db()
+    _all_clear(w, app)
     assert app.status == st.DEFERRED
     assert "第十一条（二）" in services.employer_conditions(app)[0]
     with pytest.raises(DomainError):
