@@ -49,6 +49,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["gongjiang.core.testing.FastArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(settings, tmp_path):
+    """Each test its own audit checkpoint file, never the developer's var/ one."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+
+
 @pytest.fixture
 def jurisdictions(db):
     from gongjiang.accounts.services import seed_jurisdictions

@@ -1,7 +1,7 @@
 """Django settings. Everything that differs between machines comes from the environment.
 
 GONGJIANG_ENV=production switches on the production checks: a real SECRET_KEY, ALLOWED_HOSTS
-and field-encryption keys must then be given, and HTTPS-only cookies and HSTS are on.
+field-encryption and audit keys must then be given, and HTTPS-only cookies and HSTS are on.
 Development defaults are safe only on a developer's own machine.
 """
 import os
@@ -35,6 +35,14 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 # separate key for the keyed lookup hash. Development derives throwaway keys from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = _required("GONGJIANG_FIELD_KEY", "")
 FIELD_HASH_KEY = _required("GONGJIANG_HASH_KEY", "")
+
+# Key of the audit log's HMAC chain (the database never holds it, so a database administrator cannot
+# recompute the chain after editing rows). Rotation: the previous keys stay listed, comma-separated, in
+# GONGJIANG_AUDIT_OLD_KEYS so entries written under them still verify (docs/operations.md).
+AUDIT_KEY = _required("GONGJIANG_AUDIT_KEY", "")
+AUDIT_OLD_KEYS = [k for k in os.environ.get("GONGJIANG_AUDIT_OLD_KEYS", "").split(",") if k]
+# Signed chain-head checkpoints are appended here; keep it off the database server (docs/operations.md).
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("GONGJIANG_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints.jsonl"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -19,7 +19,7 @@ def chain_status(user):
     last = ChainCheck.objects.first()
     url = reverse("audit:entry_list")
     if last is not None and not last.ok:
-        return [Item("审计日志链已断开", url, detail=f"第 {last.broken_at} 条：请立即报告安全负责人")]
+        return [Item("审计日志链已断开", url, detail=last.problem)]
     if last is None or last.checked_at < timezone.now() - CHECK_INTERVAL:
         return [Item("审计日志链超过 24 小时未校验", url, detail="请在日志页面点击“立即校验全链”，或检查定时任务")]
     return []

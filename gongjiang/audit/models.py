@@ -3,8 +3,9 @@ from django.db import models
 
 
 class AuditEntry(models.Model):
-    """One state change. Append-only (database triggers refuse UPDATE and DELETE) and hash-chained:
-    `hash` covers every field and `prev_hash`, the hash of the entry before it."""
+    """One state change. Append-only (database triggers refuse UPDATE and DELETE) and chained:
+    `hash` is an HMAC, under a key the database does not hold (`key_id` names it), of every field and
+    `prev_hash`, the hash of the entry before it."""
 
     created_at = models.DateTimeField("时间")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
@@ -21,6 +22,7 @@ class AuditEntry(models.Model):
     reason = models.TextField("理由", blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField("密钥标识", max_length=12, default="")
 
     class Meta:
         verbose_name = "审计记录"

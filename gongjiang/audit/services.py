@@ -2,7 +2,7 @@
 transaction that makes the change, so both commit or neither does."""
 import datetime as dt
 import decimal
-import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from . import keys
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -44,7 +45,7 @@ def snapshot(instance, fields=None) -> dict:
     return out
 
 
-def _digest(entry: AuditEntry) -> str:
+def _payload(entry) -> bytes:
     payload = {
         "id": entry.pk,
         "created_at": entry.created_at.isoformat(),
@@ -60,9 +61,14 @@ def _digest(entry: AuditEntry) -> str:
         "after": entry.after,
         "reason": entry.reason,
         "prev_hash": entry.prev_hash,
+        "key_id": entry.key_id,
     }
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def digest(entry, key: bytes) -> str:
+    """The entry's HMAC under `key`: without the key nobody can recompute a chain after editing it."""
+    return keys.mac(key, b"entry", _payload(entry))
 
 
 def record(action: str, *, actor=None, obj=None, before=None, after=None, reason: str = "",
@@ -72,6 +78,7 @@ def record(action: str, *, actor=None, obj=None, before=None, after=None, reason
     anonymous visitor); `obj` a model instance."""
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        kid, key = keys.current()
         if obj is not None:
             object_type = object_type or obj._meta.label_lower
             object_id = object_id or str(obj.pk)
@@ -93,9 +100,10 @@ def record(action: str, *, actor=None, obj=None, before=None, after=None, reason
             reason=reason or "",
             prev_hash=head.last_hash,
             hash="pending-" + uuid.uuid4().hex[:56],
+            key_id=kid,
         )
         entry.save()
-        entry.hash = _digest(entry)
+        entry.hash = digest(entry, key)
         # The only UPDATE an entry ever sees: setting its own hash in the inserting transaction
         # (the trigger allows changing a 'pending-' hash, nothing else).
         AuditEntry.objects.filter(pk=entry.pk).update(hash=entry.hash)
@@ -110,11 +118,38 @@ class VerifyResult:
     checked: int
     broken_at: int | None = None
     problem: str = ""
+    kind: str = ""  # edited | link | unknown_key | head | truncated | tail | rewritten | checkpoint
+    last_id: int = 0
+    last_hash: str = GENESIS
+    checkpoint: "checkpoints.Checkpoint | None" = None
+
+    @property
+    def summary(self) -> str:
+        """What a person reads on the log page."""
+        if self.ok:
+            note = f"，与 {self.checkpoint.time:%Y-%m-%d %H:%M} 的外部校验点一致" if self.checkpoint else ""
+            return f"审计日志链完整：已校验 {self.checked} 条{note}"
+        return PROBLEMS_ZH.get(self.kind, "审计日志链已断开").format(n=self.broken_at)
 
 
-def verify(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in id order; report the first entry whose hash or link does not hold."""
+PROBLEMS_ZH = {
+    "edited": "审计日志第 {n} 条内容被改动，请立即报告安全负责人",
+    "link": "审计日志链在第 {n} 条断开（其前有记录被删除），请立即报告安全负责人",
+    "unknown_key": "审计日志第 {n} 条的密钥无法识别（被伪造或密钥配置缺失），请立即报告安全负责人",
+    "head": "审计日志末尾的记录被删除，请立即报告安全负责人",
+    "truncated": "审计日志被清空：外部校验点记录的条目已不存在，请立即报告安全负责人",
+    "tail": "审计日志末尾的记录被删除（与外部校验点不符），请立即报告安全负责人",
+    "rewritten": "审计日志在外部校验点之前的记录被重写，请立即报告安全负责人",
+    "checkpoint": "外部校验点文件的签名或顺序不对，可能被篡改，请立即报告安全负责人",
+}
+
+
+def _walk(batch: int, checkpoint):
+    """Walk the chain in id order. Returns (result or None, state) where state tells what the walk saw
+    at the checkpoint's entry."""
+    known = keys.known()
     prev_hash, prev_id, checked = GENESIS, 0, 0
+    at_checkpoint = None  # (count, hash) of the entry the checkpoint names
     last_seen = 0
     while True:
         rows = list(AuditEntry.objects.filter(pk__gt=last_seen).order_by("pk")[:batch])
@@ -123,16 +158,61 @@ def verify(batch: int = 5000) -> VerifyResult:
         for entry in rows:
             if entry.prev_hash != prev_hash:
                 gap = "" if entry.pk == prev_id + 1 else f" (entries {prev_id + 1}..{entry.pk - 1} missing)"
-                return VerifyResult(False, checked, entry.pk, f"link to previous entry broken{gap}")
-            if _digest(entry) != entry.hash:
-                return VerifyResult(False, checked, entry.pk, "content does not match its hash (edited)")
+                return VerifyResult(False, checked, entry.pk, f"link to previous entry broken{gap}", "link"), None
+            key = known.get(entry.key_id)
+            if key is None:
+                return VerifyResult(False, checked, entry.pk, f"written with an unknown key {entry.key_id!r}",
+                                    "unknown_key"), None
+            if not hmac.compare_digest(digest(entry, key), entry.hash):
+                return VerifyResult(False, checked, entry.pk, "content does not match its hash (edited)",
+                                    "edited"), None
             prev_hash, prev_id = entry.hash, entry.pk
             checked += 1
+            if checkpoint is not None and entry.pk == checkpoint.last_id:
+                at_checkpoint = (checked, entry.hash)
         last_seen = rows[-1].pk
+    return None, (prev_id, prev_hash, checked, at_checkpoint)
+
+
+def verify(batch: int = 5000) -> VerifyResult:
+    """Check every entry's HMAC and link, the chain head kept in the database, and the latest external
+    checkpoint (truncation, deleted tails and rewritten rows that a database administrator could hide
+    from the chain alone)."""
+    from . import checkpoints
+
+    try:
+        checkpoint = checkpoints.latest()
+    except checkpoints.CheckpointError as exc:
+        return VerifyResult(False, 0, None, f"checkpoint file: {exc}", "checkpoint")
+    broken, state = _walk(batch, checkpoint)
+    if broken is not None:
+        broken.checkpoint = checkpoint
+        return broken
+    prev_id, prev_hash, checked, at_checkpoint = state
+    result = VerifyResult(True, checked, last_id=prev_id, last_hash=prev_hash, checkpoint=checkpoint)
     head = AuditHead.objects.filter(id=1).first()
     if head and (head.last_id != prev_id or head.last_hash != prev_hash):
-        return VerifyResult(False, checked, head.last_id, "newest entries missing (chain head does not match)")
-    return VerifyResult(True, checked)
+        return _broken(result, head.last_id, "newest entries missing (chain head does not match)", "head")
+    if checkpoint is None:
+        return result
+    when = f"checkpoint of {checkpoint.time.isoformat()} recorded {checkpoint.count} entries up to #{checkpoint.last_id}"
+    if checked == 0 and checkpoint.count:
+        return _broken(result, checkpoint.last_id, f"log truncated: no entries, but the {when}", "truncated")
+    if at_checkpoint is None:
+        if prev_id < checkpoint.last_id:
+            return _broken(result, prev_id + 1, f"entries after #{prev_id} deleted: the {when}", "tail")
+        return _broken(result, checkpoint.last_id, f"entry #{checkpoint.last_id} missing: the {when}", "rewritten")
+    count, hash_ = at_checkpoint
+    if hash_ != checkpoint.hash or count != checkpoint.count:
+        return _broken(result, checkpoint.last_id,
+                       f"rows rewritten: {count} entries with head hash {hash_[:12]}, but the {when} "
+                       f"with hash {checkpoint.hash[:12]}", "rewritten")
+    return result
+
+
+def _broken(result: VerifyResult, at, problem: str, kind: str) -> VerifyResult:
+    result.ok, result.broken_at, result.problem, result.kind = False, at, problem, kind
+    return result
 
 
 def verify_and_store(*, triggered_by: str = "") -> "VerifyResult":
@@ -141,5 +221,5 @@ def verify_and_store(*, triggered_by: str = "") -> "VerifyResult":
 
     result = verify()
     ChainCheck.objects.create(ok=result.ok, checked=result.checked, broken_at=result.broken_at,
-                              problem=result.problem[:255], triggered_by=triggered_by[:150])
+                              problem="" if result.ok else result.summary[:255], triggered_by=triggered_by[:150])
     return result

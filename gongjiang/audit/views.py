@@ -65,10 +65,7 @@ def entry_detail(request, pk):
 @require_POST
 def verify_chain(request):
     result = verify_and_store(triggered_by=str(request.user))
-    if result.ok:
-        messages.success(request, f"审计日志链完整：已校验 {result.checked} 条")
-    else:
-        messages.error(request, f"审计日志链在第 {result.broken_at} 条断开，请立即报告安全负责人")
+    (messages.success if result.ok else messages.error)(request, result.summary)
     return redirect("audit:entry_list")
 
 

@@ -103,7 +103,7 @@ def test_verify_button_records_the_check_and_reports_tampering(log, jurisdiction
             cur.execute("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["改过", log["weihai"].pk])
     c.post(reverse("audit:verify"))
     body = c.get(reverse("audit:entry_list")).content.decode()
-    assert f"链在第 {log['weihai'].pk} 条断开" in body
+    assert f"审计日志第 {log['weihai'].pk} 条内容被改动" in body
     assert any("审计日志链已断开" in item.title for item in c.get(reverse("web:home")).context["items"])
 
 
