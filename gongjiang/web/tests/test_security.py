@@ -162,7 +162,8 @@ def test_server_error_page_is_chinese_without_details(rf, db):
 def _env(**extra):
     env = dict(os.environ, GONGJIANG_ENV="production", ALLOWED_HOSTS="gongjiang.example.gov.cn",
                SECRET_KEY="prod-secret-key-for-check-0123456789abcdefghijklmnopqrstuv",
-               GONGJIANG_FIELD_KEY="k" * 44, GONGJIANG_HASH_KEY="h" * 32, **extra)
+               GONGJIANG_FIELD_KEY="k" * 44, GONGJIANG_HASH_KEY="h" * 32,
+               GONGJIANG_AUDIT_KEY="a" * 40, **extra)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 

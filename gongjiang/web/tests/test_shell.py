@@ -58,7 +58,8 @@ def test_deploy_check_has_no_warnings(settings_env):
     import sys
 
     env = dict(os.environ, GONGJIANG_ENV="production", SECRET_KEY="x" * 20 + "-prod-secret-key-for-check-0123456789abcdef",
-               ALLOWED_HOSTS="gongjiang.example.gov.cn", GONGJIANG_FIELD_KEY="k" * 44, GONGJIANG_HASH_KEY="h" * 32)
+               ALLOWED_HOSTS="gongjiang.example.gov.cn", GONGJIANG_FIELD_KEY="k" * 44, GONGJIANG_HASH_KEY="h" * 32,
+               GONGJIANG_AUDIT_KEY="a" * 40)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     out = subprocess.run([sys.executable, "-m", "gongjiang", "check", "--deploy", "--fail-level", "WARNING"],
                          env=env, capture_output=True, text=True)
