@@ -9,6 +9,9 @@ Generic over the URL resolver and the API, so it covers pages other engineers ad
   form and may also answer 400) when the role holds the capability, 403/404 otherwise, never a 500,
   and a denied response is the plain error page with none of the sample's protected data in it;
 * anonymous visitors are sent to the login page;
+* data scope by current relations: an app's `out_of_scope(ctx)` returns (markers, {page or API key:
+  kwargs}) of data no matrix account may reach, such as a former employee; every role gets a denial or
+  a body without any of those markers, never a 5xx;
 * every API operation in the OpenAPI schema: anonymous → 401, a role without the capability → 403,
   a role with it → not 401/403/404/5xx; an operation without authentication must be listed in
   API_PUBLIC (with the reason).
@@ -324,3 +327,46 @@ def test_every_api_operation_for_role(role, matrix):
         if not ok:
             problems.append(f"{key} as {role} (capability {cap}): unexpected {status}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_out_of_scope_data_never_shown_to_role(role, matrix):
+    """Scope follows current relations only: e.g. a person whose employment in the district ended years
+    ago is seen, revealed and edited by nobody there (each app's `out_of_scope` in its tests/matrix.py)."""
+    ctx, _ = matrix
+    client = Client()
+    client.force_login(ctx.users[role])
+    operations = {key: method for key, method, _, _ in _api_operations()}
+    pages = dict(_pages())
+    problems, checked = [], 0
+    for hook in _hooks():
+        if not hasattr(hook, "out_of_scope"):
+            continue
+        markers, targets = hook.out_of_scope(ctx)
+        for name, kwargs in targets.items():
+            if name in operations:
+                response, error = _call(client, operations[name], _api_url(name.split(" ", 1)[1], kwargs))
+            else:
+                assert name in pages, f"out_of_scope names an unknown page {name}"
+                response, error = _get(client, reverse(name, kwargs=kwargs))
+            checked += 1
+            if error or response.status_code >= 500:
+                problems.append(f"{name} as {role}: server error {error or response.status_code}")
+                continue
+            body = response.content
+            if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+                body = _xlsx_text(body)
+            leaked = [m for m in markers if m.encode("utf-8") in body]
+            if leaked:
+                problems.append(f"{name} as {role}: out-of-scope data shown {leaked} (status {response.status_code})")
+    assert checked, "no app declares out_of_scope samples"
+    assert not problems, "\n".join(problems)
+
+
+def _xlsx_text(content: bytes) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)
+    return "\n".join(" ".join(str(v) for v in row if v is not None) for row in rows).encode("utf-8")

@@ -72,10 +72,22 @@ def register_person(*, name, id_number, jurisdiction, phone="", actor=None, sour
     return person
 
 
+def current_employments(on=None):
+    """Employment spells not ended by `on` (default today): the relations that give an employer, and the
+    jurisdiction it lies in, a say over a person. A spell that ended gives none."""
+    from django.utils import timezone
+
+    return Employment.objects.filter(Q(end__isnull=True) | Q(end__gte=on or timezone.localdate()))
+
+
 def people_in_org(org):
-    """People registered in `org`'s subtree or employed by an organisation in it."""
-    employed = Employment.objects.filter(person=OuterRef("pk"), employer__path__startswith=org.path)
-    return Person.objects.filter(Q(jurisdiction__path__startswith=org.path) | Exists(employed))
+    """People `org`'s officers may see: resident (registered) in its subtree, currently employed by an
+    organisation in it, or applying in a round it organises. People who left the area, i.e. whose
+    employment there ended, are out of scope."""
+    employed = current_employments().filter(person=OuterRef("pk"), employer__path__startswith=org.path)
+    applying = Person.applications.rel.related_model.objects.filter(
+        person=OuterRef("pk"), round__organiser__path__startswith=org.path)
+    return Person.objects.filter(Q(jurisdiction__path__startswith=org.path) | Exists(employed) | Exists(applying))
 
 
 def scoped_people(user):
@@ -95,12 +107,21 @@ def can_see_full_numbers(user, person) -> bool:
     return bool(check(user, "registry.full_id")) and scoped_people(user).filter(pk=person.pk).exists()
 
 
-def reveal_numbers(person, *, actor, reason="查看完整号码") -> dict:
+REVEAL_REASON_MAX = 200
+
+
+def reveal_numbers(person, *, actor, reason="") -> dict:
     """The full ID and phone numbers, for the owner or an authorised officer; every view is audited
-    (the entry names the person, never the number)."""
+    (the entry names the person and the officer's stated reason, never the number)."""
     if not can_see_full_numbers(actor, person):
         raise NotAllowed("您无权查看完整身份证号码", log="full id not allowed")
-    record("registry.person.view_full_id", actor=actor, obj=person, reason=reason)
+    own = bool(person.account_id) and person.account_id == actor.pk
+    reason = (reason or "").strip()
+    if not own and not reason:
+        raise DomainError("请填写查看完整号码的理由（如：核对申报材料）", log="full id without reason")
+    if len(reason) > REVEAL_REASON_MAX:
+        raise DomainError(f"理由不能超过 {REVEAL_REASON_MAX} 个字", log="full id reason too long")
+    record("registry.person.view_full_id", actor=actor, obj=person, reason=reason or "本人查看")
     return {"id_number": person.id_number, "phone": person.phone}
 
 
@@ -228,16 +249,13 @@ def editable_people(user):
     """People whose facts `user` may edit (registry.edit): bureau officers everyone in their
     jurisdiction (as `people_in_org`); employer officers their own employees, i.e. people with a
     current employment spell at an organisation in their subtree."""
-    from django.utils import timezone
-
     from gongjiang.core.vocab import Role
 
     if not check(user, "registry.edit") or not user.organisation_id:
         return Person.objects.none()
     if user.role == Role.BUREAU:
         return people_in_org(user.organisation)
-    current = Employment.objects.filter(person=OuterRef("pk"), employer__path__startswith=user.organisation.path) \
-        .filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
+    current = current_employments().filter(person=OuterRef("pk"), employer__path__startswith=user.organisation.path)
     return Person.objects.filter(Exists(current))
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.accounts.scope import visible_organisations
+from gongjiang.core.errors import DomainError
 from gongjiang.core.excel import XLSX_TYPE, xlsx_response
 from gongjiang.core.vocab import JURISDICTION_KINDS, SkillLevel, Verification
 
@@ -144,11 +145,12 @@ def person_sections(person):
     return sections
 
 
-def _person_page(request, person, *, full=None):
+def _person_page(request, person, *, full=None, reveal_error=""):
     can_full = services.can_see_full_numbers(request.user, person)
     own = person.account_id == request.user.pk
     return render(request, "registry/person_detail.html", {
         "person": person, "sections": person_sections(person), "can_full": can_full, "full": full,
+        "reveal_error": reveal_error, "reason_max": services.REVEAL_REASON_MAX,
         "invitations": person.invitations.select_related("run__policy").filter(dismissed=False),
         "own": own, "can_edit": not own and services.can_edit_person(request.user, person),
         "can_verify": not own and bool(check(request.user, "registry.verify"))})
@@ -174,7 +176,10 @@ def person_reveal(request, pk):
     person = Person.objects.filter(pk=pk).first()
     if person is None or not services.can_see_full_numbers(request.user, person):
         raise Http404("person out of scope")
-    full = services.reveal_numbers(person, actor=request.user, reason="页面查看完整号码")
+    try:
+        full = services.reveal_numbers(person, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _person_page(request, person, reveal_error=exc.message)
     return _person_page(request, person, full=full)
 
 

@@ -1,6 +1,7 @@
 """Registry entries of the permission matrix (tests/test_permission_matrix.py): a person registered
 in 惠阳区 and currently employed by the matrix employer (so every officer holding registry.view or
-registry.edit sees them), one certificate, an import batch and a finished screening run."""
+registry.edit sees them), one certificate, an import batch and a finished screening run; and a former
+employee that nobody here may see any more (`out_of_scope`)."""
 import datetime as dt
 
 from gongjiang.core.idnumbers import make_resident_id
@@ -72,4 +73,35 @@ def samples(ctx):
         "GET /api/registry/screening/{pk}": r,
         "POST /api/registry/screening/{pk}/cancel": r,
         "GET /api/registry/screening/{pk}/results": r,
+    }
+
+
+def out_of_scope(ctx):
+    """A former employee: worked at the matrix employer until 2019, lives in 环翠区 now, applies nowhere
+    here. No officer of 惠阳区, 惠州市 or the employer may see, reveal or add facts to them (the permission
+    matrix checks every role on every page and API operation below: denied, or no trace in the body)."""
+    from gongjiang.registry.models import Certificate, Employment
+    from gongjiang.registry.services import register_person
+
+    person = register_person(name="矩阵离职人员", id_number=make_resident_id("371002", dt.date(1979, 8, 9), 55, female=True),
+                             jurisdiction=ctx.jurisdictions["环翠区"])
+    Employment.objects.create(person=person, employer=ctx.employer, jurisdiction=ctx.district,
+                              start=dt.date(2010, 1, 1), end=dt.date(2019, 6, 30))
+    cert = Certificate.objects.create(person=person, occupation="离职工种", level=5, issued_on=dt.date(2018, 1, 1))
+    p = {"pk": person.pk}
+    fact = {"pk": person.pk, "kind": "certificate", "fact_pk": cert.pk}
+    markers = {person.name, person.id_number_masked, "离职工种"}
+    return markers, {
+        "registry:person_list": {},
+        "registry:person_export": {},
+        "registry:person_detail": p,
+        "registry:person_reveal": p,
+        "registry:fact_add": {"pk": person.pk, "kind": "certificate"},
+        "registry:fact_edit": fact,
+        "registry:fact_verify": fact,
+        "GET /api/registry/people": {},
+        "GET /api/registry/people/{pk}": p,
+        "POST /api/registry/people/{pk}/facts/{kind}": {"pk": person.pk, "kind": "certificate"},
+        "POST /api/registry/people/{pk}/facts/{kind}/{fact_id}/verify":
+            {"pk": person.pk, "kind": "certificate", "fact_id": cert.pk},
     }

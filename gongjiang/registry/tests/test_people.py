@@ -73,9 +73,9 @@ def test_reveal_numbers_audited_and_scoped(jurisdictions, make_user):
     officer = make_user("bureau", jurisdictions["惠阳区"])
     outsider = make_user("bureau", jurisdictions["环翠区"])
     employer = make_user("employer", jurisdictions["惠阳区"])
-    assert services.reveal_numbers(p, actor=officer)["id_number"] == VALID
+    assert services.reveal_numbers(p, actor=officer, reason="核对申报材料")["id_number"] == VALID
     assert AuditEntry.objects.filter(action="registry.person.view_full_id", actor=officer).count() == 1
     for user in (outsider, employer):
         with pytest.raises(DomainError):
-            services.reveal_numbers(p, actor=user)
+            services.reveal_numbers(p, actor=user, reason="核对申报材料")
     assert Person.objects.get(pk=p.pk).id_number_encrypted != VALID

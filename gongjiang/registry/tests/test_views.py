@@ -49,7 +49,7 @@ def test_employer_sees_own_staff_masked_without_full_number(setup):
 def test_full_number_view_is_audited(setup):
     c, p = setup["client"], setup["person"]
     c.force_login(setup["officer"])
-    page = c.post(f"/registry/people/{p.pk}/reveal/").content.decode()
+    page = c.post(f"/registry/people/{p.pk}/reveal/", {"reason": "核对申报材料"}).content.decode()
     assert NUMBER in page and "13812345678" in page
     entry = AuditEntry.objects.get(action="registry.person.view_full_id")
     assert entry.object_id == str(p.pk) and NUMBER not in str(entry.after) + entry.reason
