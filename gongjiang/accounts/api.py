@@ -3,7 +3,9 @@ Session authentication with CSRF; the same capabilities and data scope as the pa
 from django.db.models import Q
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from gongjiang.api.pagination import BoundedLimitOffset
 
 from . import scope
 from .models import Organisation, User
@@ -54,7 +56,7 @@ def me(request):
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="可见组织（本组织及下级）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("org.view")
 def organisations(request, q: str = "", kind: str = ""):
     qs = scope.visible_organisations(request.user).order_by("path")
@@ -75,7 +77,7 @@ def organisation(request, org_id: int):
 
 
 @router.get("/users", response=list[UserOut], summary="账号（系统管理员）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("user.manage")
 def users(request, q: str = "", role: str = ""):
     qs = User.objects.order_by("username")

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongjiang.api.pagination import BoundedLimitOffset
 from gongjiang.accounts.permissions import requires
 from gongjiang.core.vocab import Role
 
@@ -72,7 +73,7 @@ def _visible(user, pk):
 
 
 @router.get("/", response=list[ApplicationOut], summary="可见的申报")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("application.view")
 def list_applications(request, round: int | None = None, status: str = "", unit: int | None = None,
                       route: str = "", eligibility: str = "", q: str = ""):

@@ -6,9 +6,17 @@ import datetime as dt
 
 from django import forms
 
+from gongjiang.core.params import int_or_none
 from gongjiang.core.vocab import CompetitionClass, CompetitionLevel, SkillLevel
 
 ROWS = {"competitions": 3, "titles": 3, "apprentices": 3}
+MAX_ROWS = 30
+TEXT_MAX = 500
+# Bounds of the numbers a form field can hold (insurance months since 1950, a placement, a level):
+# an impossible value is refused when it is typed, not when the application is submitted.
+INT_RANGES = {"int": (0, 1200), "skill_level": (1, max(SkillLevel.values)),
+              "competition_level": (min(CompetitionLevel.values), max(CompetitionLevel.values)),
+              "competition_class": (min(CompetitionClass.values), max(CompetitionClass.values))}
 ROW_FIELDS = {
     "competitions": [("name", "竞赛名称", "text"), ("level", "级别", "competition_level"),
                      ("klass", "类别", "competition_class"), ("rank", "名次", "int"), ("held_on", "比赛日期", "date")],
@@ -84,15 +92,18 @@ def _parse(kind, raw, label, errors, key, required):
         if d > dt.date.today() + dt.timedelta(days=1):
             errors[key] = f"{label}不能晚于今天"
         return d.isoformat()
-    if kind in ("int", "skill_level", "competition_level", "competition_class"):
-        try:
-            return int(raw)
-        except ValueError:
-            errors[key] = f"{label}应为数字"
-            return None
+    if kind in INT_RANGES:
+        lo, hi = INT_RANGES[kind]
+        number = int_or_none(raw, lo=lo, hi=hi)
+        if number is None:
+            errors[key] = f"{label}应为 {lo} 至 {hi} 之间的整数"
+        return number
     if kind == "bool":
         return raw in ("on", "1", "true", "yes")
-    return raw[:500]
+    if len(raw) > TEXT_MAX:
+        errors[key] = f"{label}不能超过 {TEXT_MAX} 个字"
+        return raw[:TEXT_MAX]
+    return raw
 
 
 def read_form(post, rnd, *, strict=False) -> tuple[dict, str, dict]:
@@ -106,8 +117,11 @@ def read_form(post, rnd, *, strict=False) -> tuple[dict, str, dict]:
             facts[section][name] = _parse(kind, post.get(key), label, errors, key, required and strict)
     for table, fields in ROW_FIELDS.items():
         rows = []
-        n = int(post.get(f"{table}.count", ROWS[table]) or 0)
-        for i in range(min(n, 30)):
+        n = int_or_none(post.get(f"{table}.count", ROWS[table]), hi=MAX_ROWS)
+        if n is None:
+            errors[f"{table}.count"] = f"行数应为 0 至 {MAX_ROWS} 之间的整数"
+            n = 0
+        for i in range(n):
             row = {name: _parse(kind, post.get(f"{table}.{i}.{name}"), label, errors, f"{table}.{i}.{name}", False)
                    for name, label, kind in fields}
             if row.get("name"):

@@ -635,11 +635,19 @@ def used_quota(unit) -> int:
     return Application.objects.filter(unit=unit, status=State.RECOMMENDED).count()
 
 
+def _locked_unit_of(application) -> RecommendingUnit:
+    """The application's recommending unit, row-locked; an application without one cannot be forwarded,
+    withdrawn from or declined by a unit."""
+    if application.unit_id is None:
+        raise DomainError("该申报未选择推荐单位，不能由推荐单位处理", log=f"application {application.pk} has no unit")
+    return RecommendingUnit.objects.select_for_update().select_related("round", "organisation").get(
+        pk=application.unit_id)
+
+
 def forward(application, *, actor, classified=None, reason="") -> Application:
     """Recommend a candidate to the organising bureau within the unit's quota (row lock)."""
     with transaction.atomic():
-        unit = RecommendingUnit.objects.select_for_update().select_related("round", "organisation").get(
-            pk=application.unit_id)
+        unit = _locked_unit_of(application)
         _require_unit_officer(actor, unit)
         require_open(unit.round, DeadlineKind.RECOMMENDATION)
         if unit.report_submitted_at:
@@ -658,7 +666,7 @@ def forward(application, *, actor, classified=None, reason="") -> Application:
 
 @transaction.atomic
 def unforward(application, *, actor, reason) -> Application:
-    unit = RecommendingUnit.objects.select_for_update().get(pk=application.unit_id)
+    unit = _locked_unit_of(application)
     _require_unit_officer(actor, unit)
     if unit.report_submitted_at:
         raise Conflict("推荐报告已报送，不能撤回推荐", log="unforward after report")
@@ -670,7 +678,7 @@ def unforward(application, *, actor, reason) -> Application:
 
 @transaction.atomic
 def decline(application, *, actor, reason) -> Application:
-    unit = RecommendingUnit.objects.select_for_update().get(pk=application.unit_id)
+    unit = _locked_unit_of(application)
     _require_unit_officer(actor, unit)
     if not (reason or "").strip():
         raise DomainError("不予推荐须填写理由", log="decline without reason")

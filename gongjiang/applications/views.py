@@ -8,6 +8,7 @@ from django.utils import timezone
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.core.errors import DomainError
 from gongjiang.core.listing import paginate
+from gongjiang.core.params import id_or_none
 from gongjiang.core.vocab import Role
 from gongjiang.rounds.listing import Column, Listing
 from gongjiang.rounds.models import RecommendingUnit
@@ -102,9 +103,14 @@ def edit(request, pk):
         post = request.POST
         action = post.get("action", "save")
         facts, deed, errors = forms.read_form(post, app.round)
-        unit = RecommendingUnit.objects.filter(round=app.round, pk=post["unit"]).first() if post.get("unit") else None
+        unit = None
+        if post.get("unit"):
+            unit = RecommendingUnit.objects.filter(round=app.round, pk=id_or_none(post["unit"]) or 0).first()
+            if unit is None:
+                raise DomainError("所选推荐单位不存在，请重新选择", log="edit with unknown unit")
         if errors:
-            messages.error(request, "表单有误，请按提示修改。")
+            unplaced = [text for key, text in errors.items() if key.endswith(".count")]  # no field shows them
+            messages.error(request, "表单有误：" + "；".join(unplaced) if unplaced else "表单有误，请按提示修改。")
         else:
             try:
                 services.save_draft(app, actor=request.user, facts=facts, deed_text=deed, unit=unit)
@@ -235,6 +241,9 @@ def application_form_pdf(request, pk):
 
 # ------------------------------------------------------------------ recommending unit
 
+UNIT_ACTIONS_ON_AN_APPLICATION = {"forward", "unforward", "decline", "classified", "move"}
+
+
 @requires("recommendation.forward")
 def unit(request, pk):
     user = request.user
@@ -243,10 +252,12 @@ def unit(request, pk):
         raise Http404("unit not visible")
     if request.method == "POST":
         action = request.POST.get("action")
+        app = None
+        if action in UNIT_ACTIONS_ON_AN_APPLICATION:  # a request without a valid application: 400, not a 500
+            app = Application.objects.filter(pk=id_or_none(request.POST.get("application")) or 0, unit=u).first()
+            if app is None:
+                raise DomainError("请先选择申报人", log=f"unit action {action} without a valid application")
         try:
-            app = None
-            if request.POST.get("application"):
-                app = get_object_or_404(Application, pk=request.POST["application"], unit=u)
             if action == "forward":
                 services.forward(app, actor=user, classified=request.POST.get("classified") == "1")
                 messages.success(request, f"已推荐：{app.name}")

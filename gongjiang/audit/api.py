@@ -3,8 +3,9 @@ import datetime as dt
 
 from django.http import Http404
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongjiang.api.pagination import BoundedLimitOffset
 from gongjiang.accounts.permissions import requires
 from gongjiang.core.errors import DomainError
 
@@ -14,7 +15,7 @@ from .services import verify_and_store
 router = Router(tags=["审计日志"])
 
 
-class EntryOut(Schema):
+class AuditEntryOut(Schema):
     id: int
     created_at: dt.datetime
     actor_name: str
@@ -45,8 +46,8 @@ class VerifyOut(Schema):
     problem: str
 
 
-@router.get("/entries", response=list[EntryOut], summary="审计记录（倒序）")
-@paginate(LimitOffsetPagination)
+@router.get("/entries", response=list[AuditEntryOut], summary="审计记录（倒序）")
+@paginate(BoundedLimitOffset)
 @requires("audit.view")
 def entries(request, filters: Query[EntryFilter]):
     form = EntryFilterForm({k: v for k, v in filters.dict().items() if v is not None})
@@ -55,7 +56,7 @@ def entries(request, filters: Query[EntryFilter]):
     return filter_entries(visible_entries(request.user).order_by("-id"), form.cleaned_data)
 
 
-@router.get("/entries/{entry_id}", response=EntryOut, summary="审计记录详情")
+@router.get("/entries/{entry_id}", response=AuditEntryOut, summary="审计记录详情")
 @requires("audit.view")
 def entry(request, entry_id: int):
     found = visible_entries(request.user).filter(pk=entry_id).first()

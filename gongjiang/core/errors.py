@@ -20,3 +20,20 @@ class NotAllowed(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class BadInput(DomainError):
+    """Input the database cannot store or compare (a number beyond 64 bits, a NUL character): refused
+    with a 400, whatever view or API operation it reached."""
+
+
+def as_input_error(exception) -> DomainError | None:
+    """The user-facing error for an exception that bad input causes deep down (the database driver
+    refusing a value), or None for every other exception, which stays a server error."""
+    from django.db import DataError
+
+    if isinstance(exception, OverflowError):
+        return BadInput("输入的数字过大，请检查后重试", log=f"input overflow: {exception}")
+    if isinstance(exception, DataError):
+        return BadInput("输入的内容超出允许的范围或含有不允许的字符，请检查后重试", log=f"database refused input: {exception}")
+    return None

@@ -1,10 +1,10 @@
 import logging
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
-from .errors import DomainError
+from .errors import DomainError, as_input_error
 
 log = logging.getLogger("gongjiang")
 
@@ -37,6 +37,7 @@ class DomainErrorMiddleware:
             from gongjiang.web.views import error_404
 
             return error_404(request, exception)
+        exception = as_input_error(exception) or exception
         if isinstance(exception, DomainError):
             log.warning("%s %s: %s", request.method, request.path, exception.log)
             return render(request, "web/error.html", {"message": exception.message}, status=exception.status)
@@ -60,3 +61,34 @@ class PrivacyHeadersMiddleware:
             response["Cache-Control"] = "no-store, private"
         response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
         return response
+
+
+NUL_MESSAGE = "输入中含有不允许的控制字符（NUL），请删除后重试"
+
+
+def has_nul(request) -> bool:
+    """A NUL character in the query string, a form field (not a file's content) or a JSON body: no text
+    field may hold one, and PostgreSQL refuses them."""
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return True
+    if request.content_type == "application/json":
+        return b"\x00" in request.body or b"\\u0000" in request.body
+    return False
+
+
+class NulInputMiddleware:
+    """Refuse input with NUL characters up front with a 400 and a Chinese message (JSON under /api/)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_nul(request):
+            log.warning("%s %s: NUL character in input", request.method, request.path)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": NUL_MESSAGE, "code": "invalid"}, status=400,
+                                    json_dumps_params={"ensure_ascii": False})
+            return render(request, "web/error.html", {"message": NUL_MESSAGE}, status=400)
+        return self.get_response(request)

@@ -11,7 +11,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from gongjiang.api.pagination import BoundedLimitOffset
 
 from . import services
 from .models import Notice
@@ -90,7 +92,7 @@ class NoticeDetailOut(NoticeOut):
 
 
 @router.get("/", response=list[NoticeOut], auth=None, summary="已发布的公示（公开）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_notices(request, state: str = "", q: str = "", organisation: str = "", year: int | None = None):
     """Newest first. `state`: upcoming / running / ended (by today's date); `q`: part of the title or
     of the publishing organisation's name; `organisation`: part of the organisation's name; `year`:

@@ -8,8 +8,9 @@ import json
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongjiang.api.pagination import BoundedLimitOffset
 from gongjiang.accounts.permissions import requires
 from gongjiang.core.errors import DomainError
 
@@ -117,7 +118,7 @@ def _detail(person):
 
 
 @router.get("/people", response=list[PersonOut], summary="本辖区人员（号码脱敏）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("registry.view")
 def list_people(request, q: str = ""):
     qs = services.scoped_people(request.user).select_related("jurisdiction")
@@ -203,7 +204,7 @@ OUTCOME_WORDS = {0: "eligible", 1: "needs_review", 2: "not_eligible"}
 
 
 @router.get("/screening/{pk}/results", response=list[ResultOut], summary="筛查结果（分页，可按结论和条款筛选）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("registry.screen")
 def screening_results(request, pk: int, outcome: int | None = None, failing: str = "", reviewing: str = ""):
     run = _run(request.user, pk)

@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongjiang.api.pagination import BoundedLimitOffset
 from gongjiang.accounts.permissions import requires
 
 from . import experts as ex
@@ -172,7 +173,7 @@ def board_counts(request, round_id: int):
 
 
 @router.get("/experts", response=list[ExpertOut], summary="本辖区专家库")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("review.manage")
 def experts(request, q: str = "", occupation: str = "", employer: str = "", level: str = "",
             active: bool | None = None):

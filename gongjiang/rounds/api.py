@@ -3,8 +3,9 @@ import datetime as dt
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongjiang.api.pagination import BoundedLimitOffset
 from gongjiang.accounts.permissions import requires
 
 from . import services
@@ -51,7 +52,7 @@ class RoundOut(Schema):
 
 
 @router.get("/", response=list[RoundOut], summary="可见的遴选批次")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("round.view")
 def list_rounds(request, status: str = "", year: int | None = None):
     qs = services.visible_rounds(request.user)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.accounts.scope import in_scope, visible_organisations
 from gongjiang.core.errors import DomainError
+from gongjiang.core.params import id_or_none
 
 from . import cycle, policy_link, services
 from .forms import ExtendForm, PublicCallFilter, RoundForm, SelfCheckForm, UnitForm
@@ -149,7 +150,10 @@ def round_overview(request, pk):
     apps = visible_applications(request.user).filter(round=rnd).exclude(status__in=["draft", "withdrawn"])
     title = rnd.title
     if request.GET.get("unit"):
-        unit = get_object_or_404(RecommendingUnit, pk=request.GET["unit"], round=rnd)
+        unit_id = id_or_none(request.GET["unit"])
+        if unit_id is None:
+            raise DomainError("推荐单位参数不正确", log="overview with a non-numeric unit")
+        unit = get_object_or_404(RecommendingUnit, pk=unit_id, round=rnd)
         apps = apps.filter(unit=unit)
         title = f"{rnd.title}（{unit.organisation}）"
     apps = apps.order_by("unit__organisation__name", "unit_rank", "serial")
