@@ -204,6 +204,9 @@ def _check_pdf(data: bytes, rule: UploadRule) -> int:
     if b"%%EOF" not in data[-2048:]:
         raise UploadRejected("PDF文件不完整（缺少文件结尾，可能在扫描或上传时被截断），请重新导出后上传",
                              log="pdf truncated: no %%EOF in tail")
+    if data[data.rfind(b"%%EOF") + 5:].strip(b" \t\r\n\x00"):
+        raise UploadRejected("PDF文件结尾之后附加了其他数据，出于安全原因不予接收，请重新导出后上传",
+                             log="pdf data after the last %%EOF")
     try:
         reader = PdfReader(io.BytesIO(data), strict=True)
         if reader.is_encrypted:
@@ -224,7 +227,7 @@ def _check_pdf(data: bytes, rule: UploadRule) -> int:
         for page in reader.pages:
             for annot in page.get("/Annots") or []:
                 action = annot.get_object().get("/A")
-                if action is not None and action.get_object().get("/S") in ("/JavaScript", "/Launch"):
+                if action is not None and _active_link(action.get_object()):
                     raise UploadRejected("PDF文件含有脚本或启动程序的链接，不予接收",
                                          log="pdf annotation action")
     except UploadRejected:
@@ -238,7 +241,26 @@ def _check_pdf(data: bytes, rule: UploadRule) -> int:
         if token in data:
             raise UploadRejected(f"PDF文件{_PDF_ACTIVE_KEYS[token.decode()]}，出于安全原因不予接收，"
                                  "请用“打印为PDF”重新生成后上传", log=f"pdf raw token {token!r}")
+    if _JAVASCRIPT_URI.search(data):
+        raise UploadRejected("PDF文件含有脚本或启动程序的链接，不予接收", log="pdf javascript: uri")
     return pages
+
+
+# "javascript:" as a link target, also with the blanks and case tricks viewers tolerate.
+_JAVASCRIPT_URI = re.compile(rb"\(\s*j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t\s*:", re.IGNORECASE)
+
+
+def _active_link(action) -> bool:
+    """A link annotation's action that runs a script or a program, or a URI action to javascript:."""
+    kind = action.get("/S")
+    if kind in ("/JavaScript", "/Launch"):
+        return True
+    uri = action.get("/URI") if kind == "/URI" else None
+    if uri is None:
+        return False
+    text = uri.get_object() if hasattr(uri, "get_object") else uri
+    text = bytes(text.original_bytes).decode("latin-1") if hasattr(text, "original_bytes") else str(text)
+    return re.sub(r"\s", "", text).lower().startswith(("javascript:", "vbscript:", "data:"))
 
 
 def _check_image(data: bytes, kind: str, rule: UploadRule) -> tuple[int, int]:

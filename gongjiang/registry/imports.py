@@ -24,6 +24,7 @@ from gongjiang.core.vocab import JURISDICTION_KINDS, CompetitionClass, Competiti
 from .crypto import lookup_hash
 
 MAX_ROWS = 200_000
+MAX_FILE_BYTES = 20 * 1024 * 1024  # an import file above this is refused before it is stored
 
 
 class CellError(ValueError):
@@ -300,20 +301,51 @@ class Table:
     rows: list  # (row_number, [cell values])
 
 
-def read_table(data: bytes, file_name: str) -> Table:
-    """Rows of the first sheet (xlsx) or of a CSV file (UTF-8 with or without BOM, or GB18030)."""
+def _check_headers(headers, required, max_rows, declared_rows=None):
+    """Before any row is read: the required columns are there and the sheet does not declare more rows
+    than a file may hold (a 1.5-million-row sheet is refused at once, not after reading it)."""
+    missing = [h for h in (required or []) if h not in headers]
+    if missing:
+        raise CellError(f"缺少以下列：{'、'.join(missing)}，请使用下载的模板")
+    if declared_rows is not None and declared_rows - 1 > max_rows:
+        raise CellError(f"单个文件最多{max_rows}行（该文件约{declared_rows - 1}行），请拆分后导入")
+
+
+def _bounded_rows(numbered, max_rows):
+    """Non-blank rows, read one at a time, stopping as soon as there are more than max_rows."""
+    rows = []
+    for n, r in numbered:
+        if any(v not in (None, "") and str(v).strip() for v in r):
+            rows.append((n, list(r)))
+            if len(rows) > max_rows:
+                raise CellError(f"单个文件最多{max_rows}行，请拆分后导入")
+    return rows
+
+
+def read_table(data: bytes, file_name: str, *, required=None, max_rows: int = MAX_ROWS) -> Table:
+    """Rows of the first sheet (xlsx) or of a CSV file (UTF-8 with or without BOM, or GB18030).
+    The headers are checked against `required` column names before the rows are read, and reading
+    stops at the first row beyond `max_rows`."""
     name = file_name.lower()
+    if len(data) > MAX_FILE_BYTES:
+        raise CellError(f"文件过大（上限{MAX_FILE_BYTES // (1024 * 1024)}MB），请拆分后导入")
     if name.endswith(".xlsx"):
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            it = ws.iter_rows(values_only=True)
+            headers = [parse_text(h) for h in next(it, [])]
+        except CellError:
+            raise
         except Exception:
             raise CellError("无法读取该 Excel 文件，请使用模板另存为 .xlsx 格式") from None
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        headers = [parse_text(h) for h in next(it, [])]
-        rows = [(n, list(r)) for n, r in enumerate(it, start=2)]
-        wb.close()
-    elif name.endswith(".csv"):
+        try:
+            _check_headers(headers, required, max_rows, declared_rows=ws.max_row)
+            rows = _bounded_rows(enumerate(it, start=2), max_rows)
+        finally:
+            wb.close()
+        return Table(headers, rows)
+    if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = data.decode(encoding)
@@ -323,12 +355,13 @@ def read_table(data: bytes, file_name: str) -> Table:
         else:
             raise CellError("无法识别 CSV 文件的编码，请另存为 UTF-8")
         reader = csv.reader(io.StringIO(text))
-        headers = [h.strip() for h in next(reader, [])]
-        rows = [(n, r) for n, r in enumerate(reader, start=2)]
-    else:
-        raise CellError("只支持 .xlsx 或 .csv 文件")
-    rows = [(n, r) for n, r in rows if any(v not in (None, "") and str(v).strip() for v in r)]
-    return Table(headers, rows)
+        try:
+            headers = [h.strip() for h in next(reader, [])]
+            _check_headers(headers, required, max_rows)
+            return Table(headers, _bounded_rows(enumerate(reader, start=2), max_rows))
+        except csv.Error:
+            raise CellError("CSV 文件格式不正确，请另存为 UTF-8 编码的 CSV") from None
+    raise CellError("只支持 .xlsx 或 .csv 文件")
 
 
 # ---- checking ----

@@ -142,7 +142,7 @@ def start_import(*, kind, data: bytes, file_name: str, actor) -> "ImportBatch":
     import hashlib
 
     from .crypto import encrypt_bytes
-    from .imports import SPECS
+    from .imports import MAX_FILE_BYTES, SPECS
     from .models import ImportBatch
     from .tasks import check_import_task
 
@@ -151,6 +151,9 @@ def start_import(*, kind, data: bytes, file_name: str, actor) -> "ImportBatch":
     jurisdiction = _import_jurisdiction(actor)
     if not file_name.lower().endswith((".xlsx", ".csv")):
         raise DomainError("只支持 .xlsx 或 .csv 文件", log="bad import file type")
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(f"文件过大（上限{MAX_FILE_BYTES // (1024 * 1024)}MB），请拆分后导入",
+                          log=f"import file of {len(data)} bytes")
     with transaction.atomic():
         batch = ImportBatch.objects.create(kind=kind, file_name=file_name[:200],
                                            file_sha256=hashlib.sha256(data).hexdigest(),
@@ -163,10 +166,11 @@ def start_import(*, kind, data: bytes, file_name: str, actor) -> "ImportBatch":
 
 def _check_batch(batch, *, on_progress=None):
     from .crypto import decrypt_bytes
-    from .imports import CellError, CheckResult, RowError, check_against_registry, parse_rows, read_table
+    from .imports import SPECS, CellError, CheckResult, RowError, check_against_registry, parse_rows, read_table
 
+    required = [c.header for c in SPECS[batch.kind] if c.required]
     try:
-        table = read_table(decrypt_bytes(batch.file_encrypted), batch.file_name)
+        table = read_table(decrypt_bytes(batch.file_encrypted), batch.file_name, required=required)
     except CellError as e:
         return None, CheckResult(errors=[RowError(1, "", str(e))])
     if on_progress:
@@ -194,7 +198,9 @@ def run_import_check(batch) -> None:
     batch.status = ImportBatch.Status.INVALID if result.errors or not batch.rows_total else ImportBatch.Status.CHECKED
     if not batch.rows_total and not result.errors:
         batch.errors = [{"row": 1, "column": "", "reason": "文件中没有数据行"}]
-    batch.save(update_fields=["rows_total", "rows_done", "errors", "warnings", "status"])
+    if batch.status == ImportBatch.Status.INVALID:
+        batch.file_encrypted = ""  # a rejected file is not kept: its errors are, and it can never be committed
+    batch.save(update_fields=["rows_total", "rows_done", "errors", "warnings", "status", "file_encrypted"])
 
 
 def commit_import(batch, *, actor):

@@ -20,7 +20,7 @@ from gongjiang.core.vocab import JURISDICTION_KINDS, SkillLevel, Verification
 from . import screening, services
 from .attributes import label as attribute_label
 from .forms import DESIGNATION, FACT_KINDS, KIND_OF_RELATED, VerifyForm, WithdrawForm
-from .imports import KIND_LABELS, SPECS, template_workbook
+from .imports import KIND_LABELS, MAX_FILE_BYTES, SPECS, template_workbook
 from .models import ImportBatch, Invitation, Person, ScreeningResult, ScreeningRun
 
 PAGE_SIZE = 50
@@ -344,6 +344,9 @@ def import_index(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:  # refused before the file is read into memory
+            raise DomainError(f"文件过大（上限{MAX_FILE_BYTES // (1024 * 1024)}MB），请拆分后导入",
+                              log=f"import upload of {upload.size} bytes")
         batch = services.start_import(kind=form.cleaned_data["kind"], data=upload.read(), file_name=upload.name,
                                       actor=request.user)
         return redirect("registry:import_detail", batch.pk)

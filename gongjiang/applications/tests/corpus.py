@@ -72,6 +72,21 @@ def openaction_javascript_pdf() -> bytes:
     ])
 
 
+def javascript_link_pdf(uri=b"javascript:app.alert(1)") -> bytes:
+    """A link annotation whose URI action runs script when clicked (no /JavaScript key anywhere)."""
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /A << /S /URI /URI (" + uri + b") >> >>",
+    ])
+
+
+def trailing_data_pdf() -> bytes:
+    """A valid PDF with something else appended after its %%EOF (a polyglot: PDF and archive or script)."""
+    return pdf_bytes() + b"<html><script>alert(1)</script></html>\n"
+
+
 def truncated_pdf() -> bytes:
     data = pdf_bytes(pages=3)
     return data[: len(data) // 2]
@@ -150,6 +165,9 @@ BAD_FILES = [
     ("脚本.pdf", javascript_pdf, "JavaScript"),
     ("隐藏脚本.pdf", openaction_javascript_pdf, "JavaScript"),
     ("附件.pdf", embedded_file_pdf, "嵌入文件"),
+    ("链接.pdf", javascript_link_pdf, "脚本或启动程序的链接"),
+    ("链接大写.pdf", lambda: javascript_link_pdf(b" JaVa Script:app.alert(1)"), "脚本或启动程序的链接"),
+    ("附加数据.pdf", trailing_data_pdf, "结尾之后附加了其他数据"),
     ("../../etc/passwd.pdf", pdf_bytes, "路径"),
     ("..\\..\\windows\\win.ini.pdf", pdf_bytes, "路径"),
     ("证书.png", png_bytes, "只接收PDF"),
