@@ -20,6 +20,7 @@ from django.utils import timezone
 from gongjiang.accounts.permissions import check
 from gongjiang.audit.services import record, snapshot
 from gongjiang.core.errors import DomainError, NotAllowed
+from gongjiang.core.params import int_or_none
 from gongjiang.policy.engine import evaluate, tables_used
 from gongjiang.policy.schema import walk
 
@@ -189,7 +190,10 @@ def results_query(run, *, outcome=None, failing=None, reviewing=None):
     """Results of a run, filtered by outcome and by a failing / needs-review clause id."""
     qs = ScreeningResult.objects.filter(run=run).select_related("person", "person__jurisdiction")
     if outcome is not None and outcome != "":
-        qs = qs.filter(outcome=int(outcome))
+        value = int_or_none(outcome, hi=len(ScreeningResult.Outcome.choices))
+        if value is None:
+            raise DomainError("筛查结论参数不正确", log=f"bad outcome filter {str(outcome)[:40]!r}")
+        qs = qs.filter(outcome=value)
     for cid, field in ((failing, "fail_mask"), (reviewing, "review_mask")):
         if cid:
             if cid not in run.clause_ids:

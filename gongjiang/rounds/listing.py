@@ -13,9 +13,11 @@ from typing import Callable
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from gongjiang.core.excel import xlsx_response
+from gongjiang.core.params import id_or_none
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 20000
@@ -42,11 +44,16 @@ class Listing:
         self.request, self.columns = request, columns
         self.params = request.GET
         qs = queryset
-        self.active = {}
+        self.active, self.invalid = {}, {}
         for param, field in (filters or {}).items():
             value = self.params.get(param, "").strip()
             if value:
-                qs = qs.filter(**{field: value})
+                try:
+                    if field.endswith("_id") and id_or_none(value) is None:
+                        raise ValueError(f"not an id: {value[:40]!r}")
+                    qs = qs.filter(**{field: value})
+                except (ValueError, TypeError, ValidationError):
+                    qs, self.invalid[param] = qs.none(), value  # a filter no row can match: an empty list
                 self.active[param] = value
         self.q = self.params.get("q", "").strip()
         if self.q and search:

@@ -197,7 +197,7 @@ def test_api_organisations_are_scoped(client, jurisdictions, make_org, make_user
     inside = make_org(parent=jurisdictions["东昌府区"])
     outside = make_org(parent=jurisdictions["临清市"])
     client.force_login(make_user("recommender", jurisdictions["东昌府区"]))
-    ids = {o["id"] for o in client.get("/api/accounts/organisations?limit=1000").json()["items"]}
+    ids = {o["id"] for o in client.get("/api/accounts/organisations?limit=500").json()["items"]}
     assert inside.pk in ids and outside.pk not in ids
     assert client.get(f"/api/accounts/organisations/{outside.pk}").status_code == 404
     me = client.get("/api/accounts/me").json()
@@ -211,7 +211,7 @@ def test_api_organisations_are_scoped(client, jurisdictions, make_org, make_user
 def test_list_pages_never_fail_on_malformed_query(admin_client, query):
     for name in ["accounts:org_list", "accounts:user_list", "accounts:org_export", "accounts:user_export"]:
         r = admin_client.get(reverse(name) + "?" + query)
-        assert r.status_code == 200, (name, query, r.status_code)
+        assert r.status_code == (400 if "%00" in query else 200), (name, query, r.status_code)  # NUL: refused
         assert b"<script>" not in r.content
 
 

@@ -76,7 +76,7 @@ def test_malformed_filters_never_fail(log, jurisdictions, make_user, query):
     c = _client(make_user("auditor", jurisdictions["惠州市"]))
     for name in ["audit:entry_list", "audit:entry_export"]:
         r = c.get(reverse(name) + "?" + query)
-        assert r.status_code == 200, (name, query)
+        assert r.status_code == (400 if "%00" in query else 200), (name, query)  # NUL: refused up front
     assert c.get("/api/audit/entries?" + query).status_code in {200, 400, 422}
 
 
