@@ -92,13 +92,22 @@ def _pages_for(role, ctx, samples):
             continue
 
 
-@pytest.mark.parametrize("role", list(Role))
-def test_hostile_strings_through_every_form(role, matrix):  # noqa: F811
+def _each_page_once(ctx, samples):
+    """(role, client, name, url): every page once, as the first role that may open it."""
+    seen = set()
+    for role in Role:
+        client = Client(raise_request_exception=False)
+        client.force_login(ctx.users[role])
+        for name, url in _pages_for(role, ctx, samples):
+            if name not in seen:
+                seen.add(name)
+                yield role, client, name, url
+
+
+def test_hostile_strings_through_every_form(matrix):  # noqa: F811
     ctx, samples = matrix
-    client = Client(raise_request_exception=False)
-    client.force_login(ctx.users[role])
     problems, sent = [], 0
-    for name, url in _pages_for(role, ctx, samples):
+    for role, client, name, url in _each_page_once(ctx, samples):
         page = client.get(url)
         if page.status_code != 200 or not page.get("Content-Type", "").startswith("text/html"):
             continue
@@ -108,7 +117,9 @@ def test_hostile_strings_through_every_form(role, matrix):  # noqa: F811
                 continue
             button = dict(form["buttons"][:1])
             for label, value in STRINGS:
-                for replace_hidden in ((False, True) if form["method"] == "post" else (False,)):
+                # Hidden fields (the action, the record's id) get the strings that break ids and numbers.
+                replacing = form["method"] == "post" and label in ("nul", "bigint_overflow", "over_long", "sql")
+                for replace_hidden in ((False, True) if replacing else (False,)):
                     data = _hostile(form["fields"], value, replace_hidden=replace_hidden) | button
                     send = client.post if form["method"] == "post" else client.get
                     response = send(target, data)
@@ -117,18 +128,15 @@ def test_hostile_strings_through_every_form(role, matrix):  # noqa: F811
                         problems.append(f"{name}: {form['method'].upper()} {target} with {label} "
                                         f"(hidden {'replaced' if replace_hidden else 'kept'}) -> {response.status_code}")
                 client.force_login(ctx.users[role])  # a form may end or rotate the session
-    assert sent, f"no form reached for {role}"
+    assert sent > 100, sent
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("role", [Role.APPLICANT, Role.BUREAU, Role.EMPLOYER])
-def test_hostile_uploads_through_every_file_field(role, matrix, settings, tmp_path):  # noqa: F811
+def test_hostile_uploads_through_every_file_field(matrix, settings, tmp_path):  # noqa: F811
     ctx, samples = matrix
     settings.MEDIA_ROOT = tmp_path
-    client = Client(raise_request_exception=False)
-    client.force_login(ctx.users[role])
     problems, sent = [], 0
-    for name, url in _pages_for(role, ctx, samples):
+    for role, client, name, url in _each_page_once(ctx, samples):
         page = client.get(url)
         if page.status_code != 200 or not page.get("Content-Type", "").startswith("text/html"):
             continue
@@ -144,8 +152,8 @@ def test_hostile_uploads_through_every_file_field(role, matrix, settings, tmp_pa
                 response = client.post(target, base | dict(form["buttons"][:1]) | files)
                 sent += 1
                 if response.status_code >= 500:
-                    problems.append(f"{name}: upload {file_name} to {target} -> {response.status_code}")
+                    problems.append(f"{name}: upload {file_name} to {target} as {role} -> {response.status_code}")
     stored = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert sent, f"no upload field reached for {role}"
+    assert sent >= len(UPLOADS), sent
     assert not problems, "\n".join(problems)
     assert not stored, f"rejected uploads were kept: {stored}"
