@@ -6,10 +6,11 @@ import datetime as dt
 
 from django.db.models import Q
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongjiang.accounts.permissions import requires
 from gongjiang.accounts.scope import org_q
+from gongjiang.api.pagination import BoundedLimitOffset
 
 router = Router(tags=["称号持有人"])
 
@@ -57,7 +58,7 @@ def holders_in_scope(user):
 
 
 @router.get("/", response=list[HolderOut], summary="称号持有人（分页；可按授予日期、状态、称号、政策筛选）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("honour.view")
 def list_holders(request, awarded_since: dt.date | None = None, status: str = "", title: str = "", policy: str = "",
                  q: str = ""):

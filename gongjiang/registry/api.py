@@ -268,7 +268,7 @@ class ImportOut(Schema):
 
 
 @router.get("/imports", response=list[ImportOut], summary="导入批次（本辖区，分页，可按类型和状态筛选）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("registry.import")
 def list_imports(request, kind: str = "", status: str = ""):
     from .models import ImportBatch
@@ -283,7 +283,7 @@ def list_imports(request, kind: str = "", status: str = ""):
 
 
 @router.get("/screening", response=list[RunOut], summary="资格筛查任务（本辖区，分页，可按状态和政策筛选）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 @requires("registry.screen")
 def list_screenings(request, status: str = "", policy: str = ""):
     qs = ScreeningRun.objects.select_related("policy", "scope").defer("policy__document").filter(

@@ -126,7 +126,7 @@ class CallDetailOut(CallOut):
 
 
 @router.get("/calls", response=list[CallOut], auth=None, summary="申报通知（公开，分页，可按年度和关键词筛选）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_calls(request, q: str = "", year: int | None = None, accepting: bool = False):
     """Published calls, newest first: `q` part of the title or organiser, `year`, `accepting` only
     those open for applications today."""
