@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from gongjiang.api.pagination import BoundedLimitOffset
+from gongjiang.core.errors import DomainError
 
 from . import services
 from .models import Notice
@@ -97,6 +98,8 @@ def list_notices(request, state: str = "", q: str = "", organisation: str = "", 
     """Newest first. `state`: upcoming / running / ended (by today's date); `q`: part of the title or
     of the publishing organisation's name; `organisation`: part of the organisation's name; `year`:
     the year the notice period starts."""
+    if year is not None and not 1900 <= year <= 9999:
+        raise DomainError("年份应在 1900 至 9999 之间", log=f"notice list year {year}")
     qs = services.public_notices(state=state, q=q, year=year)
     if organisation:
         qs = qs.filter(organisation__name__contains=organisation)
