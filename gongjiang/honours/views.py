@@ -178,10 +178,11 @@ def mine(request):
 
 
 def _task_or_review_honour(request, honour):
-    """The holder, their employer's officers and the deciding officers may open term pages; others 404."""
+    """The holder, their employer's officers and officers who see the honour may open term pages
+    (only the responsible party acts there); others 404."""
     from .term import _holder_or_employer
 
-    if _holder_or_employer(request.user, honour) or services.can_decide(request.user, honour):
+    if _holder_or_employer(request.user, honour) or services.visible_honours(request.user).filter(pk=honour.pk).exists():
         return honour
     raise Http404("not the holder, employer or officer")
 
