@@ -50,6 +50,8 @@ ACTIONS = {
     "workdays.days.remove": "删除节假日或调休日",
     "honour.award": "授予称号", "honour.certificate_print": "打印证书", "honour.certificate_reissue": "补发证书",
     "honour.decide": "称号管理决定",
+    "honour.renewal_file": "提交复核认定材料", "honour.renewal_decide": "复核认定结论",
+    "honour.renewal_failed": "复核认定未通过，停止待遇", "honour.duty_done": "办结期内职责",
     "org.seed": "初始化行政区划",
     "payments.account.set": "登记发放账户", "payments.bank.accept": "银行回单：发放成功",
     "payments.bank.reject": "银行回单：发放失败", "payments.budget.set": "设置资金预算",
