@@ -11,14 +11,17 @@ from gongjiang.rounds.models import Round
 
 from . import services
 
-# policy code, officer login, year, approval date, document number, holders
+# policy code, officer login, year, round title, approval date, document number, holders
 PAST_ROUNDS = [
-    ("huiyang-chief-technician", "demo_bureau", 2025, dt.date(2025, 6, 30), "惠阳人社发〔2025〕18号",
+    ("huiyang-chief-technician", "demo_bureau", 2025, "2025年度惠阳区区管首席技师遴选", dt.date(2025, 6, 30), "惠阳人社发〔2025〕18号",
      ["何志明", "林秀珍", "邓国华", "叶海涛"]),
-    ("huancui-chief-technician", "bureau_huancui", 2025, dt.date(2025, 3, 3), "威环政字〔2025〕6号",
+    ("huancui-chief-technician", "bureau_huancui", 2025, "2025年度环翠区首席技师选拔", dt.date(2025, 3, 3), "威环政字〔2025〕6号",
      ["孙立强", "于红梅", "曲志刚"]),
-    ("ganzhou-craftsman", "bureau_ganzhou", 2024, dt.date(2024, 10, 8), "赣市府字〔2024〕41号",
+    ("ganzhou-craftsman", "bureau_ganzhou", 2024, "2024年度“赣州工匠”培养选拔", dt.date(2024, 10, 8), "赣市府字〔2024〕41号",
      ["钟文斌", "赖春花", "谢建平", "温永红"]),
+    # The 2019 notice, long expired: its round shows as historical, with the dates it ran on.
+    ("liaocheng-2019-chief-technician", "bureau_liaocheng", 2019, "2019年度聊城市首席技师选拔推荐", dt.date(2019, 9, 20), "聊政字〔2019〕58号",
+     ["马振东", "高玉兰", "李文博"]),
 ]
 
 
@@ -29,15 +32,25 @@ def _employer(officer):
     return org or Organisation.objects.filter(parent=officer.organisation, kind="enterprise").order_by("pk").first()
 
 
-def _round(policy, officer, year):
+def _round(policy, officer, year, title):
     from gongjiang.rounds import services as rounds
+
+    from gongjiang.rounds import policy_link
 
     code = f"demo-past-{policy.code}-{year}"
     rnd = Round.objects.filter(code=code).first()
     if rnd is None:
-        rnd = rounds.open_round(policy=policy, organiser=officer.organisation, year=year, code=code,
-                                title=f"{year}年度{policy.title}遴选（往届，演示）", opens_on=dt.date(year, 1, 6),
-                                application_deadline=dt.date(year, 1, 31), actor=officer, reason="演示数据：往届批次")
+        # The round ran while its policy was in force: it opens no earlier than the policy took effect.
+        parsed = policy_link.parsed(policy)
+        start = parsed.validity.valid_from
+        opens = max(dt.date(year, 1, 6), start or dt.date(year, 1, 6))
+        # Its reference date too: a notice issued during the year counts from the day it was issued.
+        default_ref = policy_link.round_defaults(policy, year=year)["reference_date"]
+        ref = default_ref if parsed.in_force(default_ref) else max(default_ref, start or default_ref)
+        rnd = rounds.open_round(policy=policy, organiser=officer.organisation, year=year, code=code, reference_date=ref,
+                                title=f"{title}（往届，演示）", opens_on=opens,
+                                application_deadline=opens + dt.timedelta(days=25), actor=officer,
+                                reason="演示数据：往届批次")
     return rnd
 
 
@@ -60,16 +73,24 @@ def _decisions(by_name, officer):
 
 
 def seed(stdout=None):
+    import itertools
+
+    from gongjiang.applications.models import Application
+
+    from .tests import factories
     from .tests.factories import approve_candidates
 
+    # The factories number people from a counter (two numbers per holder); start it after the holders
+    # already seeded, so a round added to PAST_ROUNDS later gets the numbers a fresh seed gives it.
+    factories._ids = itertools.count(2 * Application.objects.filter(round__code__startswith="demo-past-").count() + 1)
     by_name, officers = {}, {}
-    for policy_code, login, year, decided_on, number, names in PAST_ROUNDS:
+    for policy_code, login, year, title, decided_on, number, names in PAST_ROUNDS:
         policy = Policy.objects.filter(code=policy_code).first()
         officer = User.objects.filter(username=login).first()
         if policy is None or officer is None:
             continue
         officers[policy.pk] = officer
-        rnd = _round(policy, officer, year)
+        rnd = _round(policy, officer, year, title)
         if not rnd.honours.exists():
             approve_candidates(rnd, names, actor=officer, district=officer.organisation, decided_on=decided_on,
                                employer=_employer(officer), number=number)
