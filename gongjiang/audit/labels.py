@@ -59,6 +59,10 @@ ACTIONS = {
     "payments.entitlement.stop": "停发待遇", "payments.line.refuse": "拒绝发放明细",
     "payments.run.compute": "计算发放批次", "payments.run.prepare": "准备发放批次", "payments.run.requeue": "重新发放",
     "payments.run.settle": "发放批次结算", "payments.subsidy.decide": "补贴审核决定", "payments.subsidy.submit": "提交补贴申请",
+    "payments.receivable.create": "登记应收回款项", "payments.receivable.raise": "登记应收回款项",
+    "payments.receivable.repay": "登记退回款项", "payments.receivable.settle": "应收回款项结清",
+    "payments.receivable.writeoff_request": "申请核销应收回款项",
+    "payments.receivable.writeoff_approve": "批准核销应收回款项", "payments.receivable.writeoff_refuse": "不同意核销应收回款项",
     "audit.verify": "校验审计日志链",
 }
 

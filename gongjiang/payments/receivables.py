@@ -89,6 +89,7 @@ def decide_writeoff(receivable, *, approve: bool, actor, reason: str = "") -> Re
             receivable.writeoff_requested_by = receivable.writeoff_requested_at = None
             receivable.writeoff_reason = ""
         receivable.save()
-        record("payments.receivable.writeoff_" + ("approve" if approve else "refuse"), actor=actor, obj=receivable,
+        action = "payments.receivable.writeoff_approve" if approve else "payments.receivable.writeoff_refuse"
+        record(action, actor=actor, obj=receivable,
                before=before, after=snapshot(receivable), reason=reason or "同意核销")
     return receivable
