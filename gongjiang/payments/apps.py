@@ -9,7 +9,7 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from gongjiang.web import nav
 
-        from . import inbox  # noqa: F401  registers the home-page provider
+        from . import inbox, receivers  # noqa: F401  home-page provider; honours' signals
 
         nav.register("待遇发放", "payments:index", "payments.view", order=70)
         nav.register("培训鉴定补贴", "payments:subsidies", "payments.subsidy_decide", order=71)

@@ -18,7 +18,7 @@ from gongjiang.policy.services import get_policy
 from .models import Entitlement, LineStatus, PaymentLine, Receivable
 
 
-def _source(honour) -> str:
+def source_key(honour) -> str:
     return f"honour:{honour.pk}"
 
 
@@ -40,12 +40,12 @@ def sync(policy_ids, *, actor) -> dict:
         have = set(Entitlement.objects.filter(policy_id__in=list(policy_ids), source_key__startswith="honour:")
                    .values_list("source_key", flat=True))
         for h in honours:
-            if _source(h) not in have and cash_benefits(get_policy(h.policy.code), h.honour_code):
+            if source_key(h) not in have and cash_benefits(get_policy(h.policy.code), h.honour_code):
                 counts["entitlements"] += len(create_entitlements(
-                    person=h.person, policy=h.policy, honour_code=h.honour_code, source_key=_source(h),
+                    person=h.person, policy=h.policy, honour_code=h.honour_code, source_key=source_key(h),
                     start=h.term_start, actor=actor, reason=f"{h.title}（{h.document_number}）"))
         for h in honours.filter(benefits_stop_on__isnull=False):
-            ents = [e for e in Entitlement.objects.filter(source_key=_source(h))
+            ents = [e for e in Entitlement.objects.filter(source_key=source_key(h))
                     if e.stop_from is None or e.stop_from > h.benefits_stop_on]
             if ents:
                 counts["stopped"] += stop_entitlements(ents, stop_from=h.benefits_stop_on, actor=actor,
@@ -56,7 +56,7 @@ def sync(policy_ids, *, actor) -> dict:
 
 
 def paid_since(honour) -> int:
-    return PaymentLine.objects.filter(entitlement__source_key=_source(honour), status=LineStatus.PAID,
+    return PaymentLine.objects.filter(entitlement__source_key=source_key(honour), status=LineStatus.PAID,
                                       due_date__gte=honour.clawback_from).aggregate(s=Sum("amount_fen"))["s"] or 0
 
 

@@ -115,3 +115,30 @@ def test_reminders_before_due_date_once(programme, clock, make_user, django_capt
     assert honour.duties.filter(reminded_at__isnull=False).count() == 1
     [message] = mail.outbox
     assert message.to == [officer.email] and "第十一条" in message.body and "2026年12月1日" in message.body
+
+
+def test_huancui_renewal_outcome_reaches_payments_at_once(programme, clock):
+    """环翠 第十二条: a passed 复核认定 releases the second year's 500 元 a month held back for it; a failed
+    one stops the holder's instalments from the due date, in the same transaction, without waiting
+    for the next payment run."""
+    from gongjiang.payments import honours_link
+    from gongjiang.payments.models import Entitlement
+
+    p = programme("huancui-chief-technician")
+    good, bad = p.award(["刘海波", "陈立新"], decided_on=AWARD)
+    for h in (good, bad):
+        _good_record(h, p.district, p.employer)
+    CreditRecord.objects.create(person=bad.person, kind="safety_accident", start=dt.date(2026, 5, 3),
+                                description="操作失误致设备损坏", verification="verified")
+    honours_link.sync([p.round.policy_id], actor=p.bureau)
+    ent = {h.name: Entitlement.objects.get(source_key=honours_link.source_key(h)) for h in (good, bad)}
+    assert all(e.gated_from is not None and not e.gate_open and e.stop_from is None for e in ent.values())
+
+    for honour in (good, bad):
+        review = _file(honour.renewals.get(), p.bureau)
+        term.decide_renewal(review, actor=p.bureau, attestations=_attest_all(review), reason="按第八条逐项复核")
+
+    for e in ent.values():
+        e.refresh_from_db()
+    assert ent["刘海波"].gate_open and ent["刘海波"].stop_from is None
+    assert ent["陈立新"].stop_from == dt.date(2026, 11, 20) and not ent["陈立新"].gate_open
