@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from gongjiang.core.errors import DomainError, NotAllowed
+from gongjiang.core.vocab import CompetitionLevel
 from gongjiang.honours import services
 from gongjiang.honours.models import CertificateStatus, Honour, HonourStatus, ReapplyBan, TitleStatus
 from gongjiang.registry.models import TitleAward
@@ -36,7 +37,7 @@ def test_award_certificate_numbers_gap_free_per_programme(programme):
 def test_award_registers_title_on_person(programme):
     [honour] = programme("huiyang-chief-technician").award(["张伟"], decided_on=DAY)
     title = TitleAward.objects.get(person=honour.person)
-    assert (title.name, title.awarded_on, title.expires_on, title.level) == ("区管首席技师", DAY, honour.term_end, 1)
+    assert (title.name, title.awarded_on, title.expires_on, title.level) == ("区管首席技师", DAY, honour.term_end, CompetitionLevel.DISTRICT)
     assert honour.title_award == title
 
 
