@@ -2,13 +2,8 @@
 sends. tests/test_corpus.py runs every entry in it through every form and upload field of every page
 (the API gets the same treatment from schemathesis in tests/test_api_fuzz.py), so the next form gets
 it too. Add an entry here when a new kind of bad input is found; files are generated, not stored."""
-import io
-import re
-import zipfile
-
-from openpyxl import Workbook
-
 from gongjiang.applications.tests import corpus as upload_corpus
+from gongjiang.core.testing import xlsx_bytes
 
 STRINGS = [
     ("nul", "张\x00三"),
@@ -31,28 +26,10 @@ STRINGS = [
 ]
 
 
-def _xlsx(rows, declared_rows=None) -> bytes:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    if declared_rows is None:
-        return out.getvalue()
-    src, dst = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            body = src.read(item)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                body = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:D%d"/>' % declared_rows, body)
-            z.writestr(item, body)
-    return dst.getvalue()
-
-
 SPREADSHEETS = [
     ("missing-columns.csv", lambda: "姓名\n张三\n".encode("utf-8")),
-    ("declares-1.5m-rows.xlsx", lambda: _xlsx([["姓名", "身份证号码"], ["张三", "1"]], declared_rows=1_500_001)),
-    ("formulas.xlsx", lambda: _xlsx([["姓名", "身份证号码"], ["=cmd|' /C calc'!A0", "=1+1"]])),
+    ("declares-1.5m-rows.xlsx", lambda: xlsx_bytes([["姓名", "身份证号码"], ["张三", "1"]], declared_rows=1_500_001)),
+    ("formulas.xlsx", lambda: xlsx_bytes([["姓名", "身份证号码"], ["=cmd|' /C calc'!A0", "=1+1"]])),
     ("hostile-strings.csv", lambda: ("姓名,身份证号码\n" + "".join(
         f"\"{v.replace(chr(34), chr(34) * 2)}\",{v if ',' not in v else 'x'}\n" for _, v in STRINGS
         if "\x00" not in v)).encode("utf-8")),

@@ -2,15 +2,13 @@
 a sheet declaring too many rows refused at once, reading stopped at the row limit, rejected files deleted."""
 import datetime as dt
 import io
-import re
-import zipfile
 
 import pytest
 from django.test import Client
-from openpyxl import Workbook
 
 from gongjiang.core.errors import DomainError
 from gongjiang.core.idnumbers import make_resident_id
+from gongjiang.core.testing import xlsx_bytes
 from gongjiang.registry import imports, services
 from gongjiang.registry.imports import CellError, read_table
 
@@ -30,25 +28,6 @@ def _run(officer, data, name, capture):
     return batch
 
 
-def _xlsx(rows, *, declared_rows=None) -> bytes:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    if declared_rows is None:
-        return out.getvalue()
-    # What a 1.5-million-row sheet says about itself in its first bytes: <dimension ref="A1:D1500001"/>
-    src, dst = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            body = src.read(item)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                body = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:D%d"/>' % declared_rows, body)
-            z.writestr(item, body)
-    return dst.getvalue()
-
-
 def test_missing_column_reported_before_rows_are_read(officer, django_capture_on_commit_callbacks):
     data = ("姓名,手机号码\n" + "张三,13812345678\n" * 300_000).encode("utf-8")
     batch = _run(officer, data, "people.csv", django_capture_on_commit_callbacks)
@@ -62,20 +41,20 @@ def test_rejected_file_is_deleted_but_its_errors_kept(officer, django_capture_on
 
 
 def test_sheet_declaring_too_many_rows_refused_at_once():
-    data = _xlsx([HEADERS, ["张三", A, "", ""]], declared_rows=1_500_001)
+    data = xlsx_bytes([HEADERS, ["张三", A, "", ""]], declared_rows=1_500_001)
     with pytest.raises(CellError, match="单个文件最多200000行（该文件约1500000行）"):
         read_table(data, "people.xlsx", required=HEADERS[:2])
 
 
 def test_missing_column_in_xlsx_reported_before_the_declared_size():
-    data = _xlsx([["姓名"], ["张三"]], declared_rows=1_500_001)
+    data = xlsx_bytes([["姓名"], ["张三"]], declared_rows=1_500_001)
     with pytest.raises(CellError, match="缺少以下列：身份证号码"):
         read_table(data, "people.xlsx", required=HEADERS[:2])
 
 
 @pytest.mark.parametrize("name,data", [
     ("people.csv", ("姓名,身份证号码\n" + f"张三,{A}\n" * 11).encode("utf-8")),
-    ("people.xlsx", _xlsx([HEADERS[:2]] + [["张三", A]] * 11)),
+    ("people.xlsx", xlsx_bytes([HEADERS[:2]] + [["张三", A]] * 11)),
 ])
 def test_reading_stops_beyond_the_row_limit(name, data):
     assert len(read_table(data, name, max_rows=11).rows) == 11
