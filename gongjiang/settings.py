@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "django_tasks",
+    "gongjiang.ops",  # before django_tasks_db: its db_worker (with a heartbeat) replaces the library's
     "django_tasks_db",
     "gongjiang.core",
     "gongjiang.accounts",
@@ -73,7 +74,6 @@ INSTALLED_APPS = [
     "gongjiang.web",
     "gongjiang.api",
     "gongjiang.dashboards",
-    "gongjiang.ops",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +236,10 @@ TASKS = {
         )
     }
 }
+
+# People screened per chunk of a registry screening shard (memory per worker; a chunk is also
+# the unit a shard resumes from when its worker died).
+SCREENING_CHUNK = int(os.environ.get("GONGJIANG_SCREENING_CHUNK", "250000"))
 
 # Public URL for QR codes and e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

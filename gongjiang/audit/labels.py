@@ -32,6 +32,8 @@ ACTIONS = {
     "registry.invitation.dismiss": "忽略申报邀请", "registry.screening.start": "发起资格筛查",
     "registry.screening.finish": "完成资格筛查", "registry.screening.cancel": "取消资格筛查",
     "registry.screening.invite": "邀请符合条件人员申报",
+    "registry.screening.shard_retry": "资格筛查分片重试", "ops.task.reclaim": "后台任务重新排队（工作进程中断）",
+    "ops.task.abandon": "后台任务失败（工作进程多次中断）",
     "api.token.create": "新建接口令牌", "api.token.revoke": "吊销接口令牌",
     "review.qualification": "资格初审结论", "review.inspection": "实地考察结论", "review.disqualify": "取消申报资格",
     "review.credit.request": "发出安全信用审查函", "review.credit.answer": "登记信用审查意见",

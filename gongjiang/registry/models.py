@@ -561,6 +561,44 @@ class ScreeningRun(models.Model):
         return self.status in {self.Status.DONE, self.Status.CANCELLED, self.Status.FAILED}
 
 
+class ScreeningShard(models.Model):
+    """One jurisdiction's part of a screening run: the people of the run's scope registered there.
+    Each shard is a background task of its own, so several workers share a run; a shard commits
+    its results chunk by chunk together with `resume_after` (the last person stored), so a shard
+    whose worker died is run again from there and every result is stored once. `attempt` fences
+    a superseded execution out: a chunk is committed only by the attempt that holds the shard."""
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="shards")
+    jurisdiction = models.ForeignKey("accounts.Organisation", verbose_name="辖区", on_delete=models.PROTECT,
+                                     related_name="+")
+    status = models.CharField("状态", max_length=12, choices=ScreeningRun.Status.choices,
+                              default=ScreeningRun.Status.QUEUED)
+    total = models.PositiveIntegerField("人数", default=0)
+    done = models.PositiveIntegerField("已筛查", default=0)
+    eligible = models.PositiveIntegerField("符合", default=0)
+    needs_review = models.PositiveIntegerField("需人工审核", default=0)
+    not_eligible = models.PositiveIntegerField("不符合", default=0)
+    resume_after = models.BigIntegerField(default=0)
+    attempt = models.PositiveSmallIntegerField("执行次数", default=0)
+    worker = models.CharField("工作进程", max_length=64, blank=True)
+    workers = models.JSONField("历次工作进程", default=list)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "资格筛查分片"
+        verbose_name_plural = "资格筛查分片"
+        constraints = [models.UniqueConstraint(fields=["run", "jurisdiction"], name="screening_shard_unique")]
+
+    def __str__(self):
+        return f"筛查#{self.run_id}分片#{self.pk}"
+
+    @property
+    def finished(self):
+        return self.status in {ScreeningRun.Status.DONE, ScreeningRun.Status.CANCELLED, ScreeningRun.Status.FAILED}
+
+
 class ScreeningResult(models.Model):
     class Outcome(models.IntegerChoices):
         ELIGIBLE = 0, "符合"

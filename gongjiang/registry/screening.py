@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 
 from gongjiang.accounts.permissions import check
@@ -25,10 +27,9 @@ from gongjiang.policy.engine import evaluate, tables_used
 from gongjiang.policy.schema import walk
 
 from .facts import build_facts
-from .models import Invitation, Person, ScreeningResult, ScreeningRun
+from .models import Invitation, Person, ScreeningResult, ScreeningRun, ScreeningShard
 from .services import people_in_org
 
-CHUNK = 250_000
 MAX_CLAUSES = 63
 OUTCOME_OF_STATUS = np.array([ScreeningResult.Outcome.NOT_ELIGIBLE, ScreeningResult.Outcome.NEEDS_REVIEW,
                               ScreeningResult.Outcome.ELIGIBLE], dtype=np.int16)  # indexed by fail/review/pass
@@ -108,49 +109,160 @@ def cancel_screening(run, *, actor):
         record("registry.screening.cancel", actor=actor, obj=run, after={"cancel_requested": True})
 
 
-def run_screening(run_id: int, *, chunk: int = CHUNK) -> ScreeningRun:
-    """The task body: evaluate the scope chunk by chunk, storing compact results; between chunks
-    update progress and stop if cancellation was requested."""
+def run_screening(run_id: int, *, chunk: int | None = None) -> ScreeningRun:
+    """Plan the run's shards and screen them one after another in this process (tests, benches,
+    the inline task backend); with workers, `screening_task` plans and each shard is a task."""
+    for shard_id in plan_shards(run_id):
+        run_shard(shard_id, chunk=chunk)
+    return ScreeningRun.objects.select_related("policy", "scope").get(pk=run_id)
+
+
+def plan_shards(run_id: int, *, enqueue: bool = False) -> list[int]:
+    """Split a queued run into shards, one per jurisdiction where people of its scope are
+    registered (an exact partition of the scope), largest first; with `enqueue`, one task per shard
+    in the same transaction. Idempotent: a run already planned gives no new shards."""
+    from gongjiang.core.tasks import enqueue_in_transaction
+    from gongjiang.policy.services import get_policy
+
+    from .tasks import screening_shard_task
+
+    with transaction.atomic():
+        run = ScreeningRun.objects.select_for_update().select_related("policy", "scope").get(pk=run_id)
+        if run.status != ScreeningRun.Status.QUEUED:
+            return []
+        try:
+            get_policy(run.policy.code)
+        except DomainError as e:
+            run.status, run.error = ScreeningRun.Status.FAILED, e.message
+            _close(run, force=True)
+            return []
+        sizes = sorted(people_in_org(run.scope).order_by().values_list("jurisdiction_id").annotate(n=Count("pk")),
+                       key=lambda js: (-js[1], js[0]))
+        shards = ScreeningShard.objects.bulk_create(
+            [ScreeningShard(run=run, jurisdiction_id=j, total=n) for j, n in sizes])
+        run.total, run.status = sum(n for _, n in sizes), ScreeningRun.Status.RUNNING
+        run.save(update_fields=["total", "status"])
+        if not shards:
+            _close(run)
+        for shard in shards if enqueue else ():
+            enqueue_in_transaction(screening_shard_task, shard.pk)
+    return [s.pk for s in shards]
+
+
+class Superseded(Exception):
+    """This execution of a shard no longer holds it (a later attempt took over, or it finished)."""
+
+
+def _hold(shard_id: int, attempt: int) -> ScreeningShard:
+    shard = ScreeningShard.objects.select_for_update().get(pk=shard_id)
+    if shard.attempt != attempt or shard.finished:
+        raise Superseded(shard_id)
+    return shard
+
+
+def run_shard(shard_id: int, *, worker: str = "", chunk: int | None = None) -> ScreeningShard:
+    """Screen one shard chunk by chunk. Each chunk's results are stored in one transaction with
+    the shard's progress (`resume_after`, counts), so a shard whose worker died resumes after its
+    last committed chunk when its task is run again (gongjiang.ops.workers), and the unique
+    (run, person) constraint holds every result to once. Cancellation is checked between chunks."""
     from gongjiang.core.memory import keep_freed_memory
     from gongjiang.policy.services import get_policy
 
     keep_freed_memory()  # the worker keeps its pages between chunks and runs (see core/memory.py)
-    run = ScreeningRun.objects.select_related("policy", "scope").get(pk=run_id)
-    if run.status != ScreeningRun.Status.QUEUED:
-        return run
+    chunk = chunk or settings.SCREENING_CHUNK
+    with transaction.atomic():
+        shard = (ScreeningShard.objects.select_for_update().select_related("run__policy", "run__scope", "jurisdiction")
+                 .get(pk=shard_id))
+        if shard.finished:
+            return shard
+        interrupted = shard.status == ScreeningRun.Status.RUNNING
+        shard.attempt += 1
+        shard.status, shard.worker, shard.workers = ScreeningRun.Status.RUNNING, worker, [*shard.workers, worker]
+        shard.started_at = shard.started_at or timezone.now()
+        shard.save(update_fields=["attempt", "status", "worker", "workers", "started_at"])
+        if interrupted:
+            record("registry.screening.shard_retry", obj=shard.run, organisation=shard.run.scope,
+                   after={"shard": shard.jurisdiction.name, "done": shard.done, "attempt": shard.attempt},
+                   reason=f"{shard.jurisdiction.name}分片的上一次执行中断，已筛查的{shard.done}人保留，其余重新筛查")
+    run, attempt = shard.run, shard.attempt
     try:
         policy_file = get_policy(run.policy.code)
-        pks = np.array(people_in_org(run.scope).order_by("pk").values_list("pk", flat=True), dtype=np.int64)
-        run.total, run.status = len(pks), ScreeningRun.Status.RUNNING
-        run.save(update_fields=["total", "status"])
-        counts = np.zeros(3, dtype=np.int64)
+        people = people_in_org(run.scope).filter(jurisdiction_id=shard.jurisdiction_id)
+        pks = np.array(people.filter(pk__gt=shard.resume_after).order_by("pk").values_list("pk", flat=True),
+                       dtype=np.int64)
+        with transaction.atomic():
+            held = _hold(shard_id, attempt)
+            delta = held.done + len(pks) - held.total
+            if delta:
+                ScreeningShard.objects.filter(pk=shard_id).update(total=F("total") + delta)
+                ScreeningRun.objects.filter(pk=run.pk).update(total=F("total") + delta)
         for start in range(0, len(pks), chunk):
             if ScreeningRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
-                run.status = ScreeningRun.Status.CANCELLED
-                break
+                return _finish(shard_id, attempt, ScreeningRun.Status.CANCELLED)
             part = pks[start:start + chunk]
             lo, hi = int(part[0]), int(part[-1])
             pk_range = (lo, hi) if Person.objects.filter(pk__gte=lo, pk__lte=hi).count() == len(part) else None
-            people = people_in_org(run.scope).filter(pk__gte=lo, pk__lte=hi)
-            facts, result = evaluate_people(policy_file, people, run.reference_date, pk_range=pk_range)
-            if not run.clause_ids:
-                run.clause_ids = clause_ids_of(result)
-                run.clause_labels = {cid: _clause_label(result.clauses[cid], result.policy) for cid in run.clause_ids}
-            outcome, fail, review = summarise(result, run.clause_ids)
-            store_results(run.pk, facts.person.ref, outcome, fail, review)
-            counts += np.bincount(outcome, minlength=3)[:3]
-            run.done = start + len(part)
-            run.eligible, run.needs_review, run.not_eligible = (int(c) for c in counts)
-            run.save(update_fields=["done", "eligible", "needs_review", "not_eligible", "clause_ids", "clause_labels"])
-        else:
-            run.status = ScreeningRun.Status.DONE
+            facts, result = evaluate_people(policy_file, people.filter(pk__gte=lo, pk__lte=hi), run.reference_date,
+                                            pk_range=pk_range)
+            clause_ids = run.clause_ids or clause_ids_of(result)
+            outcome, fail, review = summarise(result, clause_ids)
+            counts = [int(c) for c in np.bincount(outcome, minlength=3)[:3]]
+            with transaction.atomic():
+                _hold(shard_id, attempt)
+                store_results(run.pk, facts.person.ref, outcome, fail, review)
+                ScreeningShard.objects.filter(pk=shard_id).update(
+                    done=F("done") + len(part), resume_after=hi, eligible=F("eligible") + counts[0],
+                    needs_review=F("needs_review") + counts[1], not_eligible=F("not_eligible") + counts[2])
+                fields = {"done": F("done") + len(part), "eligible": F("eligible") + counts[0],
+                          "needs_review": F("needs_review") + counts[1], "not_eligible": F("not_eligible") + counts[2]}
+                if not run.clause_ids:  # the same ids from every shard: the policy's clauses in order
+                    run.clause_ids = clause_ids
+                    run.clause_labels = {cid: _clause_label(result.clauses[cid], result.policy) for cid in clause_ids}
+                    fields.update(clause_ids=run.clause_ids, clause_labels=run.clause_labels)
+                ScreeningRun.objects.filter(pk=run.pk).update(**fields)
+        return _finish(shard_id, attempt, ScreeningRun.Status.DONE)
+    except Superseded:
+        return ScreeningShard.objects.get(pk=shard_id)
     except DomainError as e:
-        run.status, run.error = ScreeningRun.Status.FAILED, e.message
+        return _finish(shard_id, attempt, ScreeningRun.Status.FAILED, error=e.message)
+    except Exception:
+        _finish(shard_id, attempt, ScreeningRun.Status.FAILED, error="筛查时发生系统错误，请联系系统管理员")
+        raise
+
+
+def _finish(shard_id: int, attempt: int, status: str, *, error: str = "") -> ScreeningShard:
+    """End a shard; the last shard to end closes the run (both under the run's row lock)."""
+    with transaction.atomic():
+        try:
+            shard = _hold(shard_id, attempt)
+        except Superseded:
+            return ScreeningShard.objects.get(pk=shard_id)
+        shard.status, shard.error, shard.finished_at = status, error, timezone.now()
+        shard.save(update_fields=["status", "error", "finished_at"])
+        _close(ScreeningRun.objects.select_for_update().get(pk=shard.run_id))
+    return shard
+
+
+def _close(run: ScreeningRun, *, force: bool = False):
+    """Close the run once every shard has ended: failed if one failed, cancelled if one was
+    cancelled, else done; its counts are the sums of its shards'."""
+    if run.finished and not force:
+        return
+    if not force:
+        shards = list(run.shards.values("status", "error", "total", "done", "eligible", "needs_review", "not_eligible"))
+        if any(s["status"] in (ScreeningRun.Status.QUEUED, ScreeningRun.Status.RUNNING) for s in shards):
+            return
+        statuses = {s["status"] for s in shards}
+        run.status = next((st for st in (ScreeningRun.Status.FAILED, ScreeningRun.Status.CANCELLED) if st in statuses),
+                          ScreeningRun.Status.DONE)
+        run.error = next((s["error"] for s in shards if s["error"]), "")
+        for f in ("total", "done", "eligible", "needs_review", "not_eligible"):
+            setattr(run, f, sum(s[f] for s in shards))
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at"])
+    run.save(update_fields=["status", "error", "finished_at", "total", "done", "eligible", "needs_review",
+                            "not_eligible"])
     record("registry.screening.finish", obj=run, organisation=run.scope,
            after=snapshot(run, ["status", "total", "done", "eligible", "needs_review", "not_eligible"]))
-    return run
 
 
 def _clause_label(clause, policy=None) -> str:
@@ -199,8 +311,6 @@ def results_query(run, *, outcome=None, failing=None, reviewing=None):
             if cid not in run.clause_ids:
                 raise DomainError("未知的条款", log=f"unknown clause {cid}")
             bit = 1 << run.clause_ids.index(cid)
-            from django.db.models import F
-
             qs = qs.alias(hit=F(field).bitand(bit)).filter(hit__gt=0)
     return qs.order_by("outcome", "person_id")
 

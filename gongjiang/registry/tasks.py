@@ -12,6 +12,15 @@ def check_import_task(batch_id: int):
 
 @task()
 def screening_task(run_id: int):
-    from .screening import run_screening
+    """Split a screening run into its shards (one per jurisdiction), each enqueued as a task."""
+    from .screening import plan_shards
 
-    run_screening(run_id)
+    plan_shards(run_id, enqueue=True)
+
+
+@task(takes_context=True)
+def screening_shard_task(context, shard_id: int):
+    from .screening import run_shard
+
+    worker_ids = context.task_result.worker_ids
+    run_shard(shard_id, worker=worker_ids[-1] if worker_ids else "")

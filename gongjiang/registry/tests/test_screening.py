@@ -13,7 +13,7 @@ from gongjiang.policy.services import get_policy, load_policies
 from gongjiang.registry import screening
 from gongjiang.registry.models import (
     Apprenticeship, Certificate, CreditRecord, EmployerRecord, Employment, Invitation, MasterStudio, Person,
-    ScreeningResult, ScreeningRun, SocialInsurancePeriod,
+    ScreeningResult, ScreeningRun, ScreeningShard, SocialInsurancePeriod,
 )
 from gongjiang.registry.services import register_person
 from gongjiang.web.inbox import items_for
@@ -121,6 +121,51 @@ def test_start_screening_runs_inline_task(world, django_capture_on_commit_callba
                                         actor=world["officer"])
     run.refresh_from_db()
     assert run.status == "done" and run.eligible == 1
+
+
+def test_screening_split_into_shards_by_jurisdiction(world):
+    """The scope's people are partitioned by the jurisdiction where they are registered: one shard
+    each (a person employed in 惠阳区 but registered in 惠城区 is in the 惠城区 shard), and every
+    person's result is stored once."""
+    residents = [eligible_person(world) for _ in range(3)]
+    commuter = eligible_person(world)
+    Person.objects.filter(pk=commuter.pk).update(jurisdiction=world["huicheng"])
+    run = run_for(world)
+    shards = {s.jurisdiction.name: s for s in run.shards.select_related("jurisdiction")}
+    assert {name: (s.status, s.total, s.done, s.attempt) for name, s in shards.items()} == {
+        "惠阳区": ("done", 3, 3, 1), "惠城区": ("done", 1, 1, 1)}
+    assert shards["惠阳区"].resume_after == max(p.pk for p in residents)
+    assert run.status == "done" and run.total == run.done == 4 and run.eligible == 4
+    assert sorted(ScreeningResult.objects.filter(run=run).values_list("person_id", flat=True)) == sorted(
+        [p.pk for p in residents] + [commuter.pk])
+
+
+def test_shard_left_running_by_a_dead_worker_is_run_again_and_audited(world):
+    """A shard whose worker died (status 筛查中, attempt 1, nothing committed) runs again as attempt
+    2 when its task is reclaimed; the earlier attempt is fenced out of committing anything."""
+    from gongjiang.audit.models import AuditEntry
+    from gongjiang.policy.models import Policy
+
+    people = [eligible_person(world) for _ in range(3)]
+    run = ScreeningRun.objects.create(policy=Policy.objects.get(code=POLICY), reference_date=REF,
+                                      scope=world["huiyang"], created_by=world["officer"])
+    (shard_id,) = screening.plan_shards(run.pk)
+    ScreeningShard.objects.filter(pk=shard_id).update(status="running", attempt=1, worker="w-dead",
+                                                      workers=["w-dead"])
+    shard = screening.run_shard(shard_id, worker="w-alive", chunk=2)
+    assert (shard.status, shard.attempt, shard.workers) == ("done", 2, ["w-dead", "w-alive"])
+    with pytest.raises(screening.Superseded), transaction.atomic():
+        screening._hold(shard_id, 1)  # the dead attempt can no longer commit a chunk
+    run.refresh_from_db()
+    assert run.status == "done" and run.done == 3
+    assert ScreeningResult.objects.filter(run=run).count() == len(people)
+    retry = AuditEntry.objects.get(action="registry.screening.shard_retry")
+    assert retry.after["attempt"] == 2 and "惠阳区分片" in retry.reason
+
+
+def test_screening_with_nobody_in_scope_is_done_at_once(world):
+    run = run_for(world)
+    assert run.status == "done" and run.total == 0 and not run.shards.exists()
 
 
 # ---- batch and single agree, clause by clause, over random registries ----
