@@ -1,11 +1,12 @@
-"""Demo applications in various states, so every page has content (idempotent):
-- 惠阳: the demo applicant's self-application as a draft; two employees of the demo employer,
-  one awaiting the employer's opinion, one verified and forwarded to the bureau;
-- 聊城: four candidates of a 东昌府区 employer waiting for the county (demo_recommender), one
-  already recommended;
-- 环翠: one employer nomination submitted, and a registry person of 环翠区 with a verified provincial
-  competition placement whom bureau_huancui can nominate on the competition-winner page
-  (环翠 第十条（二）: 从各类职业技能竞赛成绩优异者中推荐); the facts go through the registry services.
+"""Demo applications in the live rounds (idempotent), so every page has content:
+- 赣州 (open for applications): the demo applicant's self-application (赣州 第七条（一）个人自愿申请) as a
+  draft; four candidates of a 章贡区 employer waiting for the county bureau's recommendation
+  (第七条（二）, demo_recommender), one already recommended;
+- 环翠 (open for applications): two nominations of the demo employer (第十条（二）由各企业推荐), one
+  awaiting its opinion, one verified and sent to the bureau; and a registry person of 环翠区 with a
+  verified provincial competition placement whom bureau_huancui can nominate on the
+  competition-winner page (第十条（二）: 从各类职业技能竞赛成绩优异者中推荐); the facts go through the
+  registry services.
 """
 import datetime as dt
 
@@ -28,7 +29,7 @@ DEED = ("本人长期在生产一线从事数控加工和工装夹具设计工�
         "主持完成技术革新项目五项，获得实用新型专利两项，参与编制企业工艺标准三项。"
         "坚持传帮带，先后带徒十二人，其中五人取得技师职业资格，三人在市级职业技能竞赛中获奖，"
         "多人成为企业技术骨干。") * 4
-LIAOCHENG_EMPLOYER = "聊城示范机械制造有限公司"
+GANZHOU_EMPLOYER = "赣州示范钨业机械有限公司"
 PASSWORD_NOTE = "演示数据"
 
 
@@ -91,46 +92,35 @@ def _nominate(rnd, employer_org, employer_user, name, region, birth, seq, *, to=
 
 
 def seed(stdout=None):
-    huiyang = Round.objects.filter(code=demo_code("huiyang-chief-technician", None)).first()
-    if huiyang is not None:
+    ganzhou = Round.objects.filter(code=demo_code("ganzhou-craftsman")).first()
+    county = Organisation.objects.filter(name="章贡区").first()
+    if ganzhou is not None and county is not None:
         applicant = User.objects.filter(username="demo_applicant").first()
         person = getattr(applicant, "person", None) if applicant else None
-        if person is not None and not Application.objects.filter(round=huiyang, person=person).exists():
-            app = services.start(round=huiyang, actor=applicant, route=Route.SELF, reason=PASSWORD_NOTE)
+        if person is not None and not Application.objects.filter(round=ganzhou, person=person).exists():
+            app = services.start(round=ganzhou, actor=applicant, route=Route.SELF, reason=PASSWORD_NOTE)
             services.save_draft(app, actor=applicant, deed_text=DEED[:400])
-        employer_user = User.objects.filter(username="demo_employer").first()
-        if employer_user is not None:
-            _nominate(huiyang, employer_user.organisation, employer_user, "陈志强", "441303", dt.date(1982, 7, 9), 31)
-            _nominate(huiyang, employer_user.organisation, employer_user, "黄伟明", "441303", dt.date(1979, 11, 2), 33,
-                      to=State.RECOMMENDED)
-
-    liaocheng = Round.objects.filter(code=demo_code("liaocheng-2019-chief-technician", None)).first()
-    county = Organisation.objects.filter(name="东昌府区").first()
-    if liaocheng is not None and county is not None:
-        org, _ = ensure_organisation(name=LIAOCHENG_EMPLOYER, kind="enterprise", parent=county,
-                                     uscc=make_uscc("91371502MA3LDEM10"), region_code="371502")
-        user = User.objects.filter(username="employer_liaocheng").first() or create_user(
-            username="employer_liaocheng", role="employer", organisation=org, display_name="孙丽（单位经办）",
+        org, _ = ensure_organisation(name=GANZHOU_EMPLOYER, kind="enterprise", parent=county,
+                                     uscc=make_uscc("91360702MA3GDEM10"), region_code="360702")
+        user = User.objects.filter(username="employer_ganzhou").first() or create_user(
+            username="employer_ganzhou", role="employer", organisation=org, display_name="孙丽（单位经办）",
             password="gongjiang-demo-2026", reason=PASSWORD_NOTE)
         names = [("刘洪涛", dt.date(1976, 4, 3)), ("张国庆", dt.date(1980, 10, 1)), ("赵立新", dt.date(1983, 2, 14)),
                  ("孙建军", dt.date(1978, 8, 21))]
-        apps = [_nominate(liaocheng, org, user, n, "371502", b, 41 + i, to=State.EMPLOYER_VERIFIED,
-                          titles=["县（市、区）首席技师"])
+        apps = [_nominate(ganzhou, org, user, n, "360702", b, 41 + i, to=State.EMPLOYER_VERIFIED)
                 for i, (n, b) in enumerate(names)]
         recommender = User.objects.filter(username="demo_recommender").first()
         if recommender is not None and apps[0].status == State.EMPLOYER_VERIFIED and not Application.objects.filter(
                 unit=apps[0].unit, status=State.RECOMMENDED).exists():
             services.forward(apps[0], actor=recommender, reason=PASSWORD_NOTE)
 
-    huancui = Round.objects.filter(code=demo_code("huancui-chief-technician", None)).first()
+    huancui = Round.objects.filter(code=demo_code("huancui-chief-technician")).first()
     district = Organisation.objects.filter(name="环翠区").first()
-    if huancui is not None and district is not None:
-        org, _ = ensure_organisation(name="威海示范船舶修造有限公司", kind="enterprise", parent=district,
-                                     uscc=make_uscc("91371002MA3HDEM10"), region_code="371002")
-        user = User.objects.filter(username="employer_huancui").first() or create_user(
-            username="employer_huancui", role="employer", organisation=org, display_name="于敏（单位经办）",
-            password="gongjiang-demo-2026", reason=PASSWORD_NOTE)
-        _nominate(huancui, org, user, "于海洋", "371002", dt.date(1977, 6, 6), 51)
+    employer_user = User.objects.filter(username="demo_employer").first()
+    if huancui is not None and district is not None and employer_user is not None:
+        org = employer_user.organisation
+        _nominate(huancui, org, employer_user, "于海洋", "371002", dt.date(1977, 6, 6), 51)
+        _nominate(huancui, org, employer_user, "姜志远", "371002", dt.date(1981, 1, 19), 53, to=State.RECOMMENDED)
         _competition_winner(district, org, stdout)
 
 

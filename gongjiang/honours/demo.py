@@ -19,9 +19,12 @@ PAST_ROUNDS = [
      ["孙立强", "于红梅", "曲志刚"]),
     ("ganzhou-craftsman", "bureau_ganzhou", 2024, "2024年度“赣州工匠”培养选拔", dt.date(2024, 10, 8), "赣市府字〔2024〕41号",
      ["钟文斌", "赖春花", "谢建平", "温永红"]),
-    # The 2019 notice, long expired: its round shows as historical, with the dates it ran on.
+    # Expired programmes show only as such earlier rounds, with the dates they ran on: the 2019 notice
+    # of 聊城, and 仲恺's measures (第十条: 2014年5月9日起施行，有效期2年).
     ("liaocheng-2019-chief-technician", "bureau_liaocheng", 2019, "2019年度聊城市首席技师选拔推荐", dt.date(2019, 9, 20), "聊政字〔2019〕58号",
      ["马振东", "高玉兰", "李文博"]),
+    ("zhongkai-skilled-talent", "bureau_zhongkai", 2015, "2015年度仲恺高新区首席技师评选", dt.date(2015, 9, 28), "惠仲社发〔2015〕21号",
+     ["邱海波", "苏嘉怡", "冯志成"]),
 ]
 
 

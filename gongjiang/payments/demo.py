@@ -82,7 +82,7 @@ def seed(stdout=None):
             services.prepare_run(run, actor=finance[0])
     applicant = Person.objects.filter(account__username="demo_applicant").first()
     if applicant and not hasattr(applicant, "payee_account"):
-        services.set_payee_account(applicant, kind="social_security_card", bank="惠阳农村商业银行",
+        services.set_payee_account(applicant, kind="social_security_card", bank="赣州银行章贡支行",
                                    number="6230910000012345678", actor=finance[2], reason="演示数据")
     huiyang = Organisation.objects.get(name="惠阳区")
     counts = services.sync_honours(organisation=huiyang, actor=User.objects.get(username="demo_finance"))

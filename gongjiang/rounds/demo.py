@@ -1,65 +1,100 @@
-"""Demo rounds: a 2026 round of each seed policy (both honours of Zhongkai), published, with
-deadlines ahead of today, and the recommending units of the Liaocheng and Ganzhou rounds (idempotent)."""
+"""Demo rounds (idempotent), dated around today so they stay live whenever the demo is loaded.
+
+Only a programme whose policy (the edition in force) covers this year's reference date gets live
+rounds: 环翠 (第十八条: 2022年12月1日至2027年11月30日) and 赣州 (第十五条: no end date). The expired ones
+— 惠阳 (第二十三条: 有效期至2025年12月31日), 聊城 (the 2019 notice) and 仲恺 (第十条: 2014年5月9日起2年) —
+appear only as earlier rounds with their dates and holders (honours/demo.py), never as a round
+whose applicants are judged on a date outside the policy.
+
+Live rounds: this year's round of each programme, open for applications (applications/demo.py
+fills them), and 环翠's rounds at the later stages (review/demo.py: expert review, public notice,
+committee decided awaiting approval), whose application windows have closed."""
 import datetime as dt
+
+from django.utils import timezone
 
 from gongjiang.accounts.models import Organisation, User
 
 from . import services
 from .models import Round
 
-YEAR = 2026
-# policy code, honour code (None: the first), title, bureau login, recommending units [(name, kind, quota)]
+# policy code, honour code (None: the first), title (after the year), bureau login,
+# recommending units [(name, kind, quota)]
 DEMO_ROUNDS = [
-    ("huiyang-chief-technician", None, "2026年度惠阳区区管首席技师遴选", "demo_bureau", []),
-    ("huancui-chief-technician", None, "2026年度环翠区首席技师选拔", "bureau_huancui", []),
-    ("liaocheng-2019-chief-technician", None, "2026年度聊城市首席技师选拔推荐", "bureau_liaocheng",
-     [("东昌府区", "county", 10), ("临清市", "county", 10), ("阳谷县", "county", 10)]),
-    ("ganzhou-craftsman", None, "2026年度“赣州工匠”培养选拔", "bureau_ganzhou",
+    ("huancui-chief-technician", None, "环翠区首席技师选拔", "bureau_huancui", []),
+    ("ganzhou-craftsman", None, "“赣州工匠”培养选拔", "bureau_ganzhou",
      [("章贡区", "county-bureau", 3), ("南康区", "county-bureau", 2)]),
-    ("zhongkai-skilled-talent", "chief-technician", "2026年度仲恺高新区首席技师评选", "bureau_zhongkai", []),
-    ("zhongkai-skilled-talent", "excellent-technician", "2026年度仲恺高新区优秀技师评选", "bureau_zhongkai", []),
 ]
-# Quotas the demo officer states where the policy names none in force in 2026 (the last one it
-# names): a round never gets a silent default.
-DEMO_QUOTAS = {"liaocheng-2019-chief-technician": 40, "zhongkai-skilled-talent-chief-technician": 50,
-               "zhongkai-skilled-talent-excellent-technician": 200}
-OPENS = dt.date(2026, 11, 2)
-APPLICATION_DEADLINE = dt.date(2026, 12, 18)
-RECOMMENDATION_DEADLINE = dt.date(2026, 12, 25)
-REVIEW_DEADLINE = dt.date(2026, 12, 31)
+DEMO_NOTE = "演示数据"
 
 
-def demo_code(policy_code, honour_code):
-    return f"{policy_code}-{honour_code + '-' if honour_code else ''}{YEAR}"[:60]
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def demo_year() -> int:
+    return today().year
+
+
+def demo_code(policy_code, honour_code=None, stage=""):
+    return f"{policy_code}-{honour_code + '-' if honour_code else ''}{demo_year()}{'-' + stage if stage else ''}"[:60]
+
+
+def live(policy, year=None) -> bool:
+    """Whether a round of `year` would be judged under a policy in force on its reference date."""
+    from . import policy_link
+
+    year = year or demo_year()
+    return policy_link.in_force_on(policy, policy_link.reference_date(policy, year))
+
+
+def calendar(stage: str) -> dict:
+    """Dates of a demo round: open for applications now, or (a later stage) with the application and
+    recommendation windows over and the review still running."""
+    day = today()
+    if stage == "":
+        return {"opens_on": day - dt.timedelta(days=35), "application_deadline": day + dt.timedelta(days=11),
+                "recommendation_deadline": day + dt.timedelta(days=18), "review_deadline": day + dt.timedelta(days=24)}
+    return {"opens_on": day - dt.timedelta(days=100), "application_deadline": day - dt.timedelta(days=60),
+            "recommendation_deadline": day - dt.timedelta(days=50), "review_deadline": day + dt.timedelta(days=24)}
+
+
+def ensure_round(policy_code, *, login, title, honour=None, stage="", stage_title="", stdout=None):
+    """The demo round of `policy_code` this year (a later-stage one when `stage` is given), opened and
+    published by `login` through the round services; None where the policy is not in force."""
+    from gongjiang.policy.models import Policy
+
+    from . import policy_link
+
+    policy = Policy.objects.filter(code=policy_code).first()
+    officer = User.objects.filter(username=login).first()
+    if policy is None or officer is None or not live(policy):
+        return None
+    if honour and honour not in dict(policy_link.honours(policy)):
+        honour = None
+    code = demo_code(policy_code, honour, stage)
+    rnd = Round.objects.filter(code=code).first()
+    if rnd is None:
+        rnd = services.open_round(
+            policy=policy, honour_code=honour, organiser=officer.organisation, year=demo_year(),
+            title=f"{demo_year()}年度{title}{'（演示：' + stage_title + '）' if stage_title else ''}", code=code,
+            contact=f"{officer.organisation}人力资源和社会保障局 电话 0000-12345678（演示）", actor=officer,
+            reason=DEMO_NOTE, **calendar(stage))
+        rnd = services.publish(rnd, actor=officer, reason=DEMO_NOTE)
+        if stage:
+            rnd = services.close(rnd, actor=officer, reason="演示数据：申报期已过")
+        if stdout is not None:
+            stdout.write(f"  round {code}\n")
+    return rnd
 
 
 def seed(stdout=None):
-    from gongjiang.policy.models import Policy
-    from gongjiang.rounds import policy_link
-
     for policy_code, honour, title, login, units in DEMO_ROUNDS:
-        policy = Policy.objects.filter(code=policy_code).first()
-        officer = User.objects.filter(username=login).first()
-        if policy is None or officer is None:
-            continue
-        if honour and honour not in dict(policy_link.honours(policy)):
-            honour = None
-        code = demo_code(policy_code, honour)
-        rnd = Round.objects.filter(code=code).first()
+        rnd = ensure_round(policy_code, login=login, title=title, honour=honour, stdout=stdout)
         if rnd is None:
-            stated = policy_link.round_defaults(policy, year=YEAR, honour_code=honour)["quota"]
-            quota = None if stated else DEMO_QUOTAS.get(f"{policy_code}-{honour}" if honour else policy_code)
-            rnd = services.open_round(
-                policy=policy, honour_code=honour, quota=quota, organiser=officer.organisation, year=YEAR, title=title,
-                code=code,
-                opens_on=OPENS, application_deadline=APPLICATION_DEADLINE,
-                recommendation_deadline=RECOMMENDATION_DEADLINE, review_deadline=REVIEW_DEADLINE,
-                contact=f"{officer.organisation}人力资源和社会保障局 电话 0000-12345678（演示）", actor=officer,
-                reason="演示数据")
-            services.publish(rnd, actor=officer, reason="演示数据")
-            if stdout is not None:
-                stdout.write(f"  round {code}\n")
+            continue
+        officer = User.objects.get(username=login)
         for name, kind, quota in units:
             org = Organisation.objects.filter(name=name, parent__in=officer.organisation.subtree()).first()
             if org is not None and not rnd.units.filter(organisation=org).exists():
-                services.set_unit(rnd, organisation=org, kind=kind, quota=quota, actor=officer, reason="演示数据")
+                services.set_unit(rnd, organisation=org, kind=kind, quota=quota, actor=officer, reason=DEMO_NOTE)

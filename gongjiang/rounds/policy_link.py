@@ -36,6 +36,18 @@ def parsed_on(policy, on: dt.date):
     return parsed(policy).edition_on(on)
 
 
+def reference_date(policy, year: int) -> dt.date:
+    """The reference date of a round of `year`: the policy's own (惠阳 第十三条: 遴选年度1月1日), else
+    1 January of the selection year."""
+    top = parsed(policy)
+    return top.reference_on(year) if top.reference_date else dt.date(year, 1, 1)
+
+
+def in_force_on(policy, on: dt.date) -> bool:
+    """Whether an edition of the policy is in force on `on` (its validity article's dates)."""
+    return parsed_on(policy, on).in_force(on)
+
+
 def honour_of(policy, code=None, *, on: dt.date | None = None):
     p = parsed(policy) if on is None else parsed_on(policy, on)
     try:
@@ -58,10 +70,8 @@ def honours(policy) -> list[tuple[str, str]]:
 
 
 def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict:
-    top = parsed(policy)
-    # A policy without a reference-date article: 1 January of the selection year.
-    ref = top.reference_on(year) if top.reference_date else dt.date(year, 1, 1)
-    p = top.edition_on(ref)  # the edition in force on the reference date
+    ref = reference_date(policy, year)
+    p = parsed_on(policy, ref)  # the edition in force on the reference date
     honour = honour_of(policy, honour_code, on=ref)
     quota = honour.quota
     quota_value = (_value(quota.max, ref) or _value(quota.target, ref)) if quota else None
