@@ -52,8 +52,10 @@ def _past_rounds_ran_while_their_policy_was_in_force():
     from gongjiang.rounds.models import Round
 
     past = Round.objects.filter(code__startswith="demo-past-").select_related("policy")
-    assert "liaocheng-2019-chief-technician" in {r.policy.code for r in past}
+    assert {"liaocheng-2019-chief-technician", "huiyang-chief-technician", "zhongkai-skilled-talent"} <= {
+        r.policy.code for r in past}
     for rnd in past:
+        assert rnd.status == "archived", rnd.code
         policy = policy_link.parsed(rnd.policy)
         assert policy.in_force(rnd.reference_date) and policy.in_force(rnd.opens_on), rnd.code
         assert rnd.honours.exists(), rnd.code

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from gongjiang.accounts.models import Organisation, User
 from gongjiang.policy.models import Policy
-from gongjiang.rounds.models import Round
+from gongjiang.rounds.models import Round, RoundStatus
 
 from . import services
 
@@ -57,6 +57,15 @@ def _round(policy, officer, year, title):
     return rnd
 
 
+def _file_as_historical(rnd, officer):
+    """An earlier round is shown as it ended: published, closed and filed (已归档) with its dates."""
+    from gongjiang.rounds import services as rounds
+
+    for step in (rounds.publish, rounds.close, rounds.archive):
+        rnd = step(rnd, actor=officer, reason="演示数据：往届批次")
+    return rnd
+
+
 def _decisions(by_name, officer):
     """One exit and one revocation, as the policies say, so their pages and verification show them."""
     today = timezone.localdate()
@@ -99,5 +108,7 @@ def seed(stdout=None):
                                employer=_employer(officer), number=number)
             if stdout is not None:
                 stdout.write(f"  honours {rnd.code}: {len(names)}\n")
+        if rnd.status == RoundStatus.DRAFT:
+            _file_as_historical(rnd, officer)
         by_name.update({h.name: h for h in rnd.honours.select_related("policy")})
     _decisions(by_name, officers)

@@ -94,6 +94,19 @@ def close(rnd: Round, *, actor, reason="") -> Round:
     return rnd
 
 
+@transaction.atomic
+def archive(rnd: Round, *, actor, reason="") -> Round:
+    """File a finished round as historical (已归档): its dates, applications and holders stay readable."""
+    rnd = Round.objects.select_for_update().get(pk=rnd.pk)
+    if rnd.status != RoundStatus.CLOSED:
+        raise DomainError("只有已截止的批次可以归档", log=f"archive round in {rnd.status}")
+    rnd.status = RoundStatus.ARCHIVED
+    rnd.save(update_fields=["status"])
+    record("round.archive", actor=actor, obj=rnd, before={"status": "closed"}, after={"status": "archived"},
+           reason=reason)
+    return rnd
+
+
 DEADLINE_FIELDS = {
     DeadlineKind.APPLICATION: "application_deadline",
     DeadlineKind.RECOMMENDATION: "recommendation_deadline",

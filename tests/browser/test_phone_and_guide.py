@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from gongjiang.accounts.demo import DEMO_PASSWORD
+from gongjiang.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from gongjiang.accounts.models import User
 from gongjiang.web.tests.crawl import crawl
 
@@ -39,7 +39,7 @@ def _context(gj_browser, live_server, **kw):
 def demo(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["gongjiang.core.testing.FastArgon2PasswordHasher"]
     call_command("seed_demo", stdout=StringIO())
-    for user in User.objects.filter(username__startswith="demo_"):
+    for user in User.objects.filter(username__in=[u for u, *_ in DEMO_USERS]):
         user.set_password(DEMO_PASSWORD)  # the fast hasher of the test run
         user.save(update_fields=["password"])
 
@@ -73,8 +73,9 @@ SHOTS = {
     "demo_applicant": [("applicant-home", "/home/", "申报人工作台"), ("applicant-applications", "/applications/", "我的申报")],
     "demo_employer": [("employer-home", "/home/", "用人单位工作台"), ("employer-applications", "/applications/", "本单位申报")],
     "demo_recommender": [("recommender-home", "/home/", "推荐单位工作台"), ("recommender-rounds", "/rounds/", "遴选批次")],
-    "demo_bureau": [("bureau-home", "/home/", "人社局经办人工作台"), ("bureau-review", "/review/", "评审管理"),
-                    ("bureau-screening", "/registry/screening/", "资格筛查")],
+    # the officer of the demo's live review rounds (环翠: expert review, notice, approval)
+    "bureau_huancui": [("bureau-home", "/home/", "人社局经办人工作台"), ("bureau-review", "/review/", "评审管理"),
+                       ("bureau-screening", "/registry/screening/", "资格筛查")],
     "demo_expert": [("expert-home", "/review/expert/", "专家评分")],
     "demo_committee": [("committee-home", "/review/committee/", "委员会表决")],
     "demo_auditor": [("auditor-log", "/audit/", "审计日志")],

@@ -53,6 +53,16 @@ def test_require_open_unpublished_round_refused(bureau):
         services.require_open(rnd, DeadlineKind.APPLICATION)
 
 
+def test_archive_only_a_closed_round_and_audited(bureau):
+    """A finished round is filed as historical (已归档) with its dates; an open one cannot be."""
+    rnd = open_round(policy_code="test-county-quota", organiser=bureau.organisation, actor=bureau)
+    with refused("只有已截止的批次可以归档"):
+        services.archive(rnd, actor=bureau)
+    rnd = services.archive(services.close(rnd, actor=bureau), actor=bureau, reason="往届批次")
+    assert rnd.status == "archived" and rnd.get_status_display() == "已归档"
+    assert AuditEntry.objects.filter(action="round.archive", object_id=str(rnd.pk), reason="往届批次").exists()
+
+
 def test_extend_deadline_requires_reason_and_is_audited(bureau):
     rnd = open_round(policy_code="test-county-quota", organiser=bureau.organisation, actor=bureau)
     new = rnd.application_deadline + dt.timedelta(days=7)
