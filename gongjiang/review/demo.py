@@ -120,19 +120,17 @@ def _closed_notice(rnd, apps, bureau):
 
     from gongjiang.audit.services import record, snapshot
     from gongjiang.notices.models import Notice, NoticeEntry
-    from gongjiang.notices.services import _period_end
+    from gongjiang.workdays.services import notice_period_end
 
     if notice_link.current_notice(rnd) is not None:
         return notice_link.current_notice(rnd)
     days = notice_link.notice_days(rnd)
-    start = rounds_demo.today() - dt.timedelta(days=21)
-    while start.weekday() >= 5:
-        start += dt.timedelta(days=1)
+    start = rounds_demo.today() - dt.timedelta(days=21)  # the period counts working days (gongjiang.workdays)
     stage = notice_link.notice_stage(rnd)
     notice = Notice.objects.create(
         title=f"{rnd.title}拟入选人选公示", body=notice_link.default_body(rnd, stage, days), contact=CONTACT,
         organisation=rnd.organiser, round_id=rnd.pk, policy_ref=f"{rnd.policy.title} {stage.article}",
-        start_date=start, end_date=_period_end(start, days), days=days, published_by=bureau,
+        start_date=start, end_date=notice_period_end(start, days), days=days, published_by=bureau,
         published_at=timezone.now())
     for position, app in enumerate(apps, 1):
         row = services.candidate_snapshot(app)
