@@ -35,4 +35,9 @@ class Command(BaseCommand):
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, role, org, display in logins():
             self.stdout.write(f"  {username:<18} {Role(role).label:<10} {org:<12} {display}")
+        from gongjiang.rounds.models import Round, RoundStatus
+
+        live = sorted(set(Round.objects.filter(status=RoundStatus.OPEN).values_list("organiser__name", flat=True)))
+        self.stdout.write(f"\n正在进行的演示批次只属于有效期内的政策（{'、'.join(live)}），从申报、专家评审、公示到记录批准"
+                          "各环节都有；按环节用哪个账号，见 docs/用户指南.md“用演示数据走一遍全过程”。")
         self.stdout.write(f"\n打开 {settings.SITE_URL}/ 并用以上账号登录。")
