@@ -9,12 +9,16 @@ on real parts, not a test: it prints what happened and exits non-zero when somet
    policies, a synthetic registry spread over Guangdong's districts, one bureau officer per district.
 2. gunicorn A (127.0.0.1:8641) and gunicorn B (:8642), and two `gongjiang db_worker` processes,
    all with the database task queue (TASKS_BACKEND=django_tasks_db.DatabaseBackend).
-3. Each officer logs in on server A and, with the same session cookie, opens the home page and
-   starts a registry screening of their district through the API on server B (one screening
-   per jurisdiction: the shards of the province's screening).
-4. The two workers share the queued screenings; the script waits for every run to finish and
-   checks: every person of every district screened, each result stored exactly once, and
-   which worker ran which shard.
+3. The province's officer logs in on server A and, with the same session cookie, opens the home
+   page and starts one registry screening of the province through the API on server B.
+4. The screening is split into shards by jurisdiction (one task per district), which the two
+   workers share. In the middle of the run one worker is killed (SIGKILL) while it is screening
+   a shard; the other reclaims that shard's task once the dead worker's heartbeat is older than
+   the lease, and resumes it after its last committed chunk. The script waits for the run to
+   finish and checks: every person screened, each result stored exactly once, the killed shard
+   retried by the surviving worker; it prints the timings.
+
+    nice -n 10 .venv/bin/python scripts/scale_out.py --people 1000000 --chunk 5000
 """
 import argparse
 import datetime as dt
@@ -65,23 +69,21 @@ def prepare(people: int):
                      .values_list("pk", "region_code", "name"))
     data = synthetic.generate(people, districts=districts, reference_date=REFERENCE, seed=16)
     synthetic.load(data, districts=districts)
-    officers = []
-    for pk, _code, name in districts:
-        user = create_user(username=f"scale-{pk}", role="bureau", organisation=Organisation.objects.get(pk=pk),
-                           display_name=f"{name}经办人", password=PASSWORD)
-        officers.append((user.username, name))
+    create_user(username="scale-province", role="bureau", organisation=province, display_name="广东省经办人",
+                password=PASSWORD)
     from django.db import connection
 
     connection.close()
-    return officers
+    return len(districts)
 
 
-def _env():
+def _env(chunk=None):
     return {**os.environ, "DATABASE_URL": PG_URL, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-            "GONGJIANG_DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+            "GONGJIANG_DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
+            **({"GONGJIANG_SCREENING_CHUNK": str(chunk)} if chunk else {})}
 
 
-def start_processes():
+def start_processes(*, chunk, lease):
     venv = Path(sys.executable).parent
     procs = {}
     for name, port in SERVERS.items():
@@ -90,7 +92,8 @@ def start_processes():
              "--log-level", "warning"], cwd=ROOT, env=_env())
     for w in ("worker-1", "worker-2"):
         procs[w] = subprocess.Popen([sys.executable, "-m", "gongjiang", "db_worker", "--worker-id", w, "--interval", "0.5",
-                                     "--no-reload", "--no-startup-delay"], cwd=ROOT, env=_env())
+                                     "--lease", str(lease), "--no-reload", "--no-startup-delay", "--verbosity", "0"],
+                                    cwd=ROOT, env=_env(chunk))
     for port in SERVERS.values():
         for _ in range(300):
             try:
@@ -151,53 +154,75 @@ def login_on_a_then_screen_on_b(username, district):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--people", type=int, default=100_000)
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the screenings")
+    ap.add_argument("--chunk", type=int, default=2_000, help="people per chunk of a shard (the unit a shard resumes from)")
+    ap.add_argument("--lease", type=float, default=15, help="seconds without a heartbeat before a worker counts as dead")
+    ap.add_argument("--kill-at", type=float, default=0.3, help="kill a worker once this share of people is screened")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds to wait for the screening")
     args = ap.parse_args()
     _recreate_database()
     t0 = time.perf_counter()
-    officers = prepare(args.people)
-    print(f"database ready: {args.people:,} people in {len(officers)} jurisdictions ({time.perf_counter() - t0:.0f} s)")
-    procs = start_processes()
+    n_districts = prepare(args.people)
+    print(f"database ready: {args.people:,} people in {n_districts} jurisdictions ({time.perf_counter() - t0:.0f} s); "
+          f"load average {os.getloadavg()[0]:.2f}")
+    procs = start_processes(chunk=args.chunk, lease=args.lease)
     ok = True
     try:
-        runs = {login_on_a_then_screen_on_b(u, d): d for u, d in officers}
-        print(f"{len(officers)} officers logged in on server A, their sessions accepted by server B, "
-              f"{len(runs)} screenings (one per jurisdiction) queued through server B")
-        from django.db.models import Count
+        from django.db.models import Count, F
 
-        from gongjiang.registry.models import ScreeningResult, ScreeningRun
+        from gongjiang.registry.models import ScreeningResult, ScreeningRun, ScreeningShard
         from gongjiang.registry.services import people_in_org
-        from django_tasks_db.models import DBTaskResult
 
         t1 = time.perf_counter()
+        run_id = login_on_a_then_screen_on_b("scale-province", "广东省")
+        print("the province's officer logged in on server A, the session was accepted by server B, "
+              "one screening of the province started through server B")
+        killed = victim = None
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
-            if not ScreeningRun.objects.filter(pk__in=runs).exclude(status__in=["done", "failed", "cancelled"]).exists():
+            run = ScreeningRun.objects.get(pk=run_id)
+            if run.finished:
                 break
-            time.sleep(1)
+            if killed is None and run.total and run.done >= args.kill_at * run.total:
+                running = ScreeningShard.objects.filter(run_id=run_id, status="running").select_related("jurisdiction")
+                victim = running.exclude(done=F("total")).order_by("-total").first() or running.first()
+                if victim is not None and victim.worker in procs:
+                    procs[victim.worker].send_signal(signal.SIGKILL)
+                    procs[victim.worker].wait()
+                    killed = time.perf_counter() - t1
+                    print(f"{killed:6.0f} s  SIGKILL {victim.worker} while it screened {victim.jurisdiction.name} "
+                          f"({victim.done:,} of {victim.total:,} done); run at {run.done:,} of {run.total:,}")
+            time.sleep(0.05 if killed is None else 1)
         elapsed = time.perf_counter() - t1
-        by_run = {}
-        for task in DBTaskResult.objects.filter(task_path__endswith="screening_task"):
-            run_id = (task.args_kwargs.get("args") or [None])[0]
-            if run_id in runs:
-                by_run[run_id] = ",".join(task.worker_ids)
-        stored = dict(ScreeningResult.objects.filter(run_id__in=runs).values_list("run_id")
-                      .annotate(n=Count("pk")).order_by())
-        distinct = dict(ScreeningResult.objects.filter(run_id__in=runs).values_list("run_id")
-                        .annotate(n=Count("person_id", distinct=True)).order_by())
-        print(f"{'jurisdiction':12} {'people':>8} {'screened':>9} {'stored':>8} {'status':8} worker")
-        for run in ScreeningRun.objects.filter(pk__in=runs).select_related("scope").order_by("scope__name"):
-            expected = people_in_org(run.scope).count()
-            good = run.status == "done" and run.done == expected == stored.get(run.pk, 0) == distinct.get(run.pk, 0)
-            ok &= good
-            print(f"{run.scope.name:12} {expected:8,} {run.done:9,} {stored.get(run.pk, 0):8,} {run.status:8} "
-                  f"{by_run.get(run.pk, '?')}{'' if good else '   <-- WRONG'}")
-        workers = {w for w in by_run.values()}
-        print(f"all shards finished in {elapsed:.0f} s; workers used: {', '.join(sorted(workers))}")
-        ok &= len(workers) == 2
+        run = ScreeningRun.objects.select_related("scope").get(pk=run_id)
+        expected = people_in_org(run.scope).count()
+        stored = ScreeningResult.objects.filter(run_id=run_id).count()
+        distinct = ScreeningResult.objects.filter(run_id=run_id).values("person_id").distinct().count()
+        shards = list(ScreeningShard.objects.filter(run_id=run_id).select_related("jurisdiction"))
+        per_worker = {}
+        for s in shards:
+            w = per_worker.setdefault(s.worker, [0, 0])
+            w[0], w[1] = w[0] + 1, w[1] + s.done
+        print(f"run {run.get_status_display()} in {elapsed:.0f} s: {run.done:,} of {expected:,} people screened, "
+              f"{stored:,} results stored ({distinct:,} distinct people); {len(shards)} shards; "
+              f"{run.done / elapsed:,.0f} people/s; load average {os.getloadavg()[0]:.2f}")
+        for w, (n, people) in sorted(per_worker.items()):
+            print(f"   {w}: {n} shards finished, {people:,} people")
+        ok &= run.status == "done" and run.done == expected == stored == distinct
+        if victim is not None:
+            again = ScreeningShard.objects.get(pk=victim.pk)
+            retried = f"{again.jurisdiction.name}: attempts {again.attempt}, workers {' → '.join(again.workers)}, " \
+                      f"{again.done:,} of {again.total:,} people, finished {again.finished_at - again.started_at}"
+            print(f"   killed shard {retried} after its start")
+            ok &= again.attempt == 2 and again.status == "done" and len(set(again.workers)) == 2
+        else:
+            print("   no worker was killed (the run ended before --kill-at)")
+            ok = False
+        ok &= not ScreeningResult.objects.filter(run_id=run_id).values("person_id").annotate(n=Count("pk")) \
+            .filter(n__gt=1).exists()
     finally:
         for p in procs.values():
-            p.send_signal(signal.SIGTERM)
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
         for p in procs.values():
             try:
                 p.wait(timeout=30)
