@@ -22,6 +22,20 @@ class Conflict(DomainError):
     status = 409
 
 
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, message="请求的资源不存在", *, log="not found", code="not_found"):
+        super().__init__(message, log=log, code=code)
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+    def __init__(self, message="查询过于频繁，请十分钟后再试", *, log="rate limited", code="rate_limited"):
+        super().__init__(message, log=log, code=code)
+
+
 class BadInput(DomainError):
     """Input the database cannot store or compare (a number beyond 64 bits, a NUL character): refused
     with a 400, whatever view or API operation it reached."""

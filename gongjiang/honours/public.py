@@ -21,7 +21,7 @@ class LookupForm(forms.Form):
     name = forms.CharField(label="持证人姓名", max_length=60)
 
 
-def _limited(request) -> bool:
+def rate_limited(request) -> bool:
     key = f"honours-verify:{client_ip(request)}"
     cache.add(key, 0, RATE_WINDOW_SECONDS)
     try:
@@ -31,7 +31,7 @@ def _limited(request) -> bool:
         return False
 
 
-def _context(honour):
+def verification_context(honour):
     verdict = services.verification(honour)
     decision = None
     if verdict.code in ("revoked", "recalled", "stopped"):
@@ -39,7 +39,7 @@ def _context(honour):
     return {"honour": honour, "verdict": verdict, "decision": decision}
 
 
-def _find(**where):
+def find_honour(**where):
     return (Honour.objects.select_related("policy").only(
         "name", "title", "term_name", "term_start", "term_end", "issuer", "awarded_on", "document_number",
         "certificate_number", "certificate_issue", "certificate_status", "status", "title_status",
@@ -52,24 +52,24 @@ def _too_many(request, template, context):
 
 
 def verify(request, token):
-    if _limited(request):
+    if rate_limited(request):
         return _too_many(request, "honours/verify.html", {})
-    honour = _find(token=token) if len(token) <= 32 else None
+    honour = find_honour(token=token) if len(token) <= 32 else None
     if honour is None or not honour.certificate_number:
         raise Http404("certificate token not found")
-    return render(request, "honours/verify.html", _context(honour))
+    return render(request, "honours/verify.html", verification_context(honour))
 
 
 def lookup(request):
     form = LookupForm(request.POST or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        if _limited(request):
+        if rate_limited(request):
             return _too_many(request, "honours/lookup.html", context)
         number = form.cleaned_data["number"].strip().upper().replace(" ", "")
-        honour = _find(certificate_number=number, name=form.cleaned_data["name"].strip())
+        honour = find_honour(certificate_number=number, name=form.cleaned_data["name"].strip())
         if honour is None:
             form.add_error(None, "未找到与该证书编号和姓名一致的证书，请核对后重新输入")
         else:
-            context.update(_context(honour))
+            context.update(verification_context(honour))
     return render(request, "honours/lookup.html", context, status=400 if form.errors else 200)

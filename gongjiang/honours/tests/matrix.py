@@ -6,6 +6,10 @@ PUBLIC = {
     "certificates:lookup": "证书查询：按证书编号和姓名核验证书真伪（限频），不显示身份证号码和手机号码",
     "certificates:verify": "证书二维码指向的核验页面，凭不可猜测的核验码访问；仅显示证书上已印明的信息和状态",
 }
+API_PUBLIC = {
+    "GET /api/honours/verify/{token}": "证书核验（二维码核验码）：与公开核验页面相同的内容和限频，不含身份证号码和手机号码",
+    "POST /api/honours/verify": "证书核验（证书编号和姓名）：与公开查询页面相同的内容和限频",
+}
 LOGIN_ONLY = {
     "honours:mine": "the holder's own honours and messages (person.account = the user)",
     "honours:renewal": "the holder, the employer's officers and the deciding officers; 404 for anyone else",
@@ -34,6 +38,7 @@ def samples(ctx):
         "honours:decide": {"pk": honour.pk, "kind": "exit"},
         "honours:round_batch": {"round_pk": rnd.pk},
         "certificates:verify": {"token": honour.token},
+        "GET /api/honours/verify/{token}": {"token": honour.token},
         "honours:renewal": {"pk": renewing.renewals.get().pk},
         "honours:duty": {"pk": honour.duties.order_by("pk").first().pk},
     }
