@@ -59,6 +59,17 @@ def conditions_for(rnd) -> list[dict]:
     return out
 
 
+TALENT_TYPE_KEY = "skill.talent_type"
+
+
+def talent_types_for(rnd) -> list[str]:
+    """The talent types the round's policy considers (`talent_types`, 惠阳 第三条), or none."""
+    from gongjiang.rounds.policy_link import parsed
+
+    spec = parsed(rnd.policy).talent_types
+    return list(spec.types) if spec else []
+
+
 def known_titles(rnd) -> list[str]:
     """Titles the policy names (for the form's suggestions: the engine matches them exactly)."""
     from gongjiang.policy.schema import walk
@@ -115,6 +126,12 @@ def read_form(post, rnd, *, strict=False) -> tuple[dict, str, dict]:
         for name, label, kind, required in fields:
             key = f"{section}.{name}"
             facts[section][name] = _parse(kind, post.get(key), label, errors, key, required and strict)
+    types = talent_types_for(rnd)
+    if types:
+        chosen = (post.get(TALENT_TYPE_KEY) or "").strip()
+        if chosen and chosen not in types:
+            errors[TALENT_TYPE_KEY] = "人才类型应从列表中选择"
+        facts["skill"]["talent_type"] = chosen if chosen in types else None
     for table, fields in ROW_FIELDS.items():
         rows = []
         n = int_or_none(post.get(f"{table}.count", ROWS[table]), hi=MAX_ROWS)
@@ -148,6 +165,11 @@ def form_context(app, post=None, errors=None) -> dict:
             rows.append({"key": key, "label": label, "kind": kind, "required": required,
                          "value": "" if value is None else value, "choices": CHOICES.get(kind),
                          "error": (errors or {}).get(key)})
+        if section == "skill" and talent_types_for(app.round):
+            value = post.get(TALENT_TYPE_KEY) if post is not None else values.get("talent_type")
+            rows.append({"key": TALENT_TYPE_KEY, "label": "人才类型", "kind": "talent_type", "required": False,
+                         "value": value or "", "error": (errors or {}).get(TALENT_TYPE_KEY),
+                         "choices": [("", "请选择")] + [(t, t) for t in talent_types_for(app.round)]})
         sections.append({"label": SECTION_LABELS[section], "fields": rows})
     tables = []
     for table, fields in ROW_FIELDS.items():

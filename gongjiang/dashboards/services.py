@@ -15,6 +15,7 @@ from django.utils import timezone
 OTHERS = "其他"
 UNKNOWN = "未填写"
 TOP = 15  # categories shown by name; the rest are summed as 其他
+TALENT_TYPE_NOTE = "人才类型（技术技能型、知识技能型、复合技能型等）由申报人在申报表中选择，类型按政策规定"
 
 
 @dataclass
@@ -106,6 +107,7 @@ def candidate_figures(user, *, round_id=None) -> list[Figure]:
     return distribution_figures(user, candidates(user, round_id=round_id), who="申报人", dimensions=[
         ("industry", "按行业", "employer__employer_profile__sector", "行业取自用人单位信息"),
         ("occupation", "按职业（工种）", "facts__skill__occupation", "职业取自申报表"),
+        ("talent_type", "按人才类型", "facts__skill__talent_type", TALENT_TYPE_NOTE),
         ("jurisdiction", "按所属辖区", "person__jurisdiction__name", "辖区取自人员库"),
         ("employer", "按用人单位", "employer__name", ""),
     ])
@@ -123,6 +125,7 @@ def holder_figures(user, *, status="active") -> list[Figure]:
         ("award_year", "按授予年度", ExtractYear("awarded_on"), ""),
         ("industry", "按行业", "employer__employer_profile__sector", "行业取自用人单位信息"),
         ("occupation", "按职业（工种）", "occupation", ""),
+        ("talent_type", "按人才类型", "application__facts__skill__talent_type", TALENT_TYPE_NOTE),
         ("jurisdiction", "按管理单位", "jurisdiction__name", ""),
         ("employer", "按用人单位", "employer__name", ""),
     ])
@@ -250,3 +253,81 @@ def payment_figure(user) -> Figure:
                     series=["预算", "已发放", "待发放"])
     figure.chart_rows = chart_rows
     return figure
+
+
+# ---------------------------------------------------------------- duties, objections, renewals
+
+def _by_year(pairs, columns):
+    """[(year, column, n)] as rows [年, n per column…, 合计], oldest year first."""
+    table = Counter()
+    years = set()
+    for year, column, n in pairs:
+        years.add(year)
+        table[(year, column)] += n
+    return [[f"{y}年", *(table[(y, c)] for c in columns), sum(table[(y, c)] for c in columns)] for y in sorted(years)]
+
+
+def duty_figure(user, today=None) -> Figure:
+    """The holders' duties of their terms (the policies' `duties`) by the year they fall due:
+    done, open and not yet due, overdue (open after the due date, holder still active)."""
+    from django.db.models import Case, Q, Value, When
+
+    from gongjiang.api.holders import holders_in_scope
+    from gongjiang.honours.models import DutyStatus, DutyTask
+
+    today = today or timezone.localdate()
+    columns = ["已完成", "未到期", "逾期未办"]
+    state = Case(When(status=DutyStatus.DONE, then=Value(columns[0])),
+                 When(Q(due_on__lt=today) & Q(honour__status="active"), then=Value(columns[2])),
+                 default=Value(columns[1]))
+    pairs = (DutyTask.objects.filter(honour__in=holders_in_scope(user).values("pk")).order_by()
+             .annotate(y=ExtractYear("due_on"), s=state).values_list("y", "s").annotate(n=Count("pk")))
+    return Figure("duties", "期内职责完成情况（按截止年度）", "bar", ["年度", *columns, "合计"], _by_year(pairs, columns),
+                  scope_label(user), f"截至{today:%Y年%-m月%-d日}；逾期未办＝已过截止日期仍未完成（称号有效的持有人）",
+                  series=columns)
+
+
+def objection_figure(user, today=None) -> Figure:
+    """Objections to notices published by the user's subtree, by the year received: upheld, not
+    upheld, under investigation within the deadline, overdue."""
+    from django.db.models import Case, Q, Value, When
+
+    from gongjiang.accounts.scope import org_q
+    from gongjiang.notices.models import Conclusion, Objection, ObjectionStatus
+
+    today = today or timezone.localdate()
+    columns = ["异议成立", "异议不成立", "调查核实中", "逾期未办结"]
+    state = Case(When(conclusion=Conclusion.UPHELD, then=Value(columns[0])),
+                 When(conclusion=Conclusion.NOT_UPHELD, then=Value(columns[1])),
+                 When(Q(status=ObjectionStatus.OPEN) & Q(deadline__lt=today), then=Value(columns[3])),
+                 default=Value(columns[2]))
+    pairs = (Objection.objects.filter(org_q(user, "notice__organisation")).order_by()
+             .annotate(y=ExtractYear("received_on"), s=state).values_list("y", "s").annotate(n=Count("pk")))
+    return Figure("objections", "公示异议受理与办结（按受理年度）", "bar", ["年度", *columns, "合计"],
+                  _by_year(pairs, columns), scope_label(user),
+                  f"截至{today:%Y年%-m月%-d日}；逾期未办结＝超过调查核实期限仍未办结", series=columns)
+
+
+def renewal_figure(user, today=None) -> Figure:
+    """Renewal reviews (复核认定) of the holders in scope, by the year they fall due."""
+    from django.db.models import Case, Q, Value, When
+
+    from gongjiang.api.holders import holders_in_scope
+    from gongjiang.honours.models import RenewalReview, RenewalStatus
+
+    today = today or timezone.localdate()
+    columns = ["复核通过", "复核未通过", "待复核", "待提交材料", "逾期未提交"]
+    state = Case(When(status=RenewalStatus.PASSED, then=Value(columns[0])),
+                 When(status=RenewalStatus.FAILED, then=Value(columns[1])),
+                 When(status=RenewalStatus.FILED, then=Value(columns[2])),
+                 When(Q(status=RenewalStatus.OPEN) & Q(due_on__lt=today), then=Value(columns[4])),
+                 default=Value(columns[3]))
+    pairs = (RenewalReview.objects.filter(honour__in=holders_in_scope(user).values("pk")).order_by()
+             .annotate(y=ExtractYear("due_on"), s=state).values_list("y", "s").annotate(n=Count("pk")))
+    return Figure("renewals", "复核认定情况（按复核年度）", "bar", ["年度", *columns, "合计"], _by_year(pairs, columns),
+                  scope_label(user), f"截至{today:%Y年%-m月%-d日}；逾期未提交＝已到复核日期仍未提交复核材料",
+                  series=columns)
+
+
+def oversight_figures(user) -> list[Figure]:
+    return [duty_figure(user), objection_figure(user), renewal_figure(user)]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("funnel/", views.funnel, name="funnel"),
     path("targets/", views.targets, name="targets"),
     path("holders/", views.holders, name="holders"),
+    path("oversight/", views.oversight, name="oversight"),
     path("payments/", views.payments, name="payments"),
 ]

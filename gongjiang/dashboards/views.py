@@ -30,7 +30,8 @@ def _rounds(user):
 
 
 PAGES = [("申报人分布", "dashboards:index", "dashboard.view"), ("遴选漏斗", "dashboards:funnel", "dashboard.view"),
-         ("称号持有人", "dashboards:holders", "dashboard.view"), ("发展目标", "dashboards:targets", "dashboard.view"),
+         ("称号持有人", "dashboards:holders", "dashboard.view"), ("职责、异议与复核", "dashboards:oversight", "dashboard.view"),
+         ("发展目标", "dashboards:targets", "dashboard.view"),
          ("资金发放", "dashboards:payments", "payments.view")]
 
 
@@ -84,6 +85,11 @@ class HolderFilter(forms.Form):
 def holders(request):
     form = HolderFilter(request.GET or None)
     return _page(request, "称号持有人分布", services.holder_figures(request.user, status=form.chosen()), form)
+
+
+@requires("dashboard.view")
+def oversight(request):
+    return _page(request, "期内职责、公示异议与复核认定", services.oversight_figures(request.user))
 
 
 @requires("payments.view")

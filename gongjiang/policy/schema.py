@@ -704,6 +704,21 @@ class Targets(Strict):
     items: list[TargetItem] = Field(min_length=1)
 
 
+class TalentTypes(Strict):
+    """The types of skilled talent the selection must consider (惠阳 第三条: 充分考虑技术技能型、
+    知识技能型、复合技能型高技能人才的不同特点): the application form asks which one the
+    applicant is, and the dashboards count candidates and holders by it."""
+    article: Article
+    text: str = ""
+    types: list[str] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        if len(set(self.types)) != len(self.types):
+            raise ValueError("talent types must be distinct")
+        return self
+
+
 class PolicyFile(Strict):
     schema_version: Literal[1] = 1
     title: str
@@ -721,6 +736,7 @@ class PolicyFile(Strict):
     materials: list[Material] = []
     duties: list[Duty] = []
     targets: Targets | None = None
+    talent_types: TalentTypes | None = None
     notes: list[str] = []
     vocabulary: LocalVocabulary = LocalVocabulary()  # titles, programmes, attributes of this policy
     editions: list[Edition] = []

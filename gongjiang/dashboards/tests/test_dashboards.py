@@ -7,12 +7,14 @@ import io
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from gongjiang.core.idnumbers import make_resident_id
 from gongjiang.dashboards import services
 from gongjiang.honours.tests.conftest import programme  # noqa: F401  (fixture)
+from gongjiang.notices.tests.conftest import applications, officer, publish  # noqa: F401  (fixtures)
 from gongjiang.payments.tests.conftest import pay_world  # noqa: F401  (fixture)
 from gongjiang.registry.services import register_person
 from gongjiang.review.tests import factories
@@ -136,7 +138,8 @@ def test_dashboard_queries_constant_whatever_the_data_size(client, world):
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    for url in ["/dashboards/", "/dashboards/funnel/", "/dashboards/targets/", "/dashboards/holders/"]:
+    for url in ["/dashboards/", "/dashboards/funnel/", "/dashboards/targets/", "/dashboards/holders/",
+                "/dashboards/oversight/"]:
         grow(2)
         client.get(url)
         small = count(url)
@@ -177,3 +180,106 @@ def test_payments_against_budget_by_year_in_scope(client, pay_world):  # noqa: F
     assert services.payment_figure(w["zk"]["finance"]).rows == []  # another jurisdiction's runs
     client.force_login(w["hy"]["finance"])
     assert 'data-chart="figure-payments"' in client.get("/dashboards/payments/").content.decode()
+
+
+# ---- talent types (惠阳 第三条) ----
+
+def test_application_form_asks_the_talent_types_the_policy_names(programme):  # noqa: F811
+    """惠阳 第三条 names 技术技能型、知识技能型、复合技能型: the form offers them and stores the choice;
+    a value not in the policy's list is refused in Chinese; 赣州 names none, so no question is asked."""
+    from gongjiang.applications import forms
+
+    rnd = programme("huiyang-chief-technician").round
+    facts, _, errors = forms.read_form({"skill.talent_type": "知识技能型"}, rnd)
+    assert facts["skill"]["talent_type"] == "知识技能型" and "skill.talent_type" not in errors
+    _, _, errors = forms.read_form({"skill.talent_type": "管理型"}, rnd)
+    assert errors["skill.talent_type"] == "人才类型应从列表中选择"
+    assert forms.talent_types_for(rnd) == ["技术技能型", "知识技能型", "复合技能型"]
+    other = programme("ganzhou-craftsman").round
+    assert forms.talent_types_for(other) == [] and "talent_type" not in forms.read_form({}, other)[0]["skill"]
+
+
+def test_candidates_and_holders_by_talent_type_within_scope(world, programme):  # noqa: F811
+    welder, lathe = world["shops"]
+    for status, kind in [("recommended", "技术技能型"), ("qualification_review", "技术技能型"),
+                         ("recommended", "复合技能型"), ("recommended", None)]:
+        app = world["app"](world["ours"], welder, status, "焊工")
+        app.facts = {"skill": {"occupation": "焊工", "talent_type": kind}}
+        app.save(update_fields=["facts"])
+    other = world["app"](world["theirs"], lathe, "recommended", "钳工")  # 惠城区's round, employer ours: in scope
+    other.facts = {"skill": {"occupation": "钳工", "talent_type": "知识技能型"}}
+    other.save(update_fields=["facts"])
+    figure = next(f for f in services.candidate_figures(world["bureau"], round_id=world["ours"].pk)
+                  if f.key == "talent_type")
+    assert {r[0]: r[1] for r in figure.rows} == {"技术技能型": 2, "复合技能型": 1, "未填写": 1}
+    assert figure.scope == "数据范围：惠阳区及下级单位" and "申报表" in figure.note
+
+    p = programme("huiyang-chief-technician")
+    first, second = p.award(["甲", "乙"], decided_on=dt.date(2026, 11, 20))
+    first.application.facts = {**first.application.facts, "skill": {"occupation": "焊工", "talent_type": "知识技能型"}}
+    first.application.save(update_fields=["facts"])
+    assert _rows(services.holder_figures(p.bureau), "talent_type") == {"知识技能型": 1, "未填写": 1}
+
+
+# ---- duties, objections and renewals ----
+
+def test_overdue_duties_and_renewals_by_year_within_scope(client, programme, clock, jurisdictions, make_user):  # noqa: F811
+    """Duties of the holders' terms (惠阳 第十五条) and 环翠's renewal reviews (第八条): done, open,
+    overdue, counted for the holders in the officer's scope only."""
+    from gongjiang.honours.models import DutyTask, RenewalReview
+
+    hy = programme("huiyang-chief-technician")
+    hy.award(["甲", "乙"], decided_on=dt.date(2026, 11, 20))
+    hc = programme("huancui-chief-technician")
+    hc.award(["丙"], decided_on=dt.date(2026, 11, 20))
+    duties = DutyTask.objects.filter(honour__jurisdiction=hy.district).order_by("due_on", "pk")
+    assert duties.count() >= 2
+    first = duties.first()
+    DutyTask.objects.filter(pk=first.pk).update(status="done", done_at=timezone.now())
+    later = dt.date(first.due_on.year + 1, 12, 31)
+    figure = services.duty_figure(hy.bureau, today=later)
+    table = {r[0]: r[1:] for r in figure.rows}
+    expected = {}
+    for d in duties:
+        row = expected.setdefault(f"{d.due_on.year}年", [0, 0, 0])
+        row[0 if d.pk == first.pk else 2 if d.due_on < later else 1] += 1
+    assert table == {y: [*cols, sum(cols)] for y, cols in expected.items()}
+    assert figure.headers == ["年度", "已完成", "未到期", "逾期未办", "合计"]
+    assert services.duty_figure(make_user("bureau", jurisdictions["惠城区"], password=None)).rows == []
+
+    renewal = RenewalReview.objects.get(honour__jurisdiction=hc.district)
+    before = {r[0]: r[1:] for r in services.renewal_figure(hc.bureau, today=renewal.due_on).rows}
+    after = {r[0]: r[1:] for r in services.renewal_figure(hc.bureau, today=renewal.due_on + dt.timedelta(days=1)).rows}
+    year = f"{renewal.due_on.year}年"
+    assert before[year] == [0, 0, 0, 1, 0, 1] and after[year] == [0, 0, 0, 0, 1, 1]
+    assert services.renewal_figure(hy.bureau).rows == []  # 惠阳区 sees no 环翠区 holder
+
+    client.force_login(hy.bureau)
+    page = client.get("/dashboards/oversight/")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-chart="figure-duties"' in body and 'data-chart="figure-objections"' in body
+    sheet = load_workbook(io.BytesIO(client.get("/dashboards/oversight/?export=duties").content)).active
+    rows = [row[:5] for row in sheet.iter_rows(values_only=True)]
+    assert tuple(figure.headers) in rows
+    assert all(tuple(r) in rows for r in services.duty_figure(hy.bureau).rows)
+
+
+def test_objections_upheld_open_and_overdue_by_year_within_scope(publish, officer, clock, jurisdictions, make_user):
+    """惠阳 第十条（八）: objections to the notices of the officer's subtree, concluded or still under
+    investigation, and overdue once past the investigation deadline."""
+    from gongjiang.notices import services as notices
+    from gongjiang.notices.models import Conclusion
+
+    notice = publish()
+    filed = [notices.file_objection(notice, entry=notice.entries.all()[i % 2], text="该人选的竞赛获奖证书与实际不符，请核实。",
+                                    filer_name="王五", filer_contact=f"1380013800{i}", client_address=f"203.0.113.{i}")
+             for i in range(3)]
+    notices.conclude_objection(filed[0], actor=officer, conclusion=Conclusion.UPHELD, findings="经核实证书系伪造。",
+                               public_reason="经调查核实，该人选提供的获奖证书不实")
+    notices.conclude_objection(filed[1], actor=officer, conclusion=Conclusion.NOT_UPHELD, findings="经核实，证书真实有效。")
+    filed[2].refresh_from_db()
+    year = f"{filed[2].received_on.year}年"
+    in_time = services.objection_figure(officer, today=filed[2].deadline)
+    late = services.objection_figure(officer, today=filed[2].deadline + dt.timedelta(days=1))
+    assert in_time.rows == [[year, 1, 1, 1, 0, 3]] and late.rows == [[year, 1, 1, 0, 1, 3]]
+    assert services.objection_figure(make_user("bureau", jurisdictions["惠城区"], password=None)).rows == []
