@@ -66,8 +66,13 @@ def _facts(name, birth, employer, post, occupation, level=5, titles=()):
 
 
 def _fill_and_submit(app, actor, titles=()):
-    services.save_draft(app, actor=actor, facts=_facts(app.name, app.person.birth_date, app.employer,
-                                                       "数控车工", "车工", titles=titles), deed_text=DEED)
+    from .forms import talent_types_for
+
+    facts = _facts(app.name, app.person.birth_date, app.employer, "数控车工", "车工", titles=titles)
+    types = talent_types_for(app.round)  # the policy's talent types (环翠 第三条), one per applicant in turn
+    if types:
+        facts["skill"]["talent_type"] = types[app.pk % len(types)]
+    services.save_draft(app, actor=actor, facts=facts, deed_text=DEED)
     for m in app.round.materials:
         if m.get("upload") and m.get("required") and not app.evidence.filter(material=m["code"]).exists():
             services.attach_evidence(app, actor=actor, file=_pdf(m["label"][:30]), material=m["code"])

@@ -436,8 +436,9 @@ def _results(request, run):
 @requires("registry.screen")
 def screening_detail(request, pk):
     run = _scoped_run(request, pk)
+    shards = list(run.shards.select_related("jurisdiction").order_by("jurisdiction__path"))
     if request.htmx and request.GET.get("progress"):
-        return render(request, "registry/_screening_progress.html", {"run": run})
+        return render(request, "registry/_screening_progress.html", {"run": run, "shards": shards})
     page = Paginator(_results(request, run), PAGE_SIZE).get_page(request.GET.get("page"))
     invited_ids = set(run.invitations.filter(person_id__in=[r.person_id for r in page])
                       .values_list("person_id", flat=True))
@@ -445,7 +446,7 @@ def screening_detail(request, pk):
              "review": [run.clause_labels.get(c, c) for c in screening.clauses_of_mask(run, r.review_mask)]}
             for r in page]
     return render(request, "registry/screening_detail.html", {
-        "run": run, "page": page, "rows": rows, "query": _query_without_page(request),
+        "run": run, "shards": shards, "page": page, "rows": rows, "query": _query_without_page(request),
         "clauses": [(c, run.clause_labels.get(c, c)) for c in run.clause_ids], "outcomes": ScreeningResult.Outcome.choices,
         "invited": run.invitations.count(), "sel": request.GET})
 
