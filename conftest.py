@@ -49,6 +49,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_caches():
+    """Each test starts with no cached public page or dashboard figure (gongjiang.core.caching)."""
+    from gongjiang.core import caching
+
+    caching.clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_checkpoints(settings, tmp_path):
     """Each test its own audit checkpoint file, never the developer's var/ one."""
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"

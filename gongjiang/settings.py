@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gongjiang.core.middleware.SessionRefreshMiddleware",
     "gongjiang.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gongjiang.core.middleware.NulInputMiddleware",
@@ -114,6 +115,17 @@ TEMPLATES = [
         },
     }
 ]
+
+# Caches, both in each process's memory. `default` holds the rate-limit counters (so each worker
+# process counts on its own). `pages` holds public pages and dashboard figures for a few seconds
+# (gongjiang.core.caching); nothing in it has to be shared between app servers. 0 switches it off.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "30"))
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 
 # Databases: DATABASE_URL, SQLite file under var/ by default. Tests use a real file too.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongjiang.sqlite3'}")
@@ -161,9 +173,17 @@ AXES_VERBOSE = False
 GONGJIANG_BEHIND_PROXY = os.environ.get("GONGJIANG_BEHIND_PROXY", "0") == "1"
 AXES_CLIENT_IP_CALLABLE = "gongjiang.accounts.network.client_ip"
 
-# Sessions expire: 2 hours of inactivity, and when the browser closes.
+# Public certificate verification: at most this many checks per client address per 10 minutes
+# (gongjiang.honours.public), so the number+name form cannot enumerate holders. A load test raises it
+# for its own server (bench/web.py); real users keep the default.
+CERTIFICATE_VERIFY_RATE_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30"))
+
+# Sessions expire: 2 hours of inactivity, and when the browser closes. The stored expiry moves on
+# at most once a minute (gongjiang.core.middleware.SessionRefreshMiddleware), not by a database
+# write on every request: a session idle for 2 hours minus at most a minute is over.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

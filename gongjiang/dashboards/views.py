@@ -1,5 +1,6 @@
 """Dashboards: charts (vendored ECharts, data handed over with json_script), each with its table
-and an Excel export (?export=<figure key>). Every figure is computed within the user's scope."""
+and an Excel export (?export=<figure key>). Every figure is computed within the user's scope and
+kept for that user up to DASHBOARD_CACHE_SECONDS (gongjiang.core.caching.per_user)."""
 from django import forms
 from django.http import Http404
 from django.shortcuts import render
@@ -7,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from gongjiang.accounts.permissions import check, requires
+from gongjiang.core.caching import per_user
 from gongjiang.core.excel import xlsx_response
 from gongjiang.rounds.services import visible_rounds
 
@@ -52,7 +54,9 @@ def _page(request, title, figures, form=None, intro=""):
 @requires("dashboard.view")
 def index(request):
     form = RoundFilter(request.GET or None, rounds=_rounds(request.user))
-    figures = services.candidate_figures(request.user, round_id=form.chosen())
+    chosen = form.chosen()
+    figures = per_user(request.user, "candidates", (chosen,),
+                       lambda: services.candidate_figures(request.user, round_id=chosen))
     return _page(request, "申报人分布", figures, form)
 
 
@@ -62,15 +66,18 @@ def funnel(request):
     form = RoundFilter(request.GET or None, rounds=rounds, required=True)
     chosen = form.chosen() or (rounds[0].pk if rounds else None)
     rnd = visible_rounds(request.user).filter(pk=chosen).first() if chosen else None
-    figures = [services.funnel_figure(request.user, rnd)] if rnd else []
+    figures = per_user(request.user, "funnel", (rnd.pk,), lambda: [services.funnel_figure(request.user, rnd)]) \
+        if rnd else []
     return _page(request, "遴选漏斗", figures, form, "" if rnd else "暂无可统计的批次。")
 
 
 @requires("dashboard.view")
 def targets(request):
-    figures = []
-    for policy, parsed in services.policies_with_targets():
-        figures.extend(services.target_figures(request.user, policy, parsed))
+    def compute():
+        return [f for policy, parsed in services.policies_with_targets()
+                for f in services.target_figures(request.user, policy, parsed)]
+
+    figures = per_user(request.user, "targets", (), compute)
     return _page(request, "发展目标完成情况", figures, None, "" if figures else "已加载的政策均未设定发展目标。")
 
 
@@ -84,7 +91,9 @@ class HolderFilter(forms.Form):
 @requires("dashboard.view")
 def holders(request):
     form = HolderFilter(request.GET or None)
-    return _page(request, "称号持有人分布", services.holder_figures(request.user, status=form.chosen()), form)
+    status = form.chosen()
+    figures = per_user(request.user, "holders", (status,), lambda: services.holder_figures(request.user, status=status))
+    return _page(request, "称号持有人分布", figures, form)
 
 
 @requires("dashboard.view")

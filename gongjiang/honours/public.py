@@ -3,6 +3,7 @@ certificate number plus holder name. One query for the honour (with its policy),
 decision that changed its status; nothing private (no ID or phone number). Rate-limited per
 client address (cache counters), so the number+name form cannot be used to enumerate holders."""
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
@@ -13,7 +14,6 @@ from . import services
 from .models import Honour
 
 RATE_WINDOW_SECONDS = 600
-RATE_LIMIT = 30  # verifications per client address per window
 
 
 class LookupForm(forms.Form):
@@ -25,7 +25,7 @@ def rate_limited(request) -> bool:
     key = f"honours-verify:{client_ip(request)}"
     cache.add(key, 0, RATE_WINDOW_SECONDS)
     try:
-        return cache.incr(key) > RATE_LIMIT
+        return cache.incr(key) > settings.CERTIFICATE_VERIFY_RATE_LIMIT
     except ValueError:  # expired between add and incr
         cache.set(key, 1, RATE_WINDOW_SECONDS)
         return False

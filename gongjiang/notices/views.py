@@ -12,6 +12,7 @@ from gongjiang.accounts.permissions import requires
 from gongjiang.accounts.scope import org_q
 from gongjiang.applications.uploads import file_response
 from gongjiang.audit.services import record
+from gongjiang.core.caching import public_page
 from gongjiang.core.listing import paginate
 from gongjiang.core.errors import DomainError
 
@@ -35,6 +36,7 @@ def _fail(form, exc: DomainError):
 PUBLIC_PAGE_SIZE = 20
 
 
+@public_page
 def public_list(request):
     form = PublicNoticeFilter(request.GET or None)
     page, query = paginate(request, services.public_notices(**form.filters()), PUBLIC_PAGE_SIZE)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.accounts.scope import in_scope, visible_organisations
+from gongjiang.core.caching import public_page
 from gongjiang.core.errors import DomainError
 from gongjiang.core.params import id_or_none
 
@@ -162,6 +163,7 @@ def round_overview(request, pk):
 
 # ------------------------------------------------------------------ public pages
 
+@public_page
 def public_calls(request):
     from django.utils import timezone
 
@@ -180,6 +182,7 @@ def _public_round(code) -> Round:
     return rnd
 
 
+@public_page
 def public_call(request, code):
     rnd = _public_round(code)
     return render(request, "rounds/public_call.html", {

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from gongjiang.honours import public, services, term
+from gongjiang.honours import services, term
 from gongjiang.web.inbox import items_for
 
 
@@ -61,11 +61,21 @@ def test_lookup_by_number_and_name(programme):
     assert wrong.status_code == 400 and "未找到" in wrong.content.decode()
 
 
-def test_lookup_rate_limited(programme, monkeypatch):
-    monkeypatch.setattr(public, "RATE_LIMIT", 3)
+def test_lookup_rate_limited(programme, settings):
+    settings.CERTIFICATE_VERIFY_RATE_LIMIT = 3
     client = Client()
     codes = [client.post(reverse("certificates:lookup"), {"number": f"X{i}", "name": "某"}).status_code for i in range(5)]
     assert codes == [400, 400, 400, 429, 429]
+
+
+def test_verification_limit_is_on_by_default_for_real_users(programme):
+    """The default limit (30 checks in 10 minutes per address) holds unless the operator raises it."""
+    from django.conf import settings
+
+    assert settings.CERTIFICATE_VERIFY_RATE_LIMIT == 30
+    [honour] = programme("huiyang-chief-technician").award(["张伟"], decided_on=dt.date(2026, 11, 20))
+    codes = [_verify(honour).status_code for _ in range(32)]
+    assert codes[:30] == [200] * 30 and codes[30:] == [429, 429]
 
 
 def test_register_filters_export_and_detail(programme, client):

@@ -1,5 +1,6 @@
 """Security baseline, one test per item: hashing, lockout, CSRF, CSP and headers, session expiry,
 logout by POST, production settings, Chinese error pages, no secrets in logs."""
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -88,7 +89,7 @@ def test_health_check_for_monitoring(client, db):
 
 def test_sessions_expire_after_inactivity_and_at_browser_close(client, jurisdictions, make_user):
     assert settings.SESSION_COOKIE_AGE <= 2 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_HTTPONLY
+    assert settings.SESSION_REFRESH_SECONDS <= 60 and settings.SESSION_COOKIE_HTTPONLY
     make_user("bureau", jurisdictions["惠阳区"], username="sleeper", password=PASSWORD)
     client.post(reverse("web:login"), {"username": "sleeper", "password": PASSWORD})
     assert client.get(reverse("web:home")).status_code == 200
@@ -97,6 +98,29 @@ def test_sessions_expire_after_inactivity_and_at_browser_close(client, jurisdict
     session.save()
     r = client.get(reverse("web:home"))
     assert r.status_code == 302 and r["Location"].startswith(reverse("web:login"))
+
+
+def test_session_expiry_moves_on_once_a_minute_not_on_every_request(client, jurisdictions, make_user):
+    """Activity keeps a session alive (its stored expiry moves on), but at most one write a minute."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("bureau", jurisdictions["惠阳区"]))
+    client.get(reverse("web:home"))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(pk=key).expire_date
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("web:home")).status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get(pk=key).expire_date == first
+    session = client.session
+    session["_refreshed_at"] -= settings.SESSION_REFRESH_SECONDS  # a minute later
+    session.save()
+    saved = Session.objects.get(pk=key).expire_date
+    Session.objects.filter(pk=key).update(expire_date=saved - dt.timedelta(minutes=1))
+    client.get(reverse("web:home"))
+    assert Session.objects.get(pk=key).expire_date > saved - dt.timedelta(minutes=1)
 
 
 def test_logout_only_by_post_and_it_ends_the_session(client, jurisdictions, make_user):

@@ -1,0 +1,93 @@
+"""The short-lived page caches (gongjiang.core.caching): public pages for cookie-less visitors and a
+leader's dashboard figures, retired at once by any change saved in this process, never shown to
+someone with a session or to another user."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from gongjiang.core import caching
+
+
+@pytest.fixture
+def notice(jurisdictions, make_user):
+    from gongjiang.notices.models import Notice
+
+    district = jurisdictions["惠阳区"]
+    bureau = make_user("bureau", district, password=None)
+
+    def publish(title):
+        today = timezone.localdate()
+        return Notice.objects.create(title=title, contact="电话 0752-0000000", organisation=district,
+                                     start_date=today, end_date=today + dt.timedelta(days=7),
+                                     published_by=bureau, published_at=timezone.now())
+
+    publish("关于首批拟认定人选的公示")
+    return {"publish": publish, "bureau": bureau}
+
+
+def _get(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    assert resp.status_code == 200
+    return resp.content.decode(), len(ctx.captured_queries)
+
+
+def test_public_list_is_served_from_the_cache_and_a_new_notice_shows_at_once(notice):
+    client = Client()
+    first, queries = _get(client, "/notices/")
+    again, cached_queries = _get(client, "/notices/")
+    assert queries > 0 and cached_queries == 0 and again == first
+    assert "csrf" not in first.lower()  # a page served to everyone carries nobody's CSRF token
+    notice["publish"]("关于第二批拟认定人选的公示")  # a save in this process retires the cached page
+    fresh, _ = _get(client, "/notices/")
+    assert "关于第二批拟认定人选的公示" in fresh and "共 2 条公示" in fresh
+
+
+def test_each_filter_has_its_own_entry(notice):
+    notice["publish"]("关于技师的公示")
+    client = Client()
+    assert "共 2 条公示" in _get(client, "/notices/")[0]
+    assert "共 1 条公示" in _get(client, "/notices/?q=技师")[0]
+
+
+def test_visitors_with_a_session_never_get_nor_fill_the_cache(notice, client):
+    anonymous = Client()
+    _get(anonymous, "/notices/")
+    client.force_login(notice["bureau"])
+    page, queries = _get(client, "/notices/")
+    assert queries > 0 and "退出" in page  # rendered for the signed-in officer (session, navigation)
+    assert "退出" not in _get(anonymous, "/notices/")[0]
+
+
+def test_switched_off_by_setting(notice, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    client = Client()
+    _get(client, "/notices/")
+    assert _get(client, "/notices/")[1] > 0
+
+
+def test_sessions_and_audit_entries_do_not_retire_the_caches(notice, client):
+    before = caching.generation()
+    client.force_login(notice["bureau"])  # saves a session (and the user's last_login: accounts data)
+    after_login = caching.generation()
+    client.get("/home/")
+    from gongjiang.audit.services import record
+
+    record("notice.published", actor=notice["bureau"], object_type="notice", object_id="1")
+    assert caching.generation() == after_login and after_login >= before
+
+
+def test_dashboard_figures_are_kept_per_user(jurisdictions, make_user):
+    district, other = jurisdictions["惠阳区"], jurisdictions["环翠区"]
+    mine, theirs = Client(), Client()
+    mine.force_login(make_user("bureau", district, password=None))
+    theirs.force_login(make_user("bureau", other, password=None))
+    page, queries = _get(mine, "/dashboards/holders/")
+    again, fewer = _get(mine, "/dashboards/holders/")
+    assert fewer < queries and "惠阳区" in again
+    other_page, _ = _get(theirs, "/dashboards/holders/")
+    assert "环翠区" in other_page and "数据范围：惠阳区" not in other_page
