@@ -53,7 +53,7 @@ def my_applications(user):
     if user.role != Role.APPLICANT:
         return []
     return list(Application.objects.filter(applicant_account=user).exclude(status=State.WITHDRAWN)
-                .select_related("round").order_by("-created_at"))
+                .select_related("round").only("status", "round__title").order_by("-created_at"))
 
 
 def competition_items(user):

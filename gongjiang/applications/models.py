@@ -57,7 +57,9 @@ class Application(models.Model):
         verbose_name = "申报"
         verbose_name_plural = "申报"
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["round", "status"]), models.Index(fields=["unit", "status"])]
+        # (round, serial): a round board's page in serial order without sorting the whole round.
+        indexes = [models.Index(fields=["round", "status"]), models.Index(fields=["unit", "status"]),
+                   models.Index(fields=["round", "serial"], name="application_round_serial")]
         constraints = [
             # A submitted (frozen) application has a version, a signed commitment and a time.
             models.CheckConstraint(

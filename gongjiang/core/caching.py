@@ -9,7 +9,10 @@ they are never shared between app servers and must not need to be:
   most 30 s later. Nothing personal is in them: only cookie-less GET requests are served from or
   stored in the cache, and a response that sets a cookie is never stored.
 - `per_user`: a leader's dashboard figures, keyed by the user (so one person's data scope never
-  serves another's), kept DASHBOARD_CACHE_SECONDS (60 s) and cleared the same way.
+  serves another's) and by the audit log's head (`data_version`): every state change the services
+  make on any server appends an audit entry, so figures are recomputed after any change anywhere,
+  at the price of one primary-key read per request. Kept DASHBOARD_CACHE_SECONDS (60 s) at most, so
+  a change written outside the services (a database console) shows within a minute.
 
 `generation()` is this process's data generation: it moves whenever a model of a data app is saved
 or deleted here (post_save / post_delete / m2m_changed), which retires every cached entry at once.
@@ -72,12 +75,20 @@ def public_page(view):
     return wrapped
 
 
+def data_version() -> int:
+    """The id of the newest audit entry: moves with every audited change, on whichever server."""
+    from gongjiang.audit.models import AuditHead
+
+    return AuditHead.objects.filter(id=1).values_list("last_id", flat=True).first() or 0
+
+
 def per_user(user, name: str, args: tuple, compute, seconds: int | None = None):
-    """compute(), or its value for this user and these arguments from the last `seconds`."""
+    """compute(), or its value for this user and these arguments computed since the last audited
+    change and within the last `seconds`."""
     seconds = settings.DASHBOARD_CACHE_SECONDS if seconds is None else seconds
     if not seconds:
         return compute()
-    key = f"user:{generation()}:{user.pk}:{name}:{args!r}"
+    key = f"user:{data_version()}:{generation()}:{user.pk}:{name}:{args!r}"
     value = _pages().get(key)
     if value is None:
         value = compute()

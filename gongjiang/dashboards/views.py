@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from gongjiang.accounts.permissions import check, requires
 from gongjiang.core.caching import per_user
+from gongjiang.core.widgets import LeanSelect
 from gongjiang.core.excel import xlsx_response
 from gongjiang.rounds.services import visible_rounds
 
@@ -16,7 +17,7 @@ from . import services
 
 
 class RoundFilter(forms.Form):
-    round = forms.TypedChoiceField(label="批次", required=False, coerce=int, empty_value=None)
+    round = forms.TypedChoiceField(label="批次", required=False, coerce=int, empty_value=None, widget=LeanSelect)
 
     def __init__(self, *args, rounds, required=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,7 +29,8 @@ class RoundFilter(forms.Form):
 
 
 def _rounds(user):
-    return list(visible_rounds(user).select_related(None).only("pk", "title").order_by("-year", "-pk")[:200])
+    return per_user(user, "rounds", (), lambda: list(
+        visible_rounds(user).select_related(None).only("pk", "title").order_by("-year", "-pk")[:200]))
 
 
 PAGES = [("申报人分布", "dashboards:index", "dashboard.view"), ("遴选漏斗", "dashboards:funnel", "dashboard.view"),

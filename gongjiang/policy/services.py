@@ -71,15 +71,20 @@ def load_policies(*, directory: Path = POLICIES_DIR, actor=None) -> dict[str, st
     return {f.code: load_policy_file(f, actor=actor)[1] for f in files}
 
 
-def get_policy(code: str) -> PolicyFile:
-    """The parsed policy as loaded in the database."""
-    row = Policy.objects.filter(code=code).only("code", "sha256", "document").first()
-    if row is None:
-        raise DomainError(f"没有代码为“{code}”的政策", log=f"unknown policy {code}", code="not_found")
-    key = (row.code, row.sha256)
-    if key not in _cache:
-        _cache[key] = PolicyFile.model_validate({**row.document, "code": row.code})
-    return _cache[key]
+def get_policy(code: str, sha256: str | None = None) -> PolicyFile:
+    """The parsed policy as loaded in the database. Parsed once per process and version: the
+    document (tens of kB) is read only when this process has not parsed that version yet, and not
+    even its checksum when the caller has the row's `sha256` at hand."""
+    if sha256 is None:
+        sha256 = Policy.objects.filter(code=code).values_list("sha256", flat=True).first()
+    if (code, sha256) not in _cache:
+        row = Policy.objects.filter(code=code).only("code", "sha256", "document").first()
+        if row is None:
+            raise DomainError(f"没有代码为“{code}”的政策", log=f"unknown policy {code}", code="not_found")
+        _cache[(row.code, row.sha256)] = PolicyFile.model_validate({**row.document, "code": row.code})
+        if row.sha256 != sha256:  # reloaded since the caller read it: the newer version
+            return _cache[(row.code, row.sha256)]
+    return _cache[(code, sha256)]
 
 
 def selection_reference_date(policy: PolicyFile, year: int) -> dt.date:

@@ -1,5 +1,7 @@
 from django import forms
 
+from gongjiang.core.widgets import LeanSelect
+
 from .models import Department, InspectionOutcome, QualificationOutcome
 from .tally import CHOICES
 
@@ -105,6 +107,10 @@ class SessionForm(forms.Form):
     def __init__(self, *args, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = committee
+        if committee is not None:
+            # Rendered from one plain query (a model field's choices iterate a server-side cursor:
+            # three more round trips on PostgreSQL); validation still checks against the queryset.
+            self.fields["members"].widget.choices = [(u.pk, str(u)) for u in committee]
 
 
 class BallotForm(forms.Form):
@@ -136,7 +142,7 @@ class PublishNoticeForm(forms.Form):
 
 class BoardFilter(forms.Form):
     """Filters of the round board's application list (GET)."""
-    state = forms.ChoiceField(label="环节/状态", required=False)
+    state = forms.ChoiceField(label="环节/状态", required=False, widget=LeanSelect)
     q = forms.CharField(label="姓名或申报编号", max_length=50, required=False)
 
     def __init__(self, *args, columns=(), **kwargs):

@@ -65,15 +65,19 @@ def current_notice(round_):
     return latest_version(notice) if notice else None
 
 
-def ready_to_publish(round_) -> Decision:
+_UNKNOWN = object()
+
+
+def ready_to_publish(round_, current=_UNKNOWN) -> Decision:
     """Whether the shortlist can go on notice: the round's policy has a 公示 stage, every stage
-    before it in the policy's order is done for every candidate, and nobody is on notice yet."""
+    before it in the policy's order is done for every candidate, and nobody is on notice yet.
+    `current`: the round's current_notice when the caller has it already."""
     from gongjiang.applications.models import Application
 
     proc = st.Procedure.for_round(round_)
     if st.NOTICE not in proc:
         return Decision(False, "本批次的政策未设置公示环节")
-    if current_notice(round_) is not None:
+    if (current_notice(round_) if current is _UNKNOWN else current) is not None:
         return Decision(False, "本批次已发布公示")
     kinds = [s.kind for s in proc]
     earlier = {s.state for s in proc.stages[:kinds.index(st.NOTICE)]} | {st.RECOMMENDED, st.DEFERRED}
@@ -140,7 +144,7 @@ def default_body(round_, stage, days: int) -> str:
             "对公示人选如有异议，请在公示期内实名反映，并提供必要的证明材料。")
 
 
-def committee_entry(round_) -> Decision:
+def committee_entry(round_, current=_UNKNOWN) -> Decision:
     """The committee stage's entry condition where it follows the notice: the notice is closed
     (period ended, every objection concluded)."""
     from gongjiang.notices.services import closure
@@ -149,7 +153,7 @@ def committee_entry(round_) -> Decision:
     after = proc.stage_after_notice
     if after is None:
         return Decision(False, "本批次的政策在公示之后没有评审环节")
-    notice = current_notice(round_)
+    notice = current_notice(round_) if current is _UNKNOWN else current
     if notice is None:
         return Decision(False, "尚未发布公示")
     return closure(notice)

@@ -43,8 +43,14 @@ def _board_context(request, rnd, notice_form=None):
 
     columns = services.board(rnd)
     form = forms.BoardFilter(request.GET or None, columns=columns)
-    page, query = paginate(request, services.board_applications(rnd, **form.filters()), BOARD_PAGE_SIZE)
-    taken = rnd.applications.filter(status__in=quota.HOLDING).count()
+    filters = form.filters()
+    counts = {state: n for state, _, n in columns}
+    # The stage counts are on the page already: the list's length and the quota's use come from them
+    # (a name search still counts its own rows).
+    shown = None if filters.get("q") else sum(n for s, n in counts.items() if filters.get("state") in ("", None, s))
+    page, query = paginate(request, services.board_applications(rnd, **filters), BOARD_PAGE_SIZE, count=shown)
+    taken = sum(counts[s] for s in quota.HOLDING) if quota.HOLDING <= counts.keys() \
+        else rnd.applications.filter(status__in=quota.HOLDING).count()
     ctx = {"round": rnd, "procedure": proc, "columns": columns, "form": form, "page": page, "query": query,
            "quota": {"quota": rnd.quota, "article": rnd.quota_article, "taken": taken,
                      "left": max(rnd.quota - taken, 0)},
@@ -67,11 +73,12 @@ def _board_context(request, rnd, notice_form=None):
 def _notice_context(rnd, proc, form=None):
     stage = proc.get(st.NOTICE)
     notice = notice_link.current_notice(rnd)
-    return {"notice_stage": stage, "notice": notice, "notice_ready": notice_link.ready_to_publish(rnd),
+    return {"notice_stage": stage, "notice": notice,
+            "notice_ready": notice_link.ready_to_publish(rnd, current=notice),
             "notice_form": form or forms.PublishNoticeForm(initial={"start": services.today(),
                                                                     "days": stage.working_days}),
             "after_notice": proc.stage_after_notice,
-            "committee_entry": notice_link.committee_entry(rnd) if proc.stage_after_notice else None}
+            "committee_entry": notice_link.committee_entry(rnd, current=notice) if proc.stage_after_notice else None}
 
 
 @requires("review.manage")

@@ -28,7 +28,8 @@ def parsed(policy):
     """The parsed PolicyFile of a Policy row."""
     from gongjiang.policy.services import get_policy
 
-    return get_policy(policy.code)
+    sha256 = None if "sha256" in policy.get_deferred_fields() else policy.sha256
+    return get_policy(policy.code, sha256)
 
 
 def parsed_on(policy, on: dt.date):

@@ -91,3 +91,18 @@ def test_dashboard_figures_are_kept_per_user(jurisdictions, make_user):
     assert fewer < queries and "惠阳区" in again
     other_page, _ = _get(theirs, "/dashboards/holders/")
     assert "环翠区" in other_page and "数据范围：惠阳区" not in other_page
+
+
+def test_dashboard_figures_follow_an_audited_change_made_by_another_server(jurisdictions, make_user):
+    """Another app server's change reaches this process through the audit log's head, not a signal:
+    simulated by the audit entry alone, which every service writes with its change."""
+    from gongjiang.audit.services import record
+
+    client = Client()
+    client.force_login(make_user("bureau", jurisdictions["惠阳区"], password=None))
+    _get(client, "/dashboards/holders/")
+    cached = _get(client, "/dashboards/holders/")[1]
+    generation = caching.generation()
+    record("honour.award", actor=None, object_type="honours.honour", object_id="1")  # as the other server did
+    assert caching.generation() == generation  # this process saw no save of data of its own
+    assert _get(client, "/dashboards/holders/")[1] > cached
