@@ -115,8 +115,7 @@ def seed(stdout=None):
         apps = [_nominate(ganzhou, org, user, n, "360702", b, 41 + i, to=State.EMPLOYER_VERIFIED)
                 for i, (n, b) in enumerate(names)]
         recommender = User.objects.filter(username="demo_recommender").first()
-        if recommender is not None and apps[0].status == State.EMPLOYER_VERIFIED and not Application.objects.filter(
-                unit=apps[0].unit, status=State.RECOMMENDED).exists():
+        if recommender is not None and apps[0].status == State.EMPLOYER_VERIFIED and not services.used_quota(apps[0].unit):
             services.forward(apps[0], actor=recommender, reason=PASSWORD_NOTE)
 
     huancui = Round.objects.filter(code=demo_code("huancui-chief-technician")).first()

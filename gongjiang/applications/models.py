@@ -172,3 +172,31 @@ class UnitNotice(models.Model):
         verbose_name = "推荐单位公示"
         verbose_name_plural = "推荐单位公示"
         ordering = ["unit", "-created_at", "-pk"]
+
+
+class UnitStepRecord(models.Model):
+    """A step the recommending unit took before reporting its candidates, as the policy lists them
+    (recommendation.unit_procedure.steps: 职工代表大会或职工推荐, 组织专家综合评定, 单位党组织或行政审核同意),
+    with its date and the document that proves it (meeting minutes, the approval). It covers the
+    candidates the unit proposed when it was recorded; a candidate proposed later needs a new
+    record. The unit's notice (公示) is a step too, but is recorded as a UnitNotice."""
+
+    unit = models.ForeignKey("rounds.RecommendingUnit", verbose_name="推荐单位", on_delete=models.CASCADE,
+                             related_name="step_records")
+    step = models.CharField("单位推荐程序环节", max_length=40)
+    done_on = models.DateField("完成日期")
+    body = models.CharField("组织或审定机构", max_length=120, blank=True)
+    experts = models.PositiveSmallIntegerField("参加评定专家人数", null=True, blank=True)
+    note = models.TextField("情况说明", blank=True)
+    applications = models.ManyToManyField(Application, verbose_name="涉及推荐人选", related_name="unit_step_records")
+    document_name = models.CharField("证明文件", max_length=160)
+    document_path = models.CharField(max_length=255, unique=True)
+    document_sha256 = models.CharField(max_length=64)
+    document_size = models.PositiveIntegerField("大小")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "单位推荐程序记录"
+        verbose_name_plural = "单位推荐程序记录"
+        ordering = ["unit", "recorded_at", "pk"]

@@ -26,7 +26,7 @@ from gongjiang.rounds import policy_link
 from gongjiang.rounds.models import DeadlineKind, RecommendingUnit
 from gongjiang.rounds.services import require_open
 
-from . import states, uploads
+from . import states, unit_steps, uploads
 from .models import Application, ApplicationMessage, ApplicationVersion, Evidence, Route
 from .states import State
 
@@ -632,7 +632,7 @@ def _require_unit_officer(actor, unit):
 
 
 def used_quota(unit) -> int:
-    return Application.objects.filter(unit=unit, status=State.RECOMMENDED).count()
+    return unit_steps.candidates(unit).count()
 
 
 def _locked_unit_of(application) -> RecommendingUnit:
@@ -645,7 +645,9 @@ def _locked_unit_of(application) -> RecommendingUnit:
 
 
 def forward(application, *, actor, classified=None, reason="") -> Application:
-    """Recommend a candidate to the organising bureau within the unit's quota (row lock)."""
+    """Recommend a candidate within the unit's quota (row lock). Where the policy lists unit steps
+    (公示, 审定 …: unit_steps), the candidate is proposed and reaches the bureau only with the unit's
+    report once the steps are done; otherwise it goes to the bureau now."""
     with transaction.atomic():
         unit = _locked_unit_of(application)
         _require_unit_officer(actor, unit)
@@ -660,7 +662,12 @@ def forward(application, *, actor, classified=None, reason="") -> Application:
         fields = {"forwarded_at": timezone.now(), "forwarded_by": actor, "unit_rank": used + 1}
         if classified is not None:
             fields["classified"] = bool(classified)
-        transition(application, State.RECOMMENDED, actor=actor, reason=reason, action="application.forward", **fields)
+        if unit_steps.steps_of(unit.round):
+            transition(application, State.UNIT_PROPOSED, actor=actor, reason=reason or "推荐单位拟推荐",
+                       action="application.propose", **fields)
+        else:
+            transition(application, State.RECOMMENDED, actor=actor, reason=reason, action="application.forward",
+                       **fields)
     return application
 
 
@@ -686,8 +693,7 @@ def decline(application, *, actor, reason) -> Application:
 
 
 def _renumber(unit):
-    for i, app in enumerate(Application.objects.filter(unit=unit, status=State.RECOMMENDED)
-                            .order_by("unit_rank", "forwarded_at"), start=1):
+    for i, app in enumerate(unit_steps.candidates(unit).order_by("unit_rank", "forwarded_at"), start=1):
         if app.unit_rank != i:
             Application.objects.filter(pk=app.pk).update(unit_rank=i)
 
@@ -699,7 +705,7 @@ def rank(unit, *, actor, order: list[int]) -> None:
     _require_unit_officer(actor, unit)
     if unit.report_submitted_at:
         raise Conflict("推荐报告已报送，不能再调整排序", log="rank after report")
-    current = {a.pk: a.unit_rank for a in Application.objects.filter(unit=unit, status=State.RECOMMENDED)}
+    current = {a.pk: a.unit_rank for a in unit_steps.candidates(unit)}
     if sorted(order) != sorted(current):
         raise DomainError("排序须包含本单位全部已推荐人选，且每人一次", log="rank list mismatch")
     for i, pk in enumerate(order, start=1):
@@ -711,8 +717,7 @@ def rank(unit, *, actor, order: list[int]) -> None:
 @transaction.atomic
 def move_rank(unit, *, actor, application, up: bool) -> None:
     """Swap a candidate with the one above (up) or below it in the unit's order."""
-    order = list(Application.objects.filter(unit=unit, status=State.RECOMMENDED)
-                 .order_by("unit_rank", "forwarded_at").values_list("pk", flat=True))
+    order = list(unit_steps.candidates(unit).order_by("unit_rank", "forwarded_at").values_list("pk", flat=True))
     if application.pk not in order:
         raise DomainError("该人选尚未推荐，不能排序", log="move unranked")
     i = order.index(application.pk)
@@ -776,10 +781,10 @@ def post_unit_notice(unit, *, actor, starts_on: dt.date, text="", contact="") ->
     days = rnd.unit_notice_working_days
     if not days:
         raise DomainError("本批次政策未要求推荐单位公示", log="unit notice not required")
-    apps = list(Application.objects.filter(unit=unit, status=State.RECOMMENDED).select_related("employer")
-                .order_by("unit_rank"))
+    apps = list(unit_steps.candidates(unit).select_related("employer").order_by("unit_rank"))
     if not apps:
         raise DomainError("尚无推荐人选，不能公示", log="notice without candidates")
+    unit_steps.require_earlier_done(unit, unit_steps.NOTICE)
     procedure = policy_link.parsed(rnd.policy).recommendation.unit_procedure
     previous = current_unit_notice(unit)
     notice = publish_notice(
@@ -814,7 +819,7 @@ def unit_notice_problem(unit) -> str:
                 f"公示期满且无未办结异议后方可报送（{decision.reason}）")
     shown = set(notice.entries.filter(removed_at__isnull=True, application__isnull=False)
                 .values_list("application_id", flat=True))
-    missing = [a.name for a in Application.objects.filter(unit=unit, status=State.RECOMMENDED).exclude(pk__in=shown)]
+    missing = [a.name for a in unit_steps.candidates(unit).exclude(pk__in=shown)]
     if missing:
         return f"以下推荐人选未经单位公示：{'、'.join(missing)}，请重新发布单位公示"
     return ""
@@ -830,21 +835,22 @@ def default_notice_text(unit, names) -> str:
 @transaction.atomic
 def submit_report(unit, *, actor, text) -> RecommendingUnit:
     """The unit's recommendation report: candidates ranked when more than two, classified
-    personnel marked, after the unit's notice period has ended."""
+    personnel marked, after the unit's notice period has ended and every unit step the policy
+    lists is done. The proposed candidates reach the bureau now (unit_proposed -> recommended)."""
     unit = RecommendingUnit.objects.select_for_update().select_related("round").get(pk=unit.pk)
     _require_unit_officer(actor, unit)
     require_open(unit.round, DeadlineKind.RECOMMENDATION)
     if unit.report_submitted_at:
         raise Conflict("推荐报告已报送", log="report twice")
-    apps = list(Application.objects.filter(unit=unit, status=State.RECOMMENDED).order_by("unit_rank"))
+    apps = list(unit_steps.candidates(unit).order_by("unit_rank"))
     if not apps:
         raise DomainError("尚无推荐人选，不能报送推荐报告", log="report without candidates")
     above = policy_link.ranking_required_above(unit.round.policy)
     if len(apps) > above and sorted(a.unit_rank or 0 for a in apps) != list(range(1, len(apps) + 1)):
         raise DomainError(f"推荐人选超过{above}人的须排序", log="unranked report")
-    problem = unit_notice_problem(unit)
+    problem = unit_notice_problem(unit) or unit_steps.report_problem(unit)
     if problem:
-        raise DomainError(problem, log="report before the unit notice is closed")
+        raise DomainError(problem, log="report before the unit notice is closed or the unit steps are done")
     if not (text or "").strip():
         raise DomainError("请填写推荐报告（推荐工作情况、推荐意见）", log="empty report")
     unit.report_text = text
@@ -852,4 +858,9 @@ def submit_report(unit, *, actor, text) -> RecommendingUnit:
     unit.report_submitted_by = actor
     unit.save(update_fields=["report_text", "report_submitted_at", "report_submitted_by"])
     record("round.unit.report", actor=actor, obj=unit, after={"candidates": [a.pk for a in apps]})
+    done = "、".join(f"{s.title}（{s.article}）" for s in unit_steps.steps_of(unit.round))
+    for app in apps:
+        if app.status == State.UNIT_PROPOSED:
+            transition(app, State.RECOMMENDED, actor=actor, action="application.forward",
+                       reason=f"单位推荐程序已完成（{done}），推荐单位报送推荐报告")
     return unit

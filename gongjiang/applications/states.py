@@ -12,7 +12,8 @@ applicant's inbox. The status column has no database choices, so a new state nee
 The entry point of review is `State.RECOMMENDED` ("forwarded to the organising bureau"): an
 application reaches it after the last pre-review step that applies to it (self route: on
 submission; employer route: after the employer's opinion; rounds with recommending units: when
-the unit forwards it).
+the unit reports it; where the policy lists steps the unit takes first (recommendation.unit_procedure.steps:
+公示, 审定 …), its candidates wait in `unit_proposed` until every step is done and the unit reports).
 """
 from django.db import models
 
@@ -23,6 +24,7 @@ class State(models.TextChoices):
     RETURNED = "returned", "退回修改"
     EMPLOYER_VERIFIED = "employer_verified", "单位已审核"
     EMPLOYER_DECLINED = "employer_declined", "单位不予推荐"
+    UNIT_PROPOSED = "unit_proposed", "推荐单位拟推荐"
     RECOMMENDED = "recommended", "已推荐报送"
     NOT_RECOMMENDED = "not_recommended", "未被推荐"
     WITHDRAWN = "withdrawn", "已撤回"
@@ -35,6 +37,7 @@ LABELS = {
     State.RETURNED: ("已退回修改", "已退回，请按意见修改后重新提交"),
     State.EMPLOYER_VERIFIED: ("待推荐单位报送", "单位已审核，等待推荐单位推荐"),
     State.EMPLOYER_DECLINED: ("单位不予推荐", "所在单位未同意推荐"),
+    State.UNIT_PROPOSED: ("推荐单位拟推荐，单位推荐程序进行中", "推荐单位拟推荐，正在履行单位推荐程序（公示、审定等）"),
     State.RECOMMENDED: ("已报送，待资格审查", "已报送人社部门，等待资格审查"),
     State.NOT_RECOMMENDED: ("推荐单位未推荐", "推荐单位未推荐本申报"),
     State.WITHDRAWN: ("已撤回", "您已撤回本申报"),
@@ -53,9 +56,13 @@ TRANSITIONS = {
     State.RETURNED: {State.SUBMITTED: "修改后重新提交", State.WITHDRAWN: "申报人撤回"},
     State.EMPLOYER_VERIFIED: {
         State.RECOMMENDED: "推荐单位在名额内推荐报送（或无推荐单位环节）",
+        State.UNIT_PROPOSED: "推荐单位在名额内拟推荐，履行政策规定的单位推荐程序",
         State.NOT_RECOMMENDED: "推荐单位未推荐",
         State.RETURNED: "经办人退回修改",
     },
+    State.UNIT_PROPOSED: {State.RECOMMENDED: "单位推荐程序全部完成，推荐单位报送推荐报告",
+                          State.EMPLOYER_VERIFIED: "推荐单位撤回拟推荐",
+                          State.NOT_RECOMMENDED: "单位推荐程序未通过（公示异议成立或未获审定同意）"},
     State.RECOMMENDED: {State.RETURNED: "经办人退回修改（资格审查开始前）",
                         State.EMPLOYER_VERIFIED: "推荐单位撤回推荐"},
     State.EMPLOYER_DECLINED: {State.RETURNED: "经办人退回修改"},
@@ -66,7 +73,9 @@ TRANSITIONS = {
 # States in which the applicant's content may be edited.
 EDITABLE = {State.DRAFT, State.RETURNED}
 # States in which the content is frozen (a version exists) and still before review.
-PRE_REVIEW_FROZEN = {State.SUBMITTED, State.EMPLOYER_VERIFIED, State.RECOMMENDED}
+PRE_REVIEW_FROZEN = {State.SUBMITTED, State.EMPLOYER_VERIFIED, State.UNIT_PROPOSED, State.RECOMMENDED}
+# A recommending unit's candidates: proposed (its steps still running) or reported to the bureau.
+UNIT_CANDIDATES = (State.UNIT_PROPOSED, State.RECOMMENDED)
 
 
 def _join_review_states():

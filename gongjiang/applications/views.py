@@ -17,7 +17,7 @@ from gongjiang.rounds.views import pdf_response
 
 from . import exports, forms, services, states
 from .models import Application, Evidence, Route
-from .states import State
+from .states import UNIT_CANDIDATES, State
 
 
 def _app_for(user, pk) -> Application:
@@ -281,19 +281,33 @@ def unit(request, pk):
                 u = services.post_unit_notice(u, actor=user, starts_on=dt.date.fromisoformat(request.POST["starts_on"]),
                                               text=request.POST.get("text", ""), contact=request.POST.get("contact", ""))
                 messages.success(request, f"单位公示已发布，公示期至{u.notice_ends_on:%Y年%m月%d日}。")
+            elif action == "step":
+                import datetime as dt
+
+                from . import unit_steps
+
+                done_on = dt.date.fromisoformat(request.POST.get("done_on") or "")
+                experts = request.POST.get("experts", "").strip()
+                row = unit_steps.record_step(u, actor=user, kind=request.POST.get("step", ""), done_on=done_on,
+                                             document=request.FILES.get("document"), body=request.POST.get("body", ""),
+                                             experts=int(experts) if experts.isdigit() else None,
+                                             note=request.POST.get("note", ""))
+                messages.success(request, f"已登记单位推荐程序：{unit_steps.step_of(u.round, row.step).title}。")
             elif action == "report":
                 services.submit_report(u, actor=user, text=request.POST.get("text", ""))
-                messages.success(request, "推荐报告已报送。")
+                messages.success(request, "推荐报告已报送，推荐人选已报送人社部门。")
             else:
                 raise DomainError("未知操作", log=f"unknown unit action {action}")
         except (DomainError, ValueError, KeyError) as e:
             messages.error(request, getattr(e, "message", "日期格式不正确"))
         return redirect("applications:unit", pk=u.pk)
     apps = Application.objects.filter(unit=u).exclude(status__in=[State.DRAFT, State.WITHDRAWN]).select_related("employer")
-    recommended = sorted([a for a in apps if a.status == State.RECOMMENDED], key=lambda a: (a.unit_rank or 999, a.pk))
+    recommended = sorted([a for a in apps if a.status in UNIT_CANDIDATES], key=lambda a: (a.unit_rank or 999, a.pk))
     waiting = [a for a in apps if a.status == State.EMPLOYER_VERIFIED]
-    others = [a for a in apps if a.status not in (State.RECOMMENDED, State.EMPLOYER_VERIFIED)]
+    others = [a for a in apps if a.status not in (*UNIT_CANDIDATES, State.EMPLOYER_VERIFIED)]
     from gongjiang.rounds.policy_link import ranking_required_above
+
+    from . import unit_steps
 
     return render(request, "applications/unit.html", {
         "unit": u, "round": u.round, "recommended": recommended, "waiting": waiting, "others": others,
@@ -301,6 +315,7 @@ def unit(request, pk):
         "rank_above": ranking_required_above(u.round.policy), "today": timezone.localdate(),
         "default_report": services.default_report_text(u, recommended),
         "notice": services.current_unit_notice(u), "notice_problem": services.unit_notice_problem(u),
+        "steps": unit_steps.progress(u),
     })
 
 
@@ -309,7 +324,7 @@ def unit_report_pdf(request, pk):
     u = services.units_for(request.user).filter(pk=pk).first()
     if u is None:
         raise Http404("unit not visible")
-    apps = Application.objects.filter(unit=u, status=State.RECOMMENDED).order_by("unit_rank")
+    apps = Application.objects.filter(unit=u, status__in=UNIT_CANDIDATES).order_by("unit_rank")
     return pdf_response(exports.report_pdf(u, apps), f"{u.organisation}推荐报告.pdf")
 
 

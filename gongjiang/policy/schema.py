@@ -556,14 +556,69 @@ class UnitType(Strict):
     soft: bool = False  # "一般不超过": may be exceeded with reasons
 
 
+UNIT_STEP_KINDS = {
+    "staff_recommendation": "职工代表大会或职工推荐",
+    "expert_evaluation": "组织专家综合评定",
+    "unit_notice": "单位内公示",
+    "unit_approval": "单位党组织或行政审核同意（审定）",
+}
+
+
+class UnitStep(Strict):
+    """One step the recommending unit takes before it reports a candidate (聊城 三: 组织7名以上…专家
+    综合评定；推荐人选在人选所在单位公示5个工作日并无异议后经县（市、区）人才工作领导小组审定后…报送).
+    The bureau receives the candidate only when every step is done (applications.unit_steps)."""
+
+    kind: Literal[tuple(UNIT_STEP_KINDS)]  # type: ignore[valid-type]
+    article: Article
+    name: str = ""
+    by: str = ""
+    working_days: PositiveInt | None = None  # unit_notice: 公示N个工作日, counted by the workdays calendar
+    min_experts: PositiveInt | None = None   # expert_evaluation: 组织N名以上专家
+    text: str = ""
+
+    @model_validator(mode="after")
+    def _fields(self):
+        if self.kind == "unit_notice" and self.working_days is None:
+            raise ValueError("unit_notice needs working_days (公示N个工作日)")
+        if self.kind != "unit_notice" and self.working_days is not None:
+            raise ValueError("working_days belongs to a unit_notice step")
+        if self.kind != "expert_evaluation" and self.min_experts is not None:
+            raise ValueError("min_experts belongs to an expert_evaluation step")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.name or UNIT_STEP_KINDS[self.kind]
+
+
 class UnitProcedure(Strict):
     article: Article
-    expert_panel_min: PositiveInt | None = None
-    notice_working_days: PositiveInt | None = None
+    steps: list[UnitStep] = []  # in the order the unit takes them
     notice_where: str = ""
-    approval_by: str = ""
     deadline: dt.date | None = None
     ranking_required_above: PositiveInt | None = None
+
+    @field_validator("steps")
+    @classmethod
+    def _one_of_each(cls, steps):
+        kinds = [s.kind for s in steps]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("each unit step kind may appear once")
+        return steps
+
+    def step(self, kind) -> UnitStep | None:
+        return next((s for s in self.steps if s.kind == kind), None)
+
+    @property
+    def notice_working_days(self) -> int | None:
+        notice = self.step("unit_notice")
+        return notice.working_days if notice else None
+
+    @property
+    def expert_panel_min(self) -> int | None:
+        evaluation = self.step("expert_evaluation")
+        return evaluation.min_experts if evaluation else None
 
 
 class Recommendation(Strict):

@@ -486,16 +486,16 @@ def minimum_size(round_) -> tuple[int | None, str]:
     """The least number of experts and the article saying so: the expert stage's own figure where
     the policy gives one (聊城 三: 组织7名以上相关职业（工种）或专业领域的专家, `panel.min_experts`),
     else the figure the policy states for its units' expert evaluations
-    (recommendation.unit_procedure.expert_panel_min). (None, article) where the policy is silent:
+    (the `expert_evaluation` step of recommendation.unit_procedure). (None, article) where the policy is silent:
     the panel is then as large as the officer makes it."""
     stage = services.procedure(round_).require(st.EXPERT)
     if stage.declared_min_experts:
         return stage.declared_min_experts, stage.article
-    document = getattr(getattr(round_, "policy", None), "document", None) or {}
-    unit = ((document.get("recommendation") or {}).get("unit_procedure") or {}) if isinstance(document, dict) else {}
-    figure = int(unit.get("expert_panel_min") or 0)
-    if figure:
-        return figure, unit.get("article") or stage.article
+    from gongjiang.rounds.policy_link import parsed
+
+    unit = parsed(round_.policy).recommendation.unit_procedure
+    if unit is not None and unit.expert_panel_min:
+        return unit.expert_panel_min, unit.step("expert_evaluation").article
     return None, stage.article
 
 
@@ -546,6 +546,7 @@ def compose_panel(round_, *, actor, name, experts, occupations=(), applications=
         raise DomainError("没有待组建专家组的专家评审环节申报", log="compose without candidates")
     if any(a.round_id != round_.pk or a.status != st.EXPERT for a in apps):
         raise DomainError("只能为本批次专家评审环节的申报组建专家组", log="compose for foreign candidates")
+    services.require_complete_files(apps)
     if Assignment.objects.filter(application__in=apps, active=True).exists():
         raise DomainError("部分申报已分配专家组，请勿重复组建", log="already assigned")
     pool = {e.pk: e for e in services.expert_pool(round_)}

@@ -144,6 +144,7 @@ def accept(application, *, actor, reason="人社部门受理，进入评审"):
     """Take a recommended application into the first review stage of its round."""
     application = _lock(application)
     _require_state(application, st.RECOMMENDED, "受理")
+    require_complete_files([application], what="受理")
     return move(application, procedure(application.round).first_state, actor=actor, reason=reason)
 
 
@@ -549,6 +550,7 @@ def draw(round_, *, actor, name, occupations=(), seed=None, applications=None, s
         raise DomainError("没有处于专家评审环节的申报", log="draw without candidates")
     if any(a.round_id != round_.pk or a.status != st.EXPERT for a in apps):
         raise DomainError("只能为本批次专家评审环节的申报抽取专家", log="draw for foreign candidates")
+    require_complete_files(apps)
     taken = set(Assignment.objects.filter(application__in=apps, active=True).values_list("application_id", flat=True))
     if taken:
         raise DomainError("部分申报已分配专家组，请勿重复抽取", log=f"already assigned {sorted(taken)}")
@@ -717,7 +719,17 @@ def _scoring(assignment):
         raise DomainError("该评审任务已结束，不能再评分", log="score on closed assignment")
     if assignment.application.status != st.EXPERT:
         raise DomainError("该申报已不在专家评审环节", log="score outside expert review")
+    require_complete_files([assignment.application])
     return assignment
+
+
+def require_complete_files(applications, what="进行专家评审"):
+    """Expert review (and intake) refuse a file whose recommending unit has not done every step the
+    policy lists before reporting it (聊城 三: 综合评定、单位公示5个工作日、审定), naming the steps
+    and their articles."""
+    from gongjiang.applications.unit_steps import require_done
+
+    require_done(applications, what=what)
 
 
 def _save_score(assignment, *, actor, points, comment, reason, entered_by=None, sheet=None):

@@ -178,7 +178,9 @@ def set_unit(rnd: Round, *, organisation, kind: str, quota: int | None = None, a
     if unit is None:
         unit = RecommendingUnit(round=rnd, organisation=organisation)
     else:
-        used = unit.applications.filter(status="recommended").count()
+        from gongjiang.applications.states import UNIT_CANDIDATES
+
+        used = unit.applications.filter(status__in=UNIT_CANDIDATES).count()
         if quota < used:
             raise DomainError(f"该单位已推荐{used}名，名额不能改为少于已推荐人数", log="quota below used")
     unit.kind = kind

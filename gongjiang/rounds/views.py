@@ -123,10 +123,10 @@ def round_detail(request, pk):
         except DomainError as e:
             messages.error(request, e.message)
     from gongjiang.applications.models import Application
-    from gongjiang.applications.states import State
+    from gongjiang.applications.states import UNIT_CANDIDATES, State
 
     units = rnd.units.select_related("organisation").annotate(
-        used=Count("applications", filter=Q(applications__status=State.RECOMMENDED)),
+        used=Count("applications", filter=Q(applications__status__in=UNIT_CANDIDATES)),
         waiting=Count("applications", filter=Q(applications__status=State.EMPLOYER_VERIFIED)))
     counts = dict(Application.objects.filter(round=rnd).values_list("status").annotate(n=Count("pk")))
     from gongjiang.applications.services import units_for

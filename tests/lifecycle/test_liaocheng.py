@@ -2,24 +2,23 @@
 recommendation route, then the city's selection.
 
 一、推荐名额各县（市、区）一般不超过10名 → 三、县（市、区）组织7名以上专家综合评定、推荐人选在人选所在单位
-公示5个工作日、审定后报送（四（一）推荐人选超过2人的要排序） → 市首席技师选拔管理工作办公室初审、复核
+公示5个工作日、审定后报送（四（一）推荐人选超过2人的要排序; the city receives the candidates only then) → 市首席技师选拔管理工作办公室初审、复核
 （二、五（一）: 必须从县（市、区）的首席技师…中推荐，不是县（市、区）、行业的首席技师原则上不予受理） →
 市首席技师评审委员会综合评审 (a composed panel of 7 or more experts) → 市人才工作领导小组审定 → 公示
 (the notice sets no number of days: the officer enters them) → 报市政府命名表彰."""
 import datetime as dt
 
-import pytest
 
 from gongjiang.applications import services as app_services
+from gongjiang.applications import unit_steps
 from gongjiang.applications.eligibility import application_facts
-from gongjiang.core.errors import DomainError
 from gongjiang.policy.explain import explain
 from gongjiang.policy.services import evaluate_people, get_policy
 from gongjiang.review import experts
 from gongjiang.review import services as review
 from gongjiang.review import stages as st
 from gongjiang.rounds import services as round_services
-from gongjiang.rounds.tests.factories import refused
+from gongjiang.rounds.tests.factories import pdf_upload, refused
 
 COUNTY_TITLE = [{"name": "县（市、区）首席技师", "level": "", "awarded_on": "2023-05-01"}]
 
@@ -48,15 +47,26 @@ def test_liaocheng_lifecycle_county_route_composed_panel_officer_sets_notice_day
         app_services.forward(app, actor=recommender)
     # 四（一）: 推荐人选超过2人的要排序 — the unit puts 杨建平 first.
     app_services.rank(unit, actor=recommender, order=[apps[1].pk, apps[0].pk, untitled.pk])
-    assert [a.name for a in unit.applications.filter(status="recommended").order_by("unit_rank")] == [
+    # 三: the unit's steps come first; the city has nothing to accept yet.
+    assert [a.name for a in unit.applications.filter(status="unit_proposed").order_by("unit_rank")] == [
         "杨建平", "马振华", "孙志刚"]
-    # 三: 推荐人选在人选所在单位公示5个工作日 (Mon 11-23 .. Fri 11-27), then the report.
+    with refused("受理"):
+        review.accept(apps[0], actor=w.bureau)
+    # 三: 组织7名以上…专家综合评定 (minutes uploaded), then 推荐人选在人选所在单位公示5个工作日
+    # (Mon 11-23 .. Fri 11-27), then 县（市、区）人才工作领导小组审定, then the report.
+    unit_steps.record_step(unit, actor=recommender, kind="expert_evaluation", done_on=w.clock.now.date(),
+                           experts=7, document=pdf_upload("综合评定会议纪要.pdf"))
     unit = app_services.post_unit_notice(unit, actor=recommender, starts_on=w.clock.now.date())
     assert unit.notice_ends_on == dt.date(2026, 11, 27)
-    with pytest.raises(DomainError):
+    with refused("单位公示"):
         app_services.submit_report(unit, actor=recommender, text="经综合评定，同意推荐。")  # notice still running
     w.clock.set(dt.date(2026, 11, 30))
+    with refused("县（市、区）人才工作领导小组审定（三、推荐程序及产生方式）"):
+        app_services.submit_report(unit, actor=recommender, text="经综合评定，同意推荐。")  # not yet 审定
+    unit_steps.record_step(unit, actor=recommender, kind="unit_approval", done_on=w.clock.now.date(),
+                           document=pdf_upload("人才工作领导小组审定意见.pdf"))
     app_services.submit_report(unit, actor=recommender, text="经组织7名专家综合评定并在本单位公示5个工作日无异议，同意推荐。")
+    assert w.statuses([*apps, untitled]) == {"马振华": "recommended", "杨建平": "recommended", "孙志刚": "recommended"}
 
     # The city's 初审、复核: the explanation names the clause the untitled candidate fails.
     w.accept_all([*apps, untitled])
