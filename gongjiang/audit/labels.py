@@ -38,6 +38,8 @@ ACTIONS = {
     "ops.task.abandon": "后台任务失败（工作进程多次中断）",
     "api.token.create": "新建接口令牌", "api.token.revoke": "吊销接口令牌",
     "review.qualification": "资格初审结论", "review.inspection": "实地考察结论", "review.disqualify": "取消申报资格",
+    "review.organisational": "登记组织审查意见", "review.forwarding": "推荐上报上级",
+    "review.forwarding.outcome": "登记上级评定结果",
     "review.credit.request": "发出安全信用审查函", "review.credit.answer": "登记信用审查意见",
     "review.expert.create": "新增评审专家", "review.expert.update": "修改评审专家", "review.expert.import": "导入评审专家",
     "review.expert.activate": "启用评审专家", "review.expert.close": "停用评审专家",

@@ -14,7 +14,7 @@ STAGE_LABELS = {
     "information_release": "信息发布", "application": "申报", "unit_recommendation": "单位推荐",
     "qualification_review": "资格审查", "site_inspection": "实地考察", "expert_review": "专家评审",
     "credit_check": "安全信用审查", "committee_decision": "审定", "public_notice": "公示",
-    "approval": "批准发证",
+    "approval": "批准发证", "organisational_review": "组织审查", "forwarding": "推荐上报",
 }
 ROUTE_LABELS = {"self": "个人自荐", "employer": "单位推荐", "recommending_unit": "推荐单位推荐",
                 "competition_winner": "竞赛优胜者推荐"}

@@ -53,7 +53,7 @@ def policy_procedure(request, code):
     """The policy's whole state machine: each stage in order with its states and moves
     (gongjiang.review.stages.show, as `gongjiang procedure show` prints it)."""
     from gongjiang.applications.states import LABELS
-    from gongjiang.review.stages.show import machine
+    from gongjiang.review.stages.show import machine, policy_unit_steps
 
     row = Policy.objects.filter(code=code).first()
     if row is None:
@@ -63,5 +63,5 @@ def policy_procedure(request, code):
               "states": [LABELS[s] for s in step.states],
               "moves": [{"source": LABELS[m.source][0], "target": LABELS[m.target][0], "text": m.text}
                         for m in step.moves]}
-             for step in machine(policy.procedure)]
+             for step in machine(policy.procedure, policy_unit_steps(policy))]
     return render(request, "policy/procedure.html", {"row": row, "policy": policy, "steps": steps})

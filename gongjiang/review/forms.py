@@ -2,7 +2,7 @@ from django import forms
 
 from gongjiang.core.widgets import LeanSelect
 
-from .models import Department, InspectionOutcome, QualificationOutcome
+from .models import Department, InspectionOutcome, OrganisationalOutcome, QualificationOutcome
 from .tally import CHOICES
 
 
@@ -153,3 +153,27 @@ class BoardFilter(forms.Form):
         if not self.is_valid():
             return {}
         return {"state": self.cleaned_data["state"], "q": self.cleaned_data["q"].strip()}
+
+
+class OrganisationalReviewForm(forms.Form):
+    """组织审查: the organisation department's conclusion on one candidate."""
+    decided_on = forms.DateField(label="审查日期", widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(label="结论", choices=OrganisationalOutcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label="理由（不通过的必填）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    document = forms.FileField(label="审查意见（PDF，可选）", required=False)
+
+
+class ForwardingForm(forms.Form):
+    """推荐上报: the date, the receiving body and the recommendation letter."""
+    forwarded_on = forms.DateField(label="上报日期", widget=forms.DateInput(attrs={"type": "date"}))
+    receiving_body = forms.CharField(label="接收机关", max_length=120)
+    letter_number = forms.CharField(label="推荐文号", max_length=80, required=False)
+    document = forms.FileField(label="推荐上报文件（PDF）")
+
+
+class ForwardingOutcomeForm(forms.Form):
+    """The higher body's outcome for one forwarding: who was selected."""
+    forwarding = forms.IntegerField(widget=forms.HiddenInput)
+    outcome_on = forms.DateField(label="上级评定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label="评定结果说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.FileField(label="上级评定文件（PDF，可选）", required=False)

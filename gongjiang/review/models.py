@@ -477,3 +477,64 @@ class Disqualification(models.Model):
         verbose_name = "取消申报资格"
         verbose_name_plural = "取消申报资格"
         indexes = [models.Index(fields=["person", "year"])]
+
+
+class OrganisationalOutcome(models.TextChoices):
+    PASS = "pass", "组织审查通过"
+    FAIL = "fail", "组织审查不通过"
+
+
+class OrganisationalReview(models.Model):
+    """组织审查: the organisation department's decision on one candidate, with its reason (required
+    for a failure) and, where there is one, its written opinion."""
+
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
+                                    related_name="organisational_reviews")
+    department = models.CharField("审查部门", max_length=120)
+    outcome = models.CharField("结论", max_length=10, choices=OrganisationalOutcome.choices)
+    reason = models.TextField("理由", blank=True)
+    decided_on = models.DateField("审查日期")
+    document = models.ForeignKey(StoredFile, verbose_name="审查意见", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "组织审查"
+        verbose_name_plural = "组织审查"
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome="pass") | ~Q(reason=""), name="review_org_fail_has_reason"),
+        ]
+
+
+class Forwarding(models.Model):
+    """推荐上报: the round's selected candidates forwarded to a higher body on a date with a document
+    (the recommendation letter); later the outcome there (date, document, who was selected)."""
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="forwardings")
+    forwarded_on = models.DateField("上报日期")
+    receiving_body = models.CharField("接收机关", max_length=120)
+    letter_number = models.CharField("推荐文号", max_length=80, blank=True)
+    document = models.ForeignKey(StoredFile, verbose_name="推荐文件", on_delete=models.PROTECT, related_name="+")
+    applications = models.ManyToManyField("applications.Application", verbose_name="上报人选",
+                                          related_name="forwardings")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    outcome_on = models.DateField("上级评定日期", null=True, blank=True)
+    outcome_text = models.TextField("上级评定结果", blank=True)
+    outcome_document = models.ForeignKey(StoredFile, verbose_name="上级评定文件", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    outcome_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="结果记录人", null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "推荐上报"
+        verbose_name_plural = "推荐上报"
+        ordering = ["-forwarded_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome_on__isnull=True) | Q(outcome_recorded_by__isnull=False),
+                                   name="review_forwarding_outcome_recorded_by"),
+        ]

@@ -17,7 +17,8 @@ from gongjiang.core.errors import DomainError
 
 from . import stages as st
 
-HOLDING = {st.PASSED, st.ON_NOTICE, st.PENDING_APPROVAL, st.APPROVED}
+# The forwarded (推荐上报) keep the place the round gave them, whatever the higher body decides.
+HOLDING = {st.PASSED, st.ON_NOTICE, st.PENDING_APPROVAL, *st.SELECTED_STATES}
 
 
 def lock_round(round_):
@@ -71,7 +72,7 @@ def check_approval(round_, applications) -> None:
 
     lock_round(round_)
     ids = [a.pk for a in applications]
-    approved = Application.objects.filter(round=round_, status=st.APPROVED).exclude(pk__in=ids).count()
+    approved = Application.objects.filter(round=round_, status__in=st.SELECTED_STATES).exclude(pk__in=ids).count()
     if approved + len(ids) > round_.quota:
         raise DomainError(f"批准人数超过名额：{describe(round_)}，已批准{approved}名，本次拟批准{len(ids)}名",
                           log=f"quota at approval: {approved} + {len(ids)} > {round_.quota}")
@@ -88,6 +89,6 @@ def progress(policy, honour_code=None) -> dict | None:
     if q is None or not q.total:
         return None
     approved = Application.objects.filter(round__policy=policy, round__honour_code=honour.code,
-                                          status=st.APPROVED).count()
+                                          status__in=st.SELECTED_STATES).count()
     return {"target": q.total, "by": q.total_by, "article": q.article, "approved": approved,
             "remaining": max(q.total - approved, 0)}

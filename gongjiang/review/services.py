@@ -3,7 +3,8 @@
 writes its own audit entry for the review record, and notifies the applicant and the employer.
 
 Sections: candidates and moves · notifications · qualification review · site inspection ·
-expert pool and panels · scoring and shortlist · credit check · committee and secret ballot · board.
+expert pool and panels · scoring and shortlist · credit check · organisational review · forwarding to a
+higher level · committee and secret ballot · board.
 """
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ from .draw import (
 )
 from .models import (
     Assignment, Ballot, CommitteeDecision, CommitteeSession, ConflictDeclaration, CreditFinding,
-    CreditRequest, Department, DecisionOutcome, Disqualification, Expert, InspectionOutcome,
-    Notification, Panel, QualificationDecision, QualificationOutcome, RankingEntry, Score,
-    SessionMode, SiteInspection, StoredFile, VoterRoll,
+    CreditRequest, Department, DecisionOutcome, Disqualification, Expert, Forwarding, InspectionOutcome,
+    Notification, OrganisationalOutcome, OrganisationalReview, Panel, QualificationDecision, QualificationOutcome,
+    RankingEntry, Score, SessionMode, SiteInspection, StoredFile, VoterRoll,
 )
 from .scoring import Aggregation, Rubric, TieBreak, rank, shortlist_by_category
 from .tally import CHOICE_LABELS, Threshold, tally
@@ -239,7 +240,8 @@ def visible_decisions(user, application_id):
 # Outcomes whose reason the applicant is told as the officer wrote it: the applications app's
 # decisions to act on (退回修改, 单位不予推荐, 未被推荐) and the public outcomes of the notice
 # (异议成立 with its public reason, 批准 with the document number, 列入公示名单 with the period).
-REASON_AS_WRITTEN = {"returned", "employer_declined", "not_recommended", st.REMOVED, st.APPROVED, st.ON_NOTICE}
+REASON_AS_WRITTEN = {"returned", "employer_declined", "not_recommended", st.REMOVED, st.APPROVED, st.ON_NOTICE,
+                     st.FORWARDED, st.HIGHER_SELECTED, st.HIGHER_NOT_SELECTED}
 
 
 def applicant_history(application) -> list[dict]:
@@ -966,6 +968,108 @@ def resume_deferred(application, *, actor, reason):
     if employer_findings(application):
         raise DomainError("所在单位的暂缓情形仍然存在", log="employer condition persists")
     return settle_credit(application, actor=actor)
+
+
+# ---------------------------------------------------------------- organisational review
+
+
+@transaction.atomic
+def record_organisational_review(application, *, actor, outcome, decided_on, reason="", document=None):
+    """组织审查: the decision of the organisation department the policy names on one candidate:
+    pass (on to the next stage) or fail with its reason. Recorded, audited, the people concerned told."""
+    application = _lock(application)
+    _require_state(application, st.ORGANISATIONAL, "登记组织审查意见")
+    stage = procedure(application.round).require(st.ORGANISATIONAL)
+    reason = (reason or "").strip()
+    if outcome not in OrganisationalOutcome.values:
+        raise DomainError("请选择组织审查结论", log=f"bad organisational outcome {outcome!r}")
+    if outcome == OrganisationalOutcome.FAIL and not reason:
+        raise DomainError("组织审查不通过须说明理由", log="organisational fail without reason")
+    if decided_on is None or decided_on > timezone.localdate():
+        raise DomainError("请填写审查日期（不能晚于今天）", log="organisational review date")
+    stored = store_attachment(document, actor=actor, folder="review/organisational") if document else None
+    row = OrganisationalReview.objects.create(application=application, department=stage.by, outcome=outcome,
+                                              reason=reason, decided_on=decided_on, document=stored, recorded_by=actor)
+    record("review.organisational", actor=actor, obj=row, after=snapshot(row), reason=reason[:200])
+    said = f"{stage.by}组织审查（{stage.article}）"
+    if outcome == OrganisationalOutcome.PASS:
+        _advance(application, st.ORGANISATIONAL, actor=actor, reason=f"{said}通过" + (f"：{reason}" if reason else ""))
+    else:
+        # The department's reason stays with the officers (like a credit opinion): the applicant is
+        # told the stage and its article.
+        decide(application, st.ORGANISATIONAL_FAILED, actor=actor, reason=f"{said}不通过：{reason}",
+               applicant_reason=f"组织审查未通过（依据{stage.article}）", title="组织审查未通过")
+    return row
+
+
+# ---------------------------------------------------------------- forwarding to a higher level
+
+
+def forwardable(round_):
+    """The round's selected candidates not yet forwarded (approved)."""
+    from gongjiang.applications.models import Application
+
+    return Application.objects.filter(round=round_, status=st.APPROVED).order_by("serial")
+
+
+@transaction.atomic
+def forward_to_higher(round_, *, actor, forwarded_on, document, receiving_body="", letter_number="",
+                      applications=None):
+    """推荐上报: forward the round's approved candidates (or those given) to the higher body the
+    policy names, with the date and the recommendation letter. Each candidate moves to 已推荐上报."""
+    stage = procedure(round_).require(st.FORWARDING)
+    quota.lock_round(round_)
+    apps = list(forwardable(round_) if applications is None else applications)
+    if not apps:
+        raise DomainError("没有已批准入选、待推荐上报的人选", log="forwarding without candidates")
+    if any(a.round_id != round_.pk or a.status != st.APPROVED for a in apps):
+        raise DomainError("只能推荐上报本批次已批准入选的人选", log="forwarding of unapproved candidates")
+    if forwarded_on is None or forwarded_on > timezone.localdate():
+        raise DomainError("请填写上报日期（不能晚于今天）", log="forwarding date")
+    if document is None:
+        raise DomainError("请上传推荐上报文件（PDF）", log="forwarding without document")
+    body = (receiving_body or "").strip() or stage.to
+    stored = store_attachment(document, actor=actor, folder="review/forwarding")
+    row = Forwarding.objects.create(round=round_, forwarded_on=forwarded_on, receiving_body=body,
+                                    letter_number=(letter_number or "").strip(), document=stored, recorded_by=actor)
+    row.applications.set(apps)
+    record("review.forwarding", actor=actor, obj=row,
+           after={"forwarded_on": forwarded_on.isoformat(), "receiving_body": body, "letter_number": row.letter_number,
+                  "document": stored.name, "sha256": stored.sha256, "candidates": [a.pk for a in apps]},
+           reason=stage.article)
+    number = f"（{row.letter_number}）" if row.letter_number else ""
+    for app in apps:
+        decide(app, st.FORWARDED, actor=actor, title="已推荐上报",
+               reason=f"{forwarded_on:%Y年%-m月%-d日}推荐上报{body}{number}（{stage.article}）")
+    return row
+
+
+@transaction.atomic
+def record_forwarding_outcome(forwarding, *, actor, outcome_on, selected, text="", document=None):
+    """The higher body's outcome for a forwarding: `selected` (application ids) 入选, the others
+    未入选. Recorded once, with its date and, where there is one, its document."""
+    row = Forwarding.objects.select_for_update().select_related("round").get(pk=forwarding.pk)
+    if row.outcome_on is not None:
+        raise DomainError("该次推荐上报的评定结果已登记", log="forwarding outcome twice")
+    if outcome_on is None or outcome_on < row.forwarded_on or outcome_on > timezone.localdate():
+        raise DomainError("请填写上级评定日期（不早于上报日期，不晚于今天）", log="forwarding outcome date")
+    apps = list(row.applications.order_by("serial"))
+    chosen = {int(pk) for pk in selected}
+    if not chosen <= {a.pk for a in apps}:
+        raise DomainError("只能从本次上报的人选中登记入选人员", log="forwarding outcome for foreign candidates")
+    row.outcome_on, row.outcome_text, row.outcome_recorded_by = outcome_on, (text or "").strip(), actor
+    if document is not None:
+        row.outcome_document = store_attachment(document, actor=actor, folder="review/forwarding")
+    row.save(update_fields=["outcome_on", "outcome_text", "outcome_recorded_by", "outcome_document"])
+    record("review.forwarding.outcome", actor=actor, obj=row,
+           after={"outcome_on": outcome_on.isoformat(), "selected": sorted(chosen), "text": row.outcome_text})
+    said = f"{row.receiving_body}{outcome_on:%Y年%-m月%-d日}评定" + (f"：{row.outcome_text}" if row.outcome_text else "")
+    for app in apps:
+        if app.status != st.FORWARDED:
+            continue  # left the list in the meantime (e.g. its honour revoked): the record keeps it
+        to = st.HIGHER_SELECTED if app.pk in chosen else st.HIGHER_NOT_SELECTED
+        decide(app, to, actor=actor, title="上级评定结果", reason=f"{said}（{'入选' if app.pk in chosen else '未入选'}）")
+    return row
 
 
 # ---------------------------------------------------------------- committee and secret ballot

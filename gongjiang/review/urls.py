@@ -12,6 +12,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/sessions/new/", views.open_session, name="open_session"),
     path("rounds/<int:round_id>/notice/", views.publish_notice, name="publish_notice"),
     path("rounds/<int:round_id>/after-notice/", views.advance_after_notice, name="advance_after_notice"),
+    path("rounds/<int:round_id>/forwarding/", views.forwarding, name="forwarding"),
     path("applications/<int:application_id>/", views.application, name="application"),
     path("applications/<int:application_id>/accept/", views.accept, name="accept"),
     path("panels/<int:panel_id>/", views.panel, name="panel"),

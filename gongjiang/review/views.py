@@ -56,7 +56,7 @@ def _board_context(request, rnd, notice_form=None):
                      "left": max(rnd.quota - taken, 0)},
            "programme": quota.progress(rnd.policy, rnd.honour_code or None),
            "panels": rnd.panels.all(), "sessions": rnd.committee_sessions.all(),
-           "draw_form": forms.DrawForm(), "session_form": None}
+           "draw_form": forms.DrawForm(), "session_form": None, "forwarding_stage": proc.get(st.FORWARDING)}
     expert_stage = proc.get(st.EXPERT)
     if expert_stage is not None:
         from .experts import minimum_size
@@ -133,6 +133,9 @@ def application(request, application_id):
     qform = forms.QualificationForm(request.POST or None, clauses=services.clauses_to_attest(clauses)) \
         if app.status == st.QUALIFICATION else None
     iform = forms.InspectionForm(request.POST or None, request.FILES or None) if app.status == st.INSPECTION else None
+    oform = forms.OrganisationalReviewForm(request.POST or None, request.FILES or None,
+                                           initial={"decided_on": services.today()}) \
+        if app.status == st.ORGANISATIONAL else None
     cform = aform = None
     if app.status == st.CREDIT:
         cform = forms.CreditRequestForm(request.POST if request.POST.get("form") == "credit_request" else None,
@@ -153,6 +156,12 @@ def application(request, application_id):
                                            employer_opinion=d["employer_opinion"], findings=d["findings"],
                                            outcome=d["outcome"], attachments=[d["attachment"]] if d["attachment"] else [])
                 return redirect("review:application", app.pk)
+            if which == "organisational" and oform and oform.is_valid():
+                d = oform.cleaned_data
+                services.record_organisational_review(app, actor=request.user, outcome=d["outcome"],
+                                                      decided_on=d["decided_on"], reason=d["reason"],
+                                                      document=d["document"])
+                return redirect("review:application", app.pk)
             if which == "credit_request" and cform and cform.is_valid():
                 services.request_credit(app, actor=request.user, requested_on=cform.cleaned_data["requested_on"],
                                         letter_number=cform.cleaned_data["letter_number"])
@@ -168,13 +177,15 @@ def application(request, application_id):
                 return redirect("review:application", app.pk)
         except DomainError as e:
             target = {"qualification": qform, "inspection": iform, "credit_request": cform,
-                      "credit_answer": aform}.get(which)
+                      "credit_answer": aform, "organisational": oform}.get(which)
             if target is None:
                 messages.error(request, e.message)
             else:
                 _fail(target, e)
     return render(request, "review/application.html", {
         "app": app, "clauses": clauses, "qform": qform, "iform": iform, "cform": cform, "aform": aform,
+        "oform": oform, "organisational_stage": services.procedure(app.round).get(st.ORGANISATIONAL),
+        "organisational": app.organisational_reviews.select_related("document"),
         "evidence": app.evidence.order_by("material", "uploaded_at"),
         "credit_requests": app.credit_requests.all(), "decisions": app.qualification_decisions.all(),
         "inspections": app.site_inspections.prefetch_related("attachments"),
@@ -411,3 +422,43 @@ def my_application(request, application_id):
         return redirect_to_login(request.get_full_path())
     app = services.visible_decisions(request.user, application_id)
     return render(request, "review/my_application.html", {"app": app, "history": services.applicant_history(app)})
+
+
+@requires("review.manage")
+def forwarding(request, round_id):
+    """推荐上报: forward the round's approved candidates to the higher body the policy names, and
+    record the outcome there."""
+    rnd = services.round_for(request.user, round_id)
+    stage = services.procedure(rnd).get(st.FORWARDING)
+    if stage is None:
+        messages.error(request, "本批次的政策未设置“推荐上报”环节")
+        return redirect("review:board", rnd.pk)
+    send = forms.ForwardingForm(request.POST if request.POST.get("form") == "forward" else None,
+                                request.FILES or None,
+                                initial={"forwarded_on": services.today(), "receiving_body": stage.to})
+    outcome = forms.ForwardingOutcomeForm(request.POST if request.POST.get("form") == "outcome" else None,
+                                          request.FILES or None, initial={"outcome_on": services.today()})
+    if request.method == "POST":
+        try:
+            if send.is_bound and send.is_valid():
+                d = send.cleaned_data
+                services.forward_to_higher(rnd, actor=request.user, forwarded_on=d["forwarded_on"],
+                                           receiving_body=d["receiving_body"], letter_number=d["letter_number"],
+                                           document=d["document"])
+                messages.success(request, f"已推荐上报{d['receiving_body']}。")
+                return redirect("review:forwarding", rnd.pk)
+            if outcome.is_bound and outcome.is_valid():
+                d = outcome.cleaned_data
+                row = get_object_or_404(rnd.forwardings, pk=d["forwarding"])
+                selected = [int(x) for x in request.POST.getlist("selected") if x.isdigit()]
+                services.record_forwarding_outcome(row, actor=request.user, outcome_on=d["outcome_on"],
+                                                   selected=selected, text=d["text"], document=d["document"])
+                messages.success(request, "上级评定结果已登记。")
+                return redirect("review:forwarding", rnd.pk)
+        except DomainError as e:
+            _fail(send if send.is_bound else outcome, e)
+    return render(request, "review/forwarding.html", {
+        "round": rnd, "stage": stage, "send": send, "outcome": outcome,
+        "waiting": services.forwardable(rnd),
+        "forwardings": rnd.forwardings.prefetch_related("applications").select_related("document"),
+    })

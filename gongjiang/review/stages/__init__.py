@@ -17,14 +17,16 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from gongjiang.core.errors import DomainError
 
-from . import approval, committee_decision, credit_check, expert_review, intake, public_notice, \
-    qualification_review, site_inspection
+from . import approval, committee_decision, credit_check, expert_review, forwarding, intake, organisational_review, \
+    public_notice, qualification_review, site_inspection
 from .approval import ApprovalStage
 from .base import PASSED, RECOMMENDED, Action, Stage, StageSettings
 from .committee_decision import CommitteeDecisionStage
 from .credit_check import CreditCheckStage
 from .expert_review import ExpertReviewStage
+from .forwarding import ForwardingStage
 from .machine import FINAL_NEGATIVE, REVIEW_LABELS, REVIEW_ORDER, REVIEW_STATES, REVIEW_TRANSITIONS
+from .organisational_review import OrganisationalReviewStage
 from .public_notice import PublicNoticeStage
 from .qualification_review import QualificationReviewStage
 from .site_inspection import SiteInspectionStage
@@ -45,13 +47,19 @@ ON_NOTICE = public_notice.ON_NOTICE
 REMOVED = public_notice.REMOVED
 APPROVED = public_notice.APPROVED
 PENDING_APPROVAL = approval.STATE
+ORGANISATIONAL = organisational_review.STATE
+ORGANISATIONAL_FAILED = organisational_review.FAILED
+FORWARDED = forwarding.STATE
+HIGHER_SELECTED = forwarding.SELECTED
+HIGHER_NOT_SELECTED = forwarding.NOT_SELECTED
+SELECTED_STATES = forwarding.SELECTED_STATES
 
-STAGE_CLASSES = {cls.kind: cls for cls in (*REVIEW_ORDER, PublicNoticeStage, ApprovalStage)}
-NOTICE, APPROVAL = PublicNoticeStage.kind, ApprovalStage.kind
+STAGE_CLASSES = {cls.kind: cls for cls in (*REVIEW_ORDER, PublicNoticeStage, ApprovalStage, ForwardingStage)}
+NOTICE, APPROVAL, FORWARDING = PublicNoticeStage.kind, ApprovalStage.kind, ForwardingStage.kind
 
 SETTINGS_MODELS = (*intake.SETTINGS, qualification_review.Settings, site_inspection.Settings,
-                   expert_review.Settings, credit_check.Settings, committee_decision.Settings,
-                   public_notice.Settings, approval.Settings)
+                   expert_review.Settings, credit_check.Settings, organisational_review.Settings,
+                   committee_decision.Settings, public_notice.Settings, approval.Settings, forwarding.Settings)
 STAGE_KINDS = tuple(m.model_fields["kind"].annotation.__args__[0] for m in SETTINGS_MODELS)
 # One entry of a policy's `procedure` list: the model is chosen by `kind`.
 Settings = Annotated[Union[SETTINGS_MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]
@@ -88,8 +96,13 @@ class Procedure:
                 if rank[entry.kind] < last:
                     raise DomainError(f"评审环节“{entry.name}”的顺序不受支持", log=f"stage {entry.kind} out of order")
                 last = rank[entry.kind]
+            if FORWARDING in seen:
+                raise DomainError("“推荐上报”须为政策的最后一个环节", log=f"stage {entry.kind} after forwarding")
             seen.add(entry.kind)
             self.stages.append(cls(entry))
+        if FORWARDING in seen and APPROVAL not in seen and NOTICE not in seen:
+            raise DomainError("“推荐上报”之前须有公示或批准环节（推荐上报的是本级入选人选）",
+                              log="forwarding without notice or approval")
 
     @classmethod
     def from_entries(cls, entries) -> "Procedure":
@@ -148,7 +161,7 @@ class Procedure:
         kinds = [s.kind for s in self.stages]
         i = kinds.index(NOTICE)
         nxt = self.stages[i + 1] if i + 1 < len(kinds) else None
-        return nxt if nxt is not None and nxt.kind != APPROVAL else None
+        return nxt if nxt is not None and nxt.kind not in (APPROVAL, FORWARDING) else None
 
     def stage_of_exit(self, status) -> Stage | None:
         """The stage whose negative outcome `status` is (not_shortlisted -> expert review)."""
@@ -169,6 +182,8 @@ class Procedure:
         cols.append((PASSED, REVIEW_LABELS[PASSED][0]))
         if NOTICE in self:
             cols.append((APPROVED, REVIEW_LABELS[APPROVED][0]))
+        if FORWARDING in self:
+            cols.extend((x, REVIEW_LABELS[x][0]) for x in (FORWARDED, HIGHER_SELECTED))
         cols = list(dict.fromkeys(cols))
         outs = [x for s in self.stages for x in s.exits if x != DEFERRED]
         cols.extend((x, REVIEW_LABELS[x][0]) for x in dict.fromkeys(outs))

@@ -56,6 +56,7 @@ class Stage:
     label: ClassVar[str] = ""
     state: ClassVar[str] = ""
     exits: ClassVar[tuple[str, ...]] = ()       # negative outcomes out of this stage
+    outcomes: ClassVar[tuple[str, ...]] = ()    # positive end states it adds (forwarding: 上级评定入选)
     actions: ClassVar[tuple[Action, ...]] = ()
     enter_text: ClassVar[str] = ""               # "进入专家评审": said of a move into this stage
     pass_text: ClassVar[str] = ""                # "专家评审入围候选名单": said of a move out of it on passing

@@ -40,8 +40,18 @@ def _expected_next(proc: Procedure) -> dict[str, str]:
     return out
 
 
-def machine(settings) -> list[Step]:
-    """The steps of a policy's procedure (its `procedure` settings models), intake first."""
+def unit_steps_text(unit_steps) -> str:
+    """The recommending unit's steps before it reports (recommendation.unit_procedure.steps)."""
+    parts = []
+    for s in unit_steps:
+        extra = f"{s.working_days}个工作日，" if s.working_days else (f"不少于{s.min_experts}名专家，" if s.min_experts else "")
+        parts.append(f"{s.title}（{extra}{s.article}）")
+    return ("单位推荐程序（完成后方报送人社部门）：" + " → ".join(parts)) if parts else ""
+
+
+def machine(settings, unit_steps=()) -> list[Step]:
+    """The steps of a policy's procedure (its `procedure` settings models), intake first; the
+    recommending unit's steps (`unit_steps`) are told with the intake."""
     from gongjiang.applications.states import LABELS, TRANSITIONS, State
 
     proc = Procedure(settings)
@@ -65,15 +75,16 @@ def machine(settings) -> list[Step]:
     intake_states = [s.value for s in State]
     used = set(intake_states) | {PASSED}
     for s in proc.stages:
-        used |= {s.state, *s.exits} if s.kind != APPROVAL or after is not None else {APPROVED}
+        used |= {s.state, *s.exits, *s.outcomes} if s.kind != APPROVAL or after is not None else {APPROVED}
         if s.kind == NOTICE:
             used |= {ON_NOTICE, APPROVED}
     intake = [s for s in settings if s.kind in ("information_release", "application", "unit_recommendation")]
+    said = "；".join(x for x in (" → ".join(s.name for s in intake), unit_steps_text(unit_steps)) if x)
     steps = [Step("申报与推荐", "intake", "、".join(dict.fromkeys(s.article for s in intake)), "",
-                  " → ".join(s.name for s in intake), tuple(intake_states), moves(intake_states, used))]
+                  said, tuple(intake_states), moves(intake_states, used))]
     seen = set(intake_states)
     for s in proc.stages:
-        own = [s.state, *([ON_NOTICE] if s.kind == NOTICE else []), *s.exits]
+        own = [s.state, *([ON_NOTICE] if s.kind == NOTICE else []), *s.outcomes, *s.exits]
         if s.kind == NOTICE and after is None:
             own.append(APPROVED)
         if s.kind == APPROVAL:
@@ -90,12 +101,17 @@ def machine(settings) -> list[Step]:
     return steps
 
 
+def policy_unit_steps(policy) -> list:
+    unit = policy.recommendation.unit_procedure
+    return list(unit.steps) if unit else []
+
+
 def as_text(policy) -> str:
     """The machine in Chinese, one state and one move a line."""
     from gongjiang.applications.states import LABELS
 
     lines = [f"{policy.title}（{policy.code}）· 申报办理状态机", ""]
-    for i, step in enumerate(machine(policy.procedure)):
+    for i, step in enumerate(machine(policy.procedure, policy_unit_steps(policy))):
         head = f"{i}. {step.title}" + (f"（{step.article}）" if step.article else "") + \
             (f" · {step.by}" if step.by else "") + f" [{step.kind}]"
         lines.append(head)

@@ -47,6 +47,7 @@ def samples(ctx):
         "review:open_session": {"round_id": rnd.pk},
         "review:publish_notice": {"round_id": rnd.pk},
         "review:advance_after_notice": {"round_id": rnd.pk},
+        "review:forwarding": {"round_id": rnd.pk},
         "review:application": {"application_id": app.pk},
         "review:accept": {"application_id": app.pk},
         "review:panel": {"panel_id": panel.pk},
