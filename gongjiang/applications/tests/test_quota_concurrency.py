@@ -57,6 +57,7 @@ def test_forward_concurrent_submissions_never_exceed_quota(jurisdictions, make_u
     for t in threads:
         t.join(timeout=60)
     assert sorted(outcomes) == ["ok"] * 3 + ["quota"] * 5, (connection.vendor, outcomes)
-    assert Application.objects.filter(unit=unit, status=State.RECOMMENDED).count() == 3
-    ranks = sorted(Application.objects.filter(unit=unit, status=State.RECOMMENDED).values_list("unit_rank", flat=True))
+    # The policy lists a unit notice (三: 公示5个工作日): the forwarded are proposed, not yet reported.
+    assert Application.objects.filter(unit=unit, status=State.UNIT_PROPOSED).count() == 3
+    ranks = sorted(Application.objects.filter(unit=unit, status=State.UNIT_PROPOSED).values_list("unit_rank", flat=True))
     assert ranks == [1, 2, 3]

@@ -16,7 +16,7 @@ from gongjiang.review import experts as ex
 from gongjiang.review import services
 from gongjiang.review import stages as st
 from gongjiang.review.models import Assignment, Expert, PanelMethod
-from gongjiang.review.tests import policy_stages
+from gongjiang.review.tests import factories, policy_stages
 from gongjiang.review.tests.conftest import HUIYANG_STAGES, ZHONGKAI_STAGES
 
 pytestmark = pytest.mark.django_db
@@ -265,14 +265,16 @@ def test_compose_liaocheng_needs_seven_experts_from_the_stage(review_world, expe
 
 
 def test_minimum_size_stage_figure_wins_unit_procedure_only_when_stage_is_silent(review_world):
+    """聊城 三: 组织7名以上…专家 is the units' expert evaluation (recommendation.unit_procedure.steps);
+    it is the panel's minimum only where the expert stage states none."""
     w = review_world
-    policy = w["policy"]
-    policy.document = {"recommendation": {"unit_procedure": {"article": "三、四（一）", "expert_panel_min": 7}}}
-    policy.save()
     declared = w["make_round"](COMPOSED)  # the stage says 5
     assert ex.minimum_size(declared) == (5, "第十条（五）、第九条")
     silent = [{**s, "panel": {"random_draw": False}} if s["kind"] == "expert_review" else s for s in HUIYANG_STAGES]
-    assert ex.minimum_size(w["make_round"](silent)) == (7, "三、四（一）")
+    assert ex.minimum_size(w["make_round"](silent)) == (None, "第十条（五）、第九条")  # 惠阳 has no unit evaluation
+    liaocheng = factories.make_round(factories.make_policy(w["district"], "liaocheng-2019-chief-technician"),
+                                     w["district"], silent)
+    assert ex.minimum_size(liaocheng) == (7, "三、推荐程序及产生方式")
 
 
 def test_compose_with_conflicted_expert_is_refused_naming_the_rule(review_world, expert_pool, make_org):
