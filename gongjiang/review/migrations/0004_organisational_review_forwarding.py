@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_unit_step_record'),
+        ('applications', '0007_unit_step_record'),
         ('review', '0003_paper_score'),
         ('rounds', '0003_stage_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0005_township_level'),
+        ('applications', '0006_round_serial_index'),
         ('rounds', '0003_stage_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
