@@ -255,7 +255,8 @@ class PaymentLine(models.Model):
     amount_fen = models.BigIntegerField("金额（分）")
     status = models.CharField("状态", max_length=8, choices=LineStatus.choices)
     reason = models.CharField("说明", max_length=300, blank=True)
-    reference = models.CharField("业务参考号", max_length=24, unique=True)
+    # unique as a constraint, not unique=True: no second (LIKE) index per line on PostgreSQL
+    reference = models.CharField("业务参考号", max_length=24)
     requeued_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="requeued_as", db_index=False)
     result_at = models.DateTimeField("回盘时间", null=True, blank=True)
@@ -270,6 +271,7 @@ class PaymentLine(models.Model):
                                     name="payments_line_requeued_once"),
             models.UniqueConstraint(fields=["entitlement", "instalment"], condition=Q(status__in=SETTLING),
                                     name="payments_line_paid_once"),
+            models.UniqueConstraint(fields=["reference"], name="payments_line_reference_unique"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_line_positive"),
         ]
 

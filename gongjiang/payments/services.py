@@ -681,9 +681,9 @@ def _csv_py(value: str) -> str:
 BANK_CSV_SQL = f"""
 SELECT a.sealed,
        row_number() OVER (ORDER BY l.id) || ',' || {_csv_sql("p.name")} || ',',
-       ',' || {_csv_sql("(%(kinds)s::jsonb ->> a.kind)")} || ',' || {_csv_sql("a.bank")} || ',',
+       ',' || (%(kinds)s::jsonb ->> a.kind) || ',' || {_csv_sql("a.bank")} || ',',
        ',' || (l.amount_fen / 100) || '.' || lpad((l.amount_fen %% 100)::text, 2, '0') || ','
-           || {_csv_sql("l.reference")} || ','
+           || l.reference || ','
            || {_csv_sql("(e.name || '第' || l.instalment || '期（' || e.article || '）')")} || E'\\r\\n'
 FROM payments_paymentline l
 JOIN registry_person p ON p.id = l.person_id
@@ -697,9 +697,14 @@ ORDER BY l.id
 def _bank_csv_postgresql(run) -> str:
     import json
 
+    kinds = {k: _csv_py(label) for k, label in PayTo.choices}
     with connection.cursor() as cur:
+        # every line of the run is read: hash joins, in memory (the planner's statistics may not
+        # know the run's lines yet and would probe 100,000 times)
+        cur.execute("SET LOCAL enable_nestloop = off")
+        cur.execute("SET LOCAL work_mem = '64MB'")
         cur.execute(BANK_CSV_SQL, {"run": run.pk, "queued": str(LineStatus.QUEUED), "special": CSV_SPECIAL.pattern,
-                                   "kinds": json.dumps(dict(PayTo.choices))})
+                                   "kinds": json.dumps(kinds)})
         rows = cur.fetchall()
     if any(r[0] is None for r in rows):
         raise DomainError("有收款人未登记收款账户，请先登记后再导出", log="queued line without payee account")
