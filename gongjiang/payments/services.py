@@ -555,12 +555,15 @@ def budget_check(run) -> list[dict]:
     """Per programme of the run: the year's budget, what other batches of the year carry, this
     batch, and whether the total would exceed the budget."""
     year = run.period_start.year
-    mine = dict(run.lines.filter(status__in=[LineStatus.QUEUED, LineStatus.PAID, LineStatus.FAILED])
-                .values_list("entitlement__policy_id").annotate(s=Sum("amount_fen")).values_list("entitlement__policy_id", "s"))
-    others = dict(PaymentLine.objects.filter(status__in=[LineStatus.QUEUED, LineStatus.PAID],
-                                             run__period_start__year=year, entitlement__policy_id__in=list(mine))
-                  .exclude(run=run).values_list("entitlement__policy_id").annotate(s=Sum("amount_fen"))
-                  .values_list("entitlement__policy_id", "s"))
+    # one pass over the year's lines: this batch (to pay, paid or failed) and the others (to pay or paid)
+    sums = list(PaymentLine.objects.filter(run__period_start__year=year,
+                                           status__in=[LineStatus.QUEUED, LineStatus.PAID, LineStatus.FAILED])
+                .values_list("entitlement__policy_id")
+                .annotate(mine=Sum("amount_fen", filter=Q(run=run)),
+                          others=Sum("amount_fen", filter=~Q(run=run) & ~Q(status=LineStatus.FAILED)))
+                .values_list("entitlement__policy_id", "mine", "others"))
+    mine = {pid: m for pid, m, _ in sums if m is not None}
+    others = {pid: o for pid, _, o in sums if pid in mine and o is not None}
     budgets = dict(Budget.objects.filter(year=year, policy_id__in=list(mine)).values_list("policy_id", "amount_fen"))
     titles = dict(Policy.objects.filter(pk__in=list(mine)).values_list("pk", "title"))
     out = []
@@ -694,34 +697,38 @@ ORDER BY l.id
 """
 
 
-def _bank_csv_postgresql(run) -> str:
+def _bank_csv_postgresql(run, chunk: int = 10_000) -> bytes:
+    """The bank CSV as UTF-8 with a byte order mark, read from a server-side cursor a chunk at a
+    time (the file, not the rows, is what stays in memory)."""
     import json
 
     kinds = {k: _csv_py(label) for k, label in PayTo.choices}
+    open_seal, n = crypto.aead().decrypt, crypto.NONCE
+    out = [("\ufeff" + ",".join(_csv_py(h) for h in BANK_HEADERS) + "\r\n").encode("utf-8")]
     with connection.cursor() as cur:
         # every line of the run is read: hash joins, in memory (the planner's statistics may not
         # know the run's lines yet and would probe 100,000 times)
         cur.execute("SET LOCAL enable_nestloop = off")
         cur.execute("SET LOCAL work_mem = '64MB'")
+    with connection.chunked_cursor() as cur:
         cur.execute(BANK_CSV_SQL, {"run": run.pk, "queued": str(LineStatus.QUEUED), "special": CSV_SPECIAL.pattern,
                                    "kinds": json.dumps(kinds)})
-        rows = cur.fetchall()
-    if any(r[0] is None for r in rows):
-        raise DomainError("有收款人未登记收款账户，请先登记后再导出", log="queued line without payee account")
-    open_seal = crypto.aead().decrypt
-    n = crypto.NONCE
-    out = [_csv_py(h) for h in BANK_HEADERS]
-    out = [",".join(out) + "\r\n"]
-    append = out.append
-    try:
-        for sealed, head, mid, tail in rows:
-            id_number, account = open_seal(sealed[:n], sealed[n:], None).decode("ascii").split("|", 1)
-            if not (id_number.isalnum() and account.isalnum()):
-                id_number, account = _csv_py(id_number), _csv_py(account)
-            append(head + id_number + mid + account + tail)
-    except crypto.InvalidTag:
-        raise ValueError("cannot open payee seal: wrong FIELD_ENCRYPTION_KEY?") from None
-    return "".join(out)
+        while rows := cur.fetchmany(chunk):
+            text = []
+            append = text.append
+            for sealed, head, mid, tail in rows:
+                if sealed is None:
+                    raise DomainError("有收款人未登记收款账户，请先登记后再导出", log="queued line without payee account")
+                try:
+                    plain = open_seal(sealed[:n], sealed[n:], None)
+                except crypto.InvalidTag:
+                    raise ValueError("cannot open payee seal: wrong FIELD_ENCRYPTION_KEY?") from None
+                id_number, account = plain.decode("ascii").split("|", 1)
+                if not (id_number.isalnum() and account.isalnum()):
+                    id_number, account = _csv_py(id_number), _csv_py(account)
+                append(head + id_number + mid + account + tail)
+            out.append("".join(text).encode("utf-8"))
+    return b"".join(out)
 
 
 def export_bank_file(run, *, fmt: str, actor) -> tuple[str, bytes]:
@@ -734,8 +741,10 @@ def export_bank_file(run, *, fmt: str, actor) -> tuple[str, bytes]:
     with transaction.atomic():
         run = _locked(run, Status.APPROVED, Status.EXPORTED, Status.SETTLED)
         if fmt == "csv":
-            text = _bank_csv_postgresql(run) if connection.vendor == "postgresql" else bank_csv(run)
-            data = ("\ufeff" + text).encode("utf-8")
+            if connection.vendor == "postgresql":
+                data = _bank_csv_postgresql(run)
+            else:
+                data = ("\ufeff" + bank_csv(run)).encode("utf-8")
         else:
             data = workbook_bytes("银行代发", BANK_HEADERS, bank_rows(run))
         fields = {"status": Status.EXPORTED, "exported_at": timezone.now()} if run.status == Status.APPROVED else {}

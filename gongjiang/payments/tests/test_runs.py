@@ -232,6 +232,26 @@ def test_budget_warning_before_run_exceeds(pay_world):
     assert AuditEntry.objects.filter(action="payments.run.prepare", reason="追加预算已报批").exists()
 
 
+def test_budget_counts_other_batches_of_the_year_but_not_failed_lines(pay_world):
+    """The budget warning adds what the year's other batches carry (to pay or paid); a failed payment uses no budget."""
+    w = pay_world
+    policy = w["policies"]["huiyang-chief-technician"]
+    first = make_person(w["j"]["惠阳区"], "先发", actor=w["hy"]["finance"])
+    entitle(first, policy, "chief-technician", start=dt.date(2026, 3, 1), actor=w["hy"]["bureau"])
+    earlier = run(w, "hy", "year", 2026)
+    paid(w, "hy", earlier)
+    for n in range(2):
+        entitle(make_person(w["j"]["惠阳区"], f"后发{n}", actor=w["hy"]["finance"]), policy, "chief-technician",
+                start=dt.date(2026, 3, 1), actor=w["hy"]["bureau"])
+    services.set_budget(policy=policy, year=2026, amount_fen=1_200_000, actor=w["hy"]["finance"])
+    later = run(w, "hy", "year", 2026)
+    [b] = services.budget_check(later)
+    assert (b["others"], b["this"], b["total"], b["over"]) == (500_000, 1_000_000, 1_500_000, True)
+    earlier.lines.update(status=LineStatus.FAILED)
+    [b] = services.budget_check(later)
+    assert (b["others"], b["this"], b["over"]) == (0, 1_000_000, False)
+
+
 def test_cancel_frees_instalments(pay_world):
     w = pay_world
     p = make_person(w["j"]["惠阳区"], actor=w["hy"]["finance"])
