@@ -117,14 +117,15 @@ TEMPLATES = [
 ]
 
 # Caches, both in each process's memory. `default` holds the rate-limit counters (so each worker
-# process counts on its own). `pages` holds public pages and dashboard figures for a few seconds
-# (gongjiang.core.caching); nothing in it has to be shared between app servers. 0 switches it off.
+# process counts on its own). `pages` holds public pages and dashboard figures until the next audited
+# change on any server, at most these seconds (gongjiang.core.caching); nothing in it has to be shared
+# between app servers. 0 switches it off.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
-PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "30"))
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 
 # Databases: DATABASE_URL, SQLite file under var/ by default. Tests use a real file too.

@@ -1,22 +1,25 @@
-"""Short-lived caches of what many people open at once (bench/web.py measures them).
+"""Caches of what many people open at once (bench/web.py measures them).
 
-Both caches live in each server process's own memory (the `pages` cache alias, LocMemCache), so
-they are never shared between app servers and must not need to be:
+They live in each server process's own memory (the `pages` cache alias, LocMemCache), are never
+shared between app servers and need not be: every entry is keyed by
 
-- `public_page`: the public pages (notice list, calls) rendered for visitors without a session,
-  kept PUBLIC_PAGE_CACHE_SECONDS (30 s). Anything saved or deleted in the apps those pages show
-  clears them at once in the process that saved it; another server process shows the change at
-  most 30 s later. Nothing personal is in them: only cookie-less GET requests are served from or
-  stored in the cache, and a response that sets a cookie is never stored.
-- `per_user`: a leader's dashboard figures, keyed by the user (so one person's data scope never
-  serves another's) and by the audit log's head (`data_version`): every state change the services
-  make on any server appends an audit entry, so figures are recomputed after any change anywhere,
-  at the price of one primary-key read per request. Kept DASHBOARD_CACHE_SECONDS (60 s) at most, so
-  a change written outside the services (a database console) shows within a minute.
+- the audit log's head (`data_version`, one primary-key read per request): every state change the
+  services make, on any server, appends an audit entry, so an entry is never used after a change
+  anywhere;
+- this process's `generation()`, which moves whenever a model of a data app is saved or deleted
+  here (post_save / post_delete / m2m_changed), audited or not;
+- today's date, for what a page says by the date (公示中, 已过期).
 
-`generation()` is this process's data generation: it moves whenever a model of a data app is saved
-or deleted here (post_save / post_delete / m2m_changed), which retires every cached entry at once.
-Bulk `.update()` sends no signal: such changes show when the entry expires.
+and kept at most a number of seconds, so that a change written outside the services (a database
+console, a bulk `.update()` without its audit entry) shows within that time:
+
+- `public_page`: the public pages (notice list, calls, certificate verification) rendered for
+  visitors without a session, at most PUBLIC_PAGE_CACHE_SECONDS (60 s). Nothing personal is in
+  them: only cookie-less GET requests are served from or stored in the cache, such a page carries
+  no CSRF token (base.html leaves it out when `request.shared_page` is set; the cached pages post
+  nothing), and a response that sets a cookie or used a CSRF token anyway is never stored.
+- `per_user`: a leader's dashboard figures, keyed by the user as well (one person's data scope never
+  serves another's), at most DASHBOARD_CACHE_SECONDS (60 s).
 """
 from functools import wraps
 
@@ -24,6 +27,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.utils import timezone
 
 # Apps whose rows never appear in cached pages or figures: a login, a session refresh or an audit
 # entry must not retire the caches.
@@ -58,7 +62,8 @@ def public_page(view):
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not seconds or request.method != "GET" or request.COOKIES:
             return view(request, *args, **kwargs)
-        key = f"public:{generation()}:{request.headers.get('HX-Request', '')}:{request.get_full_path()}"
+        key = (f"public:{data_version()}:{generation()}:{timezone.localdate()}:"
+               f"{request.headers.get('HX-Request', '')}:{request.get_full_path()}")
         hit = _pages().get(key)
         if hit is not None:
             content, content_type = hit
@@ -88,7 +93,7 @@ def per_user(user, name: str, args: tuple, compute, seconds: int | None = None):
     seconds = settings.DASHBOARD_CACHE_SECONDS if seconds is None else seconds
     if not seconds:
         return compute()
-    key = f"user:{data_version()}:{generation()}:{user.pk}:{name}:{args!r}"
+    key = f"user:{data_version()}:{generation()}:{timezone.localdate()}:{user.pk}:{name}:{args!r}"
     value = _pages().get(key)
     if value is None:
         value = compute()

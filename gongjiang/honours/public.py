@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from gongjiang.accounts.network import client_ip
+from gongjiang.core.caching import public_page
 
 from . import services
 from .models import Honour
@@ -54,6 +55,11 @@ def _too_many(request, template, context):
 def verify(request, token):
     if rate_limited(request):
         return _too_many(request, "honours/verify.html", {})
+    return _verified(request, token)
+
+
+@public_page  # until the next audited change (a revocation is one), and never past today
+def _verified(request, token):
     honour = find_honour(token=token) if len(token) <= 32 else None
     if honour is None or not honour.certificate_number:
         raise Http404("certificate token not found")

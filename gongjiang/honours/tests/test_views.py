@@ -48,6 +48,21 @@ def test_verify_expired_and_revoked(programme, clock):
     assert "已撤销" in body and "证书已收回" in body and "第十二条" in body and "伪造" not in body
 
 
+def test_verify_shows_a_revocation_at_once_although_the_page_is_cached(programme, clock):
+    """The verification page is kept in the process's cache (gongjiang.core.caching) only until the
+    next audited change: the QR code shows the revocation on the next scan, not a minute later."""
+    p = programme("ganzhou-craftsman")
+    [honour] = p.award(["新乙"], decided_on=dt.date(2023, 6, 1))
+    clock.set(dt.date(2026, 5, 1))
+    assert "有效" in _verify(honour).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert "有效" in _verify(honour).content.decode()
+    assert len(queries) == 1  # served from the cache: only the audit log's head is read
+    services.revoke(honour, revocation_id="fraud", effective=dt.date(2026, 4, 1), actor=p.bureau,
+                    document_no="赣市人社字〔2026〕8号", decided_by="市人社局核实", reason="伪造获奖证书")
+    assert "已撤销" in _verify(honour).content.decode()
+
+
 def test_verify_unknown_token_404(db):
     assert Client().get(reverse("certificates:verify", args=["x" * 24])).status_code == 404
 
