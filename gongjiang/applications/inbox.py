@@ -1,5 +1,6 @@
 """Home-page to-dos for applications: the applicant's drafts, returns and unread messages; the
-employer's applications awaiting its opinion; the recommending unit's candidates to forward; for
+employer's applications awaiting its opinion; the recommending unit's candidates to forward and
+those proposed whose unit steps and report are still to do; for
 bureau and unit officers, open rounds that take competition winners (环翠 第十条（二）)."""
 from django.db.models import Count
 from django.urls import reverse
@@ -29,11 +30,13 @@ def application_items(user):
                               due=r["round__application_deadline"]))
     elif user.role in (Role.RECOMMENDER, Role.BUREAU) and user.organisation_id:
         rows = (Application.objects.filter(unit__organisation__path__startswith=user.organisation.path,
-                                           status=State.EMPLOYER_VERIFIED)
+                                           status__in=[State.EMPLOYER_VERIFIED, State.UNIT_PROPOSED])
                 .values("unit_id", "unit__organisation__name", "round__title", "round__recommendation_deadline",
-                        "round__application_deadline").annotate(n=Count("pk")))
+                        "round__application_deadline", "status").annotate(n=Count("pk")))
         for r in rows:
-            items.append(Item(f"{r['round__title']}：{r['unit__organisation__name']}待推荐人选",
+            # 拟推荐: the unit's steps (公示, 审定 …) and its report are still to do before the bureau receives them.
+            what = "待推荐人选" if r["status"] == State.EMPLOYER_VERIFIED else "拟推荐人选待完成单位推荐程序并报送"
+            items.append(Item(f"{r['round__title']}：{r['unit__organisation__name']}{what}",
                               reverse("applications:unit", args=[r["unit_id"]]), count=r["n"],
                               due=r["round__recommendation_deadline"] or r["round__application_deadline"]))
         items.extend(competition_items(user))

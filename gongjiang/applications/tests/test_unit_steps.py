@@ -59,6 +59,10 @@ def test_liaocheng_san_recommended_candidate_waits_for_unit_steps_before_the_cit
     assert services.used_quota(liaocheng["unit"]) == 2  # a proposed candidate holds the unit's place
     with refused("不能受理"):
         review.accept(first, actor=liaocheng["bureau"])
+    from gongjiang.applications.inbox import application_items
+
+    todo = [(i.title, i.count) for i in application_items(liaocheng["recommender"])]
+    assert (f"{liaocheng['round'].title}：东昌府区拟推荐人选待完成单位推荐程序并报送", 2) in todo
 
     evaluate(liaocheng)
     unit = services.post_unit_notice(liaocheng["unit"], actor=liaocheng["recommender"], starts_on=dt.date(2026, 9, 30))
@@ -153,3 +157,22 @@ def test_unit_procedure_schema_names_each_step_kind_with_its_own_fields():
         UnitProcedure(article=SAN, steps=[{"kind": "unit_approval", "article": SAN, "days": 3}])
     p = UnitProcedure(article=SAN, steps=[{"kind": "unit_notice", "article": SAN, "working_days": 5}])
     assert p.notice_working_days == 5 and p.expert_panel_min is None
+
+
+def test_liaocheng_san_unit_page_lists_the_steps_and_records_one_with_its_document(liaocheng, client):
+    """The unit's page lists 三's three steps in order; the officer records the 综合评定 with its
+    minutes; a refusal (too few experts) is shown in Chinese, never a 500."""
+    proposed(liaocheng, "甲一")
+    client.force_login(liaocheng["recommender"])
+    url = f"/applications/units/{liaocheng['unit'].pk}/"
+    page = client.get(url).content.decode()
+    assert page.index("组织7名以上相关职业（工种）或专业领域专家综合评定") < page.index("推荐人选在人选所在单位公示") \
+        < page.index("县（市、区）人才工作领导小组审定")
+    assert "推荐单位拟推荐，单位推荐程序进行中" in page
+    few = client.post(url, {"action": "step", "step": "expert_evaluation", "done_on": "2026-09-28", "experts": "5",
+                            "document": pdf_upload("纪要.pdf")}, follow=True)
+    assert "综合评定须组织7名以上专家" in few.content.decode()
+    ok = client.post(url, {"action": "step", "step": "expert_evaluation", "done_on": "2026-09-28", "experts": "7",
+                           "document": pdf_upload("纪要.pdf")}, follow=True)
+    assert "已登记单位推荐程序：组织7名以上相关职业（工种）或专业领域专家综合评定" in ok.content.decode()
+    assert unit_steps.progress(liaocheng["unit"])[0]["done"] is True
