@@ -147,6 +147,8 @@ def test_county_officer_forwards_ranks_three_and_is_stopped_at_quota(browser_pag
     page.click(f"button[aria-label='推荐{names[3]}']")
     page.wait_for_selector("text=已达到推荐名额上限")
     assert "最多推荐3名" in page.inner_text(".messages")
-    assert Application.objects.filter(unit=unit, status=State.RECOMMENDED).count() == 3
+    # 三: 综合评定、单位公示、审定 come before the city receives them: proposed, not yet reported.
+    assert Application.objects.filter(unit=unit, status=State.UNIT_PROPOSED).count() == 3
+    assert "单位推荐程序" in page.inner_text("#unit-steps")
     first = Application.objects.get(unit=unit, unit_rank=1)
     assert first.name == "赵立新"
