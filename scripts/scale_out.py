@@ -184,7 +184,8 @@ def main():
                 break
             if killed is None and run.total and run.done >= args.kill_at * run.total:
                 running = ScreeningShard.objects.filter(run_id=run_id, status="running").select_related("jurisdiction")
-                victim = running.exclude(done=F("total")).order_by("-total").first() or running.first()
+                unfinished = running.exclude(done=F("total")).order_by("-total")
+                victim = unfinished.filter(done__gt=0).first() or unfinished.first() or running.first()
                 if victim is not None and victim.worker in procs:
                     procs[victim.worker].send_signal(signal.SIGKILL)
                     procs[victim.worker].wait()
