@@ -257,76 +257,72 @@ def payment_figure(user) -> Figure:
 
 # ---------------------------------------------------------------- duties, objections, renewals
 
-def _by_year(pairs, columns):
-    """[(year, column, n)] as rows [年, n per column…, 合计], oldest year first."""
-    table = Counter()
-    years = set()
-    for year, column, n in pairs:
+def _states_by_year(user, qs, *, date_field, states, key, title, note, today) -> Figure:
+    """`qs` counted by the year of `date_field` and by the first of `states` ([(column, Q)], the
+    last one the default) each row meets: a table of years, one column per state, and the total."""
+    from django.db.models import Case, Value, When
+
+    columns = [c for c, _ in states]
+    state = Case(*(When(q, then=Value(c)) for c, q in states[:-1]), default=Value(columns[-1]))
+    table, years = Counter(), set()
+    for year, column, n in (qs.order_by().annotate(y=ExtractYear(date_field), s=state).values_list("y", "s")
+                            .annotate(n=Count("pk"))):
         years.add(year)
         table[(year, column)] += n
-    return [[f"{y}年", *(table[(y, c)] for c in columns), sum(table[(y, c)] for c in columns)] for y in sorted(years)]
+    rows = [[f"{y}年", *(table[(y, c)] for c in columns), sum(table[(y, c)] for c in columns)] for y in sorted(years)]
+    return Figure(key, title, "bar", ["年度", *columns, "合计"], rows, scope_label(user),
+                  f"截至{today:%Y年%-m月%-d日}；{note}", series=columns)
 
 
 def duty_figure(user, today=None) -> Figure:
     """The holders' duties of their terms (the policies' `duties`) by the year they fall due:
-    done, open and not yet due, overdue (open after the due date, holder still active)."""
-    from django.db.models import Case, Q, Value, When
+    done, overdue (open after the due date, holder still active), not yet due."""
+    from django.db.models import Q
 
     from gongjiang.api.holders import holders_in_scope
     from gongjiang.honours.models import DutyStatus, DutyTask
 
     today = today or timezone.localdate()
-    columns = ["已完成", "未到期", "逾期未办"]
-    state = Case(When(status=DutyStatus.DONE, then=Value(columns[0])),
-                 When(Q(due_on__lt=today) & Q(honour__status="active"), then=Value(columns[2])),
-                 default=Value(columns[1]))
-    pairs = (DutyTask.objects.filter(honour__in=holders_in_scope(user).values("pk")).order_by()
-             .annotate(y=ExtractYear("due_on"), s=state).values_list("y", "s").annotate(n=Count("pk")))
-    return Figure("duties", "期内职责完成情况（按截止年度）", "bar", ["年度", *columns, "合计"], _by_year(pairs, columns),
-                  scope_label(user), f"截至{today:%Y年%-m月%-d日}；逾期未办＝已过截止日期仍未完成（称号有效的持有人）",
-                  series=columns)
+    return _states_by_year(
+        user, DutyTask.objects.filter(honour__in=holders_in_scope(user).values("pk")), date_field="due_on",
+        states=[("已完成", Q(status=DutyStatus.DONE)), ("逾期未办", Q(due_on__lt=today, honour__status="active")),
+                ("未到期", None)],
+        key="duties", title="期内职责完成情况（按截止年度）", today=today,
+        note="逾期未办＝已过截止日期仍未完成（称号有效的持有人）")
 
 
 def objection_figure(user, today=None) -> Figure:
     """Objections to notices published by the user's subtree, by the year received: upheld, not
-    upheld, under investigation within the deadline, overdue."""
-    from django.db.models import Case, Q, Value, When
+    upheld, overdue (open past the investigation deadline), under investigation."""
+    from django.db.models import Q
 
     from gongjiang.accounts.scope import org_q
     from gongjiang.notices.models import Conclusion, Objection, ObjectionStatus
 
     today = today or timezone.localdate()
-    columns = ["异议成立", "异议不成立", "调查核实中", "逾期未办结"]
-    state = Case(When(conclusion=Conclusion.UPHELD, then=Value(columns[0])),
-                 When(conclusion=Conclusion.NOT_UPHELD, then=Value(columns[1])),
-                 When(Q(status=ObjectionStatus.OPEN) & Q(deadline__lt=today), then=Value(columns[3])),
-                 default=Value(columns[2]))
-    pairs = (Objection.objects.filter(org_q(user, "notice__organisation")).order_by()
-             .annotate(y=ExtractYear("received_on"), s=state).values_list("y", "s").annotate(n=Count("pk")))
-    return Figure("objections", "公示异议受理与办结（按受理年度）", "bar", ["年度", *columns, "合计"],
-                  _by_year(pairs, columns), scope_label(user),
-                  f"截至{today:%Y年%-m月%-d日}；逾期未办结＝超过调查核实期限仍未办结", series=columns)
+    return _states_by_year(
+        user, Objection.objects.filter(org_q(user, "notice__organisation")), date_field="received_on",
+        states=[("异议成立", Q(conclusion=Conclusion.UPHELD)), ("异议不成立", Q(conclusion=Conclusion.NOT_UPHELD)),
+                ("逾期未办结", Q(status=ObjectionStatus.OPEN, deadline__lt=today)), ("调查核实中", None)],
+        key="objections", title="公示异议受理与办结（按受理年度）", today=today,
+        note="逾期未办结＝超过调查核实期限仍未办结")
 
 
 def renewal_figure(user, today=None) -> Figure:
     """Renewal reviews (复核认定) of the holders in scope, by the year they fall due."""
-    from django.db.models import Case, Q, Value, When
+    from django.db.models import Q
 
     from gongjiang.api.holders import holders_in_scope
     from gongjiang.honours.models import RenewalReview, RenewalStatus
 
     today = today or timezone.localdate()
-    columns = ["复核通过", "复核未通过", "待复核", "待提交材料", "逾期未提交"]
-    state = Case(When(status=RenewalStatus.PASSED, then=Value(columns[0])),
-                 When(status=RenewalStatus.FAILED, then=Value(columns[1])),
-                 When(status=RenewalStatus.FILED, then=Value(columns[2])),
-                 When(Q(status=RenewalStatus.OPEN) & Q(due_on__lt=today), then=Value(columns[4])),
-                 default=Value(columns[3]))
-    pairs = (RenewalReview.objects.filter(honour__in=holders_in_scope(user).values("pk")).order_by()
-             .annotate(y=ExtractYear("due_on"), s=state).values_list("y", "s").annotate(n=Count("pk")))
-    return Figure("renewals", "复核认定情况（按复核年度）", "bar", ["年度", *columns, "合计"], _by_year(pairs, columns),
-                  scope_label(user), f"截至{today:%Y年%-m月%-d日}；逾期未提交＝已到复核日期仍未提交复核材料",
-                  series=columns)
+    return _states_by_year(
+        user, RenewalReview.objects.filter(honour__in=holders_in_scope(user).values("pk")), date_field="due_on",
+        states=[("复核通过", Q(status=RenewalStatus.PASSED)), ("复核未通过", Q(status=RenewalStatus.FAILED)),
+                ("待复核", Q(status=RenewalStatus.FILED)), ("逾期未提交", Q(status=RenewalStatus.OPEN, due_on__lt=today)),
+                ("待提交材料", None)],
+        key="renewals", title="复核认定情况（按复核年度）", today=today,
+        note="逾期未提交＝已到复核日期仍未提交复核材料")
 
 
 def oversight_figures(user) -> list[Figure]:

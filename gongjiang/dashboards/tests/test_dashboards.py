@@ -243,16 +243,16 @@ def test_overdue_duties_and_renewals_by_year_within_scope(client, programme, clo
     expected = {}
     for d in duties:
         row = expected.setdefault(f"{d.due_on.year}年", [0, 0, 0])
-        row[0 if d.pk == first.pk else 2 if d.due_on < later else 1] += 1
+        row[0 if d.pk == first.pk else 1 if d.due_on < later else 2] += 1
     assert table == {y: [*cols, sum(cols)] for y, cols in expected.items()}
-    assert figure.headers == ["年度", "已完成", "未到期", "逾期未办", "合计"]
+    assert figure.headers == ["年度", "已完成", "逾期未办", "未到期", "合计"]
     assert services.duty_figure(make_user("bureau", jurisdictions["惠城区"], password=None)).rows == []
 
     renewal = RenewalReview.objects.get(honour__jurisdiction=hc.district)
     before = {r[0]: r[1:] for r in services.renewal_figure(hc.bureau, today=renewal.due_on).rows}
     after = {r[0]: r[1:] for r in services.renewal_figure(hc.bureau, today=renewal.due_on + dt.timedelta(days=1)).rows}
     year = f"{renewal.due_on.year}年"
-    assert before[year] == [0, 0, 0, 1, 0, 1] and after[year] == [0, 0, 0, 0, 1, 1]
+    assert before[year] == [0, 0, 0, 0, 1, 1] and after[year] == [0, 0, 0, 1, 0, 1]
     assert services.renewal_figure(hy.bureau).rows == []  # 惠阳区 sees no 环翠区 holder
 
     client.force_login(hy.bureau)
@@ -282,5 +282,6 @@ def test_objections_upheld_open_and_overdue_by_year_within_scope(publish, office
     year = f"{filed[2].received_on.year}年"
     in_time = services.objection_figure(officer, today=filed[2].deadline)
     late = services.objection_figure(officer, today=filed[2].deadline + dt.timedelta(days=1))
-    assert in_time.rows == [[year, 1, 1, 1, 0, 3]] and late.rows == [[year, 1, 1, 0, 1, 3]]
+    assert in_time.rows == [[year, 1, 1, 0, 1, 3]] and late.rows == [[year, 1, 1, 1, 0, 3]]
+    assert in_time.headers == ["年度", "异议成立", "异议不成立", "逾期未办结", "调查核实中", "合计"]
     assert services.objection_figure(make_user("bureau", jurisdictions["惠城区"], password=None)).rows == []
