@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from gongjiang.honours import public, services
+from gongjiang.honours import services
 
 
 @pytest.fixture(autouse=True)
@@ -69,9 +69,9 @@ def test_api_verify_unknown_token_and_bad_body(db):
     assert long.status_code == 422 and "不能超过 40 个字" in long.json()["detail"]
 
 
-def test_api_verify_shares_the_page_rate_limit(programme, monkeypatch):
+def test_api_verify_shares_the_page_rate_limit(programme, settings):
     [honour] = programme("huiyang-chief-technician").award(["张伟"], decided_on=dt.date(2026, 11, 20))
-    monkeypatch.setattr(public, "RATE_LIMIT", 3)
+    settings.CERTIFICATE_VERIFY_RATE_LIMIT = 3
     client = Client()
     codes = [_lookup(client, f"X{i}", "某").status_code for i in range(2)]
     codes.append(client.post("/certificates/", {"number": "X9", "name": "某"}).status_code)  # the page counts too
