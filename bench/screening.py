@@ -110,6 +110,7 @@ def run_backend(backend: str, people: int, policy_code: str, chunk: int, reuse: 
     reused = reuse and Person.objects.count() == people
     seed_jurisdictions()
     load_policies()
+    load_policies(directory=ROOT / "bench" / "policies")  # the bench's policy with the new clause kinds
     province = Organisation.objects.get(name="广东省")
     districts = list(Organisation.objects.filter(path__startswith=province.path, kind__in=["district", "devzone"])
                      .values_list("pk", "region_code", "name"))
@@ -305,7 +306,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--backends", default="postgresql,sqlite")
-    parser.add_argument("--policy", default="huiyang-chief-technician")
+    parser.add_argument("--policy", default="bench-huiyang-new-kinds",
+                        help="a policy code of policies/ or bench/policies/ (default: 惠阳 with the clause kinds of "
+                             "issue 13 added: tenure, attributes, titles by level and issuer, competitions or higher)")
     parser.add_argument("--chunk", type=int, default=250_000)
     parser.add_argument("--reuse", action="store_true",
                         help="keep the bench databases when they already hold --people people (skip loading)")

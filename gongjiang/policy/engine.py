@@ -506,47 +506,130 @@ def _run_days(person, start, stop, gap, until, n) -> np.ndarray:
     return out
 
 
+def _latest_earlier(sp, values) -> np.ndarray:
+    """int64 per sorted spell: the largest of `values` (non-negative) over the earlier rows of the
+    same person, 0 when none. People have few spells: below `SHIFTS` rows a person, a maximum of
+    shifted copies (vectorised); else one running maximum of person << 32 | value."""
+    out = np.zeros(len(values), np.int64)
+    if sp.longest <= SHIFTS:
+        tmp = np.empty(len(values), np.int64)
+        for d in range(1, sp.longest):
+            np.multiply(values[:-d], sp.same[d - 1][d:], out=tmp[d:])
+            np.maximum(out[d:], tmp[d:], out=out[d:])
+        return out
+    run = sp.key | values
+    np.maximum.accumulate(run, out=run)
+    np.subtract(run[:-1], sp.key[1:], out=out[1:])
+    np.maximum(out, 0, out=out)
+    return out
+
+
+SHIFTS = 4
+
+
+def _per_person(sp, values, n) -> np.ndarray:
+    """int64[N]: the sum of `values` (one per sorted spell) over each person's spells."""
+    out = np.zeros(n, np.int64)
+    if len(values):
+        total = np.cumsum(values)
+        out[sp.owner] = total[sp.tails] - total[sp.heads] + values[sp.heads]
+    return out
+
+
+def _days_in_order(sp, mask, stop, n) -> np.ndarray:
+    """int64[N]: distinct days covered by the spells of `mask` (a mask over the sorted spells `sp`,
+    facts.SortedSpells), each the half-open interval [first, stop). No compress: the other rows
+    become empty intervals ending on day 0, which never extend a person's latest end."""
+    stop_m = stop * mask
+    new = _latest_earlier(sp, stop_m)
+    np.maximum(new, sp.first, out=new)
+    np.subtract(stop_m, new, out=new)
+    np.maximum(new, 0, out=new)
+    return _per_person(sp, new, n)
+
+
+def _run_days_in_order(sp, mask, stop, gap, until, n) -> np.ndarray:
+    """int64[N]: days of the run of the spells of `mask` reaching `until` (as _run_days): a spell
+    starting at most `gap` days after the latest end of the person's earlier spells continues the
+    run. Only the person's last run can reach `until` (every stop is at most `until`)."""
+    out = np.zeros(n, np.int64)
+    if len(mask) == 0:
+        return out
+    stop_m = stop * mask
+    latest = _latest_earlier(sp, stop_m)
+    # a head starts a run: selected, and no earlier selected spell (latest 0) or a gap too long
+    head = mask & ((latest == 0) | (sp.first > latest + gap))
+    first_of_run = _latest_earlier_incl(sp, sp.first * head)
+    reach = _latest_earlier_incl(sp, stop_m)[sp.tails] >= until
+    who = sp.owner[reach]
+    out[who] = until - first_of_run[sp.tails[reach]]
+    return out
+
+
+def _latest_earlier_incl(sp, values) -> np.ndarray:
+    """Like _latest_earlier, including the row itself."""
+    out = _latest_earlier(sp, values)
+    np.maximum(out, values, out=out)
+    return out
+
+
 def k_tenure(c, ctx) -> Outcome:
     """Years of work from the employment spells, in calendar days on the reference date (see
     schema.Tenure). Sure rows give the days a person surely has; adding the uncertain rows
-    (unknown start, place, occupation or full-time flag) gives the days they may have."""
+    (unknown start, place, occupation or full-time flag) gives the days they may have. Computed
+    over the spells in (person, start) order prepared with the facts (facts.SortedSpells); the
+    days with the uncertain rows are recounted only for the people who have such rows."""
     f = ctx.facts
-    e = f.employment
-    order = f.emp_order
-    ok = ctx.keep("employment", np.ones(len(e), bool))
-    begun = (e.start < ctx.ord) & ok
-    sure = begun & (e.start > 0)
-    unsure = np.zeros(len(e), bool)
+    sp = f.spells
+    begun = sp.start < ctx.ord
+    if not f.all_ok["employment"]:
+        begun &= sp.ok
+    sure = begun & (sp.start > 0)
+    unsure = None
     if c.in_jurisdiction:
-        inside = ctx.inside(f.emp_place)
-        unsure |= e.place < 0
+        unknown = sp.place < 0
+        inside = ctx.inside(sp.place)
+        unsure = unknown
         sure &= inside
-        begun &= inside | (e.place < 0)
+        begun &= inside | unknown
     if c.full_time_only:
-        unsure |= e.full_time < 0
-        sure &= e.full_time == 1
-        begun &= e.full_time != 0
+        unknown = sp.full_time < 0
+        unsure = unknown if unsure is None else unsure | unknown
+        sure &= sp.full_time == 1
+        begun &= sp.full_time != 0
     if c.same_occupation:
+        e = f.employment
         cur, _ = ctx.current_spells()
         occ = np.full(ctx.n, -1, dtype=np.int32)
-        occ[e.person[cur]] = e.occupation[cur]
-        mine = occ[e.person]
-        unknown = (mine < 0) | (e.occupation < 0)
-        unsure |= unknown
-        sure &= ~unknown & (e.occupation == mine)
-        begun &= unknown | (e.occupation == mine)
-    sure &= ~unsure
+        occ[f.pidx["employment"][cur]] = e.occupation[cur]  # in row order: the last current spell wins
+        mine = occ[sp.person]
+        unknown = (mine < 0) | (sp.occupation < 0)
+        unsure = unknown if unsure is None else unsure | unknown
+        same = sp.occupation == mine
+        sure &= same
+        begun &= unknown | same
+    if unsure is not None:
+        sure &= ~unsure
     possible = begun  # sure rows and rows that may count (unknown start counted from day 1)
-    stop = np.where(e.end > 0, np.minimum(e.end + 1, ctx.ord), ctx.ord)
-    first = np.maximum(e.start, 1)
+    stop = np.minimum(sp.stop_open, ctx.ord)  # the day after the last day worked, at most the reference date
 
     def days(mask):
-        idx = order[mask[order]]
         if c.continuous:
-            return _run_days(f.pidx["employment"][idx], first[idx], stop[idx], c.max_gap_days, ctx.ord, ctx.n)
-        return _days_of(f.pidx["employment"][idx], first[idx], stop[idx], ctx.n)
+            return _run_days_in_order(sp, mask, stop, c.max_gap_days, ctx.ord, ctx.n)
+        return _days_in_order(sp, mask, stop, ctx.n)
 
-    sure_days, possible_days = days(sure), days(possible)
+    sure_days = days(sure)
+    extra = possible & ~sure
+    possible_days = sure_days
+    if extra.any():  # only the people with uncertain rows may have more days
+        who = np.zeros(ctx.n, bool)
+        who[np.compress(extra, sp.person)] = True
+        idx = np.flatnonzero(possible & who[sp.person])
+        if c.continuous:
+            theirs = _run_days(sp.person[idx], sp.first[idx], stop[idx], c.max_gap_days, ctx.ord, ctx.n)
+        else:
+            theirs = _days_of(sp.person[idx], sp.first[idx], stop[idx], ctx.n)
+        possible_days = np.where(who, theirs, sure_days)
     ok_sure = np.ones(ctx.n, bool)
     ok_possible = np.ones(ctx.n, bool)
     for bound, upper in ((c.min, False), (c.max, True)):
@@ -561,8 +644,15 @@ def k_tenure(c, ctx) -> Outcome:
             ok_sure &= sure_days >= need if inc else sure_days > need
             ok_possible &= possible_days >= need if inc else possible_days > need
     status = _tri(ok_sure, ok_possible & ~ok_sure)
-    status[(status == FAIL) & ~ctx.known("employment")] = NEEDS_REVIEW
-    return Outcome(status, lambda: {"employment": possible}, hint=_hint_where(status, 1))
+    if not f.all_known["employment"]:
+        status[(status == FAIL) & ~ctx.known("employment")] = NEEDS_REVIEW
+
+    def rows():
+        mask = np.zeros(len(possible), bool)
+        mask[sp.row] = possible
+        return {"employment": mask}
+
+    return Outcome(status, rows, hint=_hint_where(status, 1))
 
 
 def k_attribute(c, ctx) -> Outcome:

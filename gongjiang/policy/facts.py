@@ -107,11 +107,13 @@ object, derived structures that depend only on the facts (never on a policy or a
 - ``base[table]`` (int8[N]): the status of "no qualifying row" for each event table: ``FAIL``
   where the table is complete for the person, ``NEEDS_REVIEW`` where it is not;
 - ``all_ok[table]``: True when no row of the table is rejected (the engine then skips the mask);
+- ``all_known[table]``: True when the table is complete for every person;
 - ``runs`` (``InsuranceRuns``): the per-month insurance rows compressed into runs of consecutive
   months with the same person, org, place and rejected flag, sorted by (person, first month);
 - ``pidx[table]``, ``emp_org``, ``emp_place``: index columns as ``intp`` (numpy would convert the
   int32 columns on every gather and scatter);
 - ``emp_by_org`` / ``emp_org_offsets``: employment rows grouped by organisation (CSR);
+- ``spells`` (``SortedSpells``): the employment columns tenure reads, in (person, start) order;
 - ``cert_max`` (int8[N]): the highest certificate level of each person (rejected rows and
   unknown levels left out, -1 none) and ``cert_unknown`` (bool[N]): some certificate's level is
   unknown.
@@ -366,6 +368,7 @@ class Facts:
         person = self.tables["person"]
         self.base = {t: np.where(person[f"known_{t}"] == 1, FAIL, NEEDS_REVIEW).astype(I8) for t in EVENT_TABLES}
         self.all_ok = {t: not bool((self.tables[t].verification == 2).any()) for t in EVENT_TABLES}
+        self.all_known = {t: bool((person[f"known_{t}"] == 1).all()) for t in EVENT_TABLES}
         self.runs = InsuranceRuns.of(self.tables["insurance"])
         # Index columns as intp (numpy converts int32 indices to intp on every gather/scatter).
         self.pidx = {t: self.tables[t].person.astype(np.intp) for t in EVENT_TABLES if t != "insurance"}
@@ -377,6 +380,7 @@ class Facts:
             self.emp_order = np.arange(len(e), dtype=np.intp)
         else:
             self.emp_order = np.lexsort((e.start, e.person)).astype(np.intp)
+        self.spells = SortedSpells.of(e, self.emp_order, self.n)
         # Employment rows grouped by org (CSR): spells of a few organisations without a pass over all.
         self.emp_by_org = np.argsort(e.org, kind="stable").astype(np.intp)
         self.emp_org_offsets = np.searchsorted(e.org[self.emp_by_org], np.arange(len(self.orgs) + 1)).astype(np.intp)
@@ -419,6 +423,51 @@ def load_place_tree() -> list:
     from gongjiang.core.places import china_tree
 
     return china_tree()
+
+
+@dataclass
+class SortedSpells:
+    """The employment columns tenure clauses read, in (person, start) order (`Facts.emp_order`),
+    with what does not depend on a policy or a date: the person of each row as intp, the first day
+    counted (start, unknown -> day 1), the day after the end (open -> far future), whether a row is
+    rejected, the persons' segments of rows and, for people with at most a few spells, whether the
+    row d + 1 places earlier belongs to the same person. Tenure then needs no gather through the
+    order, no sort and no per-clause allocation beyond its own masks."""
+
+    row: np.ndarray  # intp: the row of `employment` (facts.emp_order)
+    person: np.ndarray  # intp
+    key: np.ndarray  # int64: person << 32
+    start: np.ndarray  # int32 (0 unknown)
+    first: np.ndarray  # int64: max(start, 1)
+    stop_open: np.ndarray  # int64: end + 1, or 2**31 when open
+    place: np.ndarray  # intp
+    full_time: np.ndarray  # int8
+    occupation: np.ndarray  # int32
+    ok: np.ndarray  # bool: not rejected
+    heads: np.ndarray  # intp: first row of each person with rows
+    tails: np.ndarray  # intp: last row of each person with rows
+    owner: np.ndarray  # intp: the person of each segment
+    longest: int  # the most rows of one person
+    same: list  # same[d] (int64 0/1): row i - d - 1 is the same person's (for d + 1 < longest <= 4)
+
+    @classmethod
+    def of(cls, e: "Table", order: np.ndarray, n: int) -> "SortedSpells":
+        person = e.person[order].astype(np.intp)
+        m = len(person)
+        heads = np.flatnonzero(np.concatenate(([True], person[1:] != person[:-1]))) if m else np.zeros(0, np.intp)
+        tails = np.append(heads[1:], m) - 1 if m else np.zeros(0, np.intp)
+        longest = int((tails - heads).max()) + 1 if m else 0
+        same = []
+        if longest <= 4:
+            for d in range(1, longest):
+                flag = np.zeros(m, np.int64)
+                flag[d:] = person[d:] == person[:-d]
+                same.append(flag)
+        start, end = e.start[order], e.end[order]
+        return cls(order, person, person.astype(np.int64) << 32, start, np.maximum(start, 1).astype(np.int64),
+                   np.where(end > 0, end.astype(np.int64) + 1, np.int64(2 ** 31)), e.place[order].astype(np.intp),
+                   e.full_time[order], e.occupation[order], e.verification[order] != 2, heads.astype(np.intp),
+                   tails.astype(np.intp), person[heads], longest, same)
 
 
 @dataclass

@@ -139,6 +139,8 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
         "end": e_end, "frontline": rng.random(len(e_person)) < 0.8,
         "legal_rep": rng.random(len(e_person)) < 0.01,
         "post": rng.integers(0, len(OCCUPATIONS), len(e_person)),
+        # 全职: yes for most spells, no for some, unknown (None) for a few
+        "full_time": _choice(rng, len(e_person), [1, 0, -1], [90, 6, 4]),
     }
 
     # --- insurance: one period per spell (90 %), from its start month to its end (or ref) month ---
@@ -185,7 +187,10 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
     t_code = _choice(rng, len(t_people), np.arange(len(codes)), [1, 3, 1, 6, 2, 10, 4, 2, 8, 3])
     titles = {"person": t_people, "code": [codes[i] for i in t_code],
               "level": np.array([TITLE_LEVELS[codes[i]] for i in t_code], dtype=np.int64),
-              "date": ref - rng.integers(30, 4000, len(t_people))}
+              "date": ref - rng.integers(30, 4000, len(t_people)),
+              # awarding body: the person's district for district and city titles (so a title can be
+              # selected by issuer), the province for provincial ones, none named for a few
+              "issuer": np.where(rng.random(len(t_people)) < 0.05, -1, district[t_people])}
     a_people = np.nonzero(rng.random(n) < 0.05)[0]
     kinds = list(InnovationKind.values)
     achievements = {"person": a_people, "kind": _choice(rng, len(a_people), kinds, [30, 10, 30, 15, 5, 10]),
@@ -222,11 +227,34 @@ def generate(n: int, *, districts: list, reference_date: dt.date, seed: int = 20
                         "kind": _choice(rng, len(er_emp), list(EmployerRecordKind.values), [2, 2, 4, 1, 1, 1, 0.5, 0.5]),
                         "start": ref - rng.integers(10, 1500, len(er_emp)),
                         "open": rng.random(len(er_emp)) < 0.5}
+    # --- person attributes and employer designations (policies/vocabulary.yaml `attributes`) ---
+    u_people = np.nonzero(rng.random(n) < 0.3)[0]
+    h_people = np.nonzero(rng.random(n) < 0.005)[0]
+    r_people2 = np.nonzero(rng.random(n) < 0.1)[0]
+    a_person = np.concatenate([u_people, h_people, r_people2])
+    a_name = ["union_member"] * len(u_people) + ["heritage_inheritor"] * len(h_people) + \
+        ["habitual_residence"] * len(r_people2)
+    a_level = np.concatenate([np.full(len(u_people), -1), _choice(rng, len(h_people), [-1, L.DISTRICT, L.CITY,
+                              L.PROVINCIAL, L.NATIONAL], [5, 40, 30, 20, 5]), np.full(len(r_people2), -1)])
+    a_place = np.concatenate([np.full(len(u_people) + len(h_people), -1), rng.integers(0, nd, len(r_people2))])
+    person_attributes = {"person": a_person, "attribute": a_name, "level": a_level, "place": a_place,
+                         "holds": rng.random(len(a_person)) < 0.97,
+                         "start": np.where(rng.random(len(a_person)) < 0.5, ref - rng.integers(30, 4000, len(a_person)), 0)}
+    sme = np.nonzero(rng.random(ne) < 0.05)[0]
+    tech = np.nonzero(rng.random(ne) < 0.08)[0]
+    employer_attributes = {
+        "employer": np.concatenate([sme, tech]),
+        "attribute": ["specialised_sme"] * len(sme) + ["high_tech_enterprise"] * len(tech),
+        "level": np.concatenate([_choice(rng, len(sme), [-1, L.CITY, L.PROVINCIAL, L.NATIONAL], [5, 50, 35, 10]),
+                                 np.full(len(tech), -1)]),
+        "start": ref - rng.integers(30, 3000, len(sme) + len(tech)),
+        "expired": rng.random(len(sme) + len(tech)) < 0.1}
     return Synthetic(people=people, employers=employers, tables={
         "employment": employment, "insurance": insurance, "certificates": certificates,
         "competitions": competitions, "titles": titles, "achievements": achievements,
         "apprentices": apprentices, "studios": studios, "programmes": programmes, "credit": credit,
-        "employer_records": employer_records})
+        "employer_records": employer_records, "person_attributes": person_attributes,
+        "employer_attributes": employer_attributes})
 
 
 def _month_of(ordinal: int) -> int:
@@ -370,6 +398,23 @@ def _load_facts(data, person_ids, org_ids, districts, now):
     fact = ("imported", "verified", "", now)
     dist = [d[0] for d in districts]
 
+    from gongjiang.accounts.models import Organisation
+
+    names = {d[0]: d[2] for d in districts}
+    cities = dict(Organisation.objects.filter(pk__in=dist).values_list("pk", "parent__name"))
+    top = {pk: int(path.strip("/").split("/")[0]) for pk, path in _org_paths(dist).items()}
+    provinces = dict(Organisation.objects.filter(pk__in=set(top.values())).values_list("pk", "name"))
+
+    def _issuer(level, district):
+        """The awarding body of a title, as free text (registry.TitleAward.issuer)."""
+        if district < 0 or level >= L.NATIONAL:
+            return ""
+        if level >= L.PROVINCIAL:
+            return f"{provinces[top[dist[district]]]}人民政府"
+        if level >= L.CITY:
+            return f"{cities[dist[district]]}人民政府"
+        return f"{names[dist[district]]}人民政府"
+
     def rows_of(name, table, columns, make):
         cols = t[name]
         m = len(cols["person"] if "person" in cols else cols["employer"])
@@ -377,9 +422,11 @@ def _load_facts(data, person_ids, org_ids, districts, now):
         _insert(table, ["id", *columns, *FACT_COLS], [(int(ids[i]), *make(cols, i), *fact) for i in range(m)])
 
     rows_of("employment", "registry_employment",
-            ["person_id", "employer_id", "jurisdiction_id", "post", "frontline", "is_legal_representative", "start", "end"],
+            ["person_id", "employer_id", "jurisdiction_id", "post", "frontline", "full_time", "is_legal_representative",
+             "start", "end"],
             lambda c, i: (int(person_ids[c["person"][i]]), int(org_ids[c["employer"][i]]), dist[c["district"][i]],
-                          OCCUPATIONS[c["post"][i]], bool(c["frontline"][i]), bool(c["legal_rep"][i]),
+                          OCCUPATIONS[c["post"][i]], bool(c["frontline"][i]),
+                          None if c["full_time"][i] < 0 else bool(c["full_time"][i]), bool(c["legal_rep"][i]),
                           _date(c["start"][i]), _date(c["end"][i])))
     rows_of("insurance", "registry_socialinsuranceperiod",
             ["person_id", "jurisdiction_id", "employer_id", "first_month", "last_month"],
@@ -398,7 +445,7 @@ def _load_facts(data, person_ids, org_ids, districts, now):
     rows_of("titles", "registry_titleaward", ["person_id", "code", "name", "raw_name", "level", "awarded_on",
                                                    "issuer"],
             lambda c, i: (int(person_ids[c["person"][i]]), str(c["code"][i]), "", "", int(c["level"][i]),
-                          _date(c["date"][i]), ""))
+                          _date(c["date"][i]), _issuer(c["level"][i], c["issuer"][i])))
     rows_of("achievements", "registry_innovation", ["person_id", "kind", "title", "number", "level", "grade", "dated"],
             lambda c, i: (int(person_ids[c["person"][i]]), str(c["kind"][i]), "工艺改进成果", "", int(c["level"][i]),
                           int(c["grade"][i]), _date(c["date"][i])))
@@ -421,6 +468,16 @@ def _load_facts(data, person_ids, org_ids, districts, now):
     rows_of("credit", "registry_creditrecord", ["person_id", "kind", "start", "end", "description"],
             lambda c, i: (int(person_ids[c["person"][i]]), str(c["kind"][i]), _date(c["start"][i]),
                           None if c["open"][i] else _date(c["start"][i] + 365), ""))
+    rows_of("person_attributes", "registry_personattribute", ["person_id", "attribute", "holds", "value", "level",
+                                                              "place_id", "start"],
+            lambda c, i: (int(person_ids[c["person"][i]]), c["attribute"][i], bool(c["holds"][i]), "",
+                          None if c["level"][i] < 0 else int(c["level"][i]),
+                          None if c["place"][i] < 0 else dist[c["place"][i]], _date(c["start"][i])))
+    rows_of("employer_attributes", "registry_employerattribute", ["organisation_id", "attribute", "holds", "value",
+                                                                  "level", "start", "end"],
+            lambda c, i: (int(org_ids[c["employer"][i]]), c["attribute"][i], True, "",
+                          None if c["level"][i] < 0 else int(c["level"][i]), _date(c["start"][i]),
+                          _date(c["start"][i] + 365) if c["expired"][i] else None))
     rows_of("employer_records", "registry_employerrecord", ["organisation_id", "kind", "start", "end", "description"],
             lambda c, i: (int(org_ids[c["employer"][i]]), str(c["kind"][i]), _date(c["start"][i]),
                           None if c["open"][i] else _date(c["start"][i] + 200), ""))

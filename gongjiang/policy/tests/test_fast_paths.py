@@ -1,0 +1,186 @@
+"""The prepared fast paths of the engine (tenure over the spells sorted once with the facts,
+facts.SortedSpells) give what the clause means, person by person: a randomised cross-check of the
+batch against (a) a plain per-person reading of the tenure rule written independently here and
+(b) the same engine over each person alone (a batch of one), on random registries with overlapping,
+adjacent and gapped spells, unknown starts, places, occupations and full-time flags, rejected rows,
+several running spells, and people with many spells (the running-maximum path) or few (the shifted
+path). The policy case files (policies/*.cases.yaml) go through the same code (test_cases.py)."""
+import datetime as dt
+import random
+
+import numpy as np
+import pytest
+
+from gongjiang.policy import dates
+from gongjiang.policy.engine import evaluate
+from gongjiang.policy.facts import FAIL, NEEDS_REVIEW, PASS, Facts
+from gongjiang.policy.loader import parse_text
+
+ON = dt.date(2025, 1, 1)
+HEAD = """
+title: 测试政策
+short_title: 测试
+document: {title: 测试政策}
+jurisdiction: 山东省/淄博市
+validity: {article: 第一条}
+definitions: {article: 第二条, inclusive: {以上: true, 以下: false}}
+recommendation: {routes: [{kind: self, article: 第二条}]}
+procedure: [{kind: application, article: 第三条, name: 申报}]
+honours:
+  - code: t
+    title: 测试称号
+    eligibility:
+      id: root
+      kind: all_of
+      article: 第四条
+      clauses:
+"""
+# (id, min years, max years, continuous, in_jurisdiction, same_occupation, full_time_only, max_gap_days)
+VARIANTS = [
+    ("total", 5, None, False, False, False, False, 0),
+    ("cont", 3, None, True, False, False, False, 0),
+    ("cont.gap", 3, None, True, False, False, False, 31),
+    ("here", 3, None, False, True, False, False, 0),
+    ("here.cont", 2, None, True, True, False, True, 10),
+    ("occ", 4, None, False, False, True, False, 0),
+    ("full", 3, None, False, False, False, True, 0),
+    ("all", 2, None, True, True, True, True, 5),
+    ("short", None, 2, False, False, False, False, 0),
+    ("short.here", None, 3, False, True, False, True, 0),
+]
+PLACES = ["张店区", "淄川区", "广州市", "天河区", None]
+OCCUPATIONS = ["焊工", "车工", None]
+
+
+def policy():
+    lines = []
+    for cid, lo, hi, cont, here, occ, full, gap in VARIANTS:
+        bounds = (f"min: {{value: {lo}, word: 满}}" if lo else "") + (f"max: {{value: {hi}, word: 不满}}" if hi else "")
+        lines.append(f"        - {{id: \"{cid}\", kind: tenure, article: 第四条, {bounds}, continuous: {str(cont).lower()}, "
+                     f"in_jurisdiction: {str(here).lower()}, same_occupation: {str(occ).lower()}, "
+                     f"full_time_only: {str(full).lower()}, max_gap_days: {gap}}}")
+    return parse_text(HEAD + "\n".join(lines) + "\n", "test.yaml", code="test")
+
+
+def random_people(rng: random.Random, n: int, most: int) -> list[dict]:
+    people = []
+    for _ in range(n):
+        if rng.random() < 0.05:
+            people.append({})  # employment not declared
+            continue
+        spells, day = [], ON.toordinal() - rng.randint(200, 6000)
+        for _ in range(rng.randint(0, most)):
+            start = day + rng.randint(-400, 400)  # overlapping, adjacent or gapped
+            length = rng.randint(1, 2500)
+            end = start + length if rng.random() < 0.7 else None
+            if rng.random() < 0.1:
+                end = ON.toordinal() - rng.randint(-3, 3)  # around the reference date
+            # an employer of its own per spell: the record builder takes an unknown place of work
+            # from the employer's other spells, which would make a person alone differ from the batch
+            spell = {"employer": f"单位{len(people)}-{len(spells)}", "place": rng.choice(PLACES),
+                     "occupation": rng.choice(OCCUPATIONS), "full_time": rng.choice([True, True, False, None])}
+            if rng.random() > 0.08:
+                spell["start"] = dt.date.fromordinal(start).isoformat()
+            if end is not None and end >= start:
+                spell["end"] = dt.date.fromordinal(end).isoformat()
+            if rng.random() < 0.05:
+                spell["verification"] = "rejected"
+            spells.append(spell)
+            day = (end if end is not None and end >= start else start) + rng.randint(-30, 60)
+        people.append({"employment": spells})
+    return people
+
+
+def _inside(place):
+    return None if place is None else place in ("张店区", "淄川区")
+
+
+def reference(person: dict, cid, lo, hi, cont, here, occ, full, gap) -> int:
+    """The tenure rule read directly, one person: spells in the order given. Employment not
+    declared: the days of no spell, and a fail becomes needs_review (the engine's rule; a maximum
+    bound such as 不满2年 then passes, see the report of issue 13 item 9)."""
+    if "employment" not in person:
+        status = reference({"employment": []}, cid, lo, hi, cont, here, occ, full, gap)
+        return NEEDS_REVIEW if status == FAIL else status
+    on = ON.toordinal()
+    rows = []
+    for s in person["employment"]:
+        if s.get("verification") == "rejected":
+            continue
+        start = dt.date.fromisoformat(s["start"]).toordinal() if "start" in s else None
+        end = dt.date.fromisoformat(s["end"]).toordinal() if "end" in s else None
+        rows.append((start, end, s))
+    current = [s.get("occupation") for start, end, s in rows
+               if start is not None and start <= on and (end is None or end >= on)]
+    mine = current[-1] if current else None
+    sure_rows, possible_rows = [], []
+    for start, end, s in rows:
+        if start is not None and start >= on:
+            continue
+        tests = []
+        if here:
+            tests.append(_inside(s.get("place")))
+        if full:
+            tests.append(None if s.get("full_time") is None else s["full_time"])
+        if occ:
+            tests.append(None if mine is None or s.get("occupation") is None else s["occupation"] == mine)
+        interval = (max(start or 1, 1), min(end + 1, on) if end is not None else on)
+        if all(t is not False for t in tests):
+            possible_rows.append(interval)
+            if start is not None and all(t is True for t in tests):
+                sure_rows.append(interval)
+
+    def days(intervals):
+        intervals = sorted(intervals)
+        if cont:
+            run_start, run_stop = None, None
+            for a, b in intervals:
+                if run_start is None or a > run_stop + gap:
+                    run_start, run_stop = a, b
+                else:
+                    run_stop = max(run_stop, b)
+            return on - run_start if run_stop is not None and run_stop >= on else 0
+        covered, total = 0, 0
+        for a, b in intervals:
+            total += max(b - max(a, covered), 0)
+            covered = max(covered, b)
+        return total
+
+    sure, possible = days(sure_rows), days(possible_rows)
+
+    def need(years):
+        return on - dates.years_before(ON, years).toordinal()
+
+    if lo is not None:
+        return PASS if sure >= need(lo) else NEEDS_REVIEW if possible >= need(lo) else FAIL
+    return PASS if possible < need(hi) else NEEDS_REVIEW if sure < need(hi) else FAIL
+
+
+@pytest.mark.parametrize("seed,most", [(1, 3), (2, 4), (3, 9), (4, 1)])
+def test_tenure_batch_equals_the_rule_read_person_by_person_and_each_person_alone(seed, most):
+    """随机登记数据：任职年限条款的批量结果与逐人直接计算、逐人单独评估完全一致（most: 每人最多段数）。"""
+    pol = policy()
+    people = random_people(random.Random(seed), 300, most)
+    batch = evaluate(pol, Facts.from_records(people), on=ON)
+    for variant in VARIANTS:
+        cid = variant[0]
+        expected = [reference(p, *variant) for p in people]
+        assert list(batch.status[cid]) == expected, cid
+    for i in range(0, len(people), 7):
+        alone = evaluate(pol, Facts.from_records([people[i]]), on=ON)
+        for variant in VARIANTS:
+            assert int(alone.status[variant[0]][0]) == int(batch.status[variant[0]][i]), (variant[0], i)
+
+
+def test_tenure_paths_for_few_and_many_spells_agree():
+    """同一批数据：每人段数少（移位比较）与多（累计最大值）两种计算路径结果一致。"""
+    pol = policy()
+    rng = random.Random(7)
+    few = random_people(rng, 200, 3)
+    many = [{"employment": [{"employer": "甲", "place": "张店区", "start": f"{2000 + k}-03-01",
+                             "end": f"{2000 + k}-12-31"} for k in range(6)]}]
+    a = evaluate(pol, Facts.from_records(few), on=ON)
+    b = evaluate(pol, Facts.from_records(few + many), on=ON)  # one person with 6 spells: the other path
+    assert Facts.from_records(few).spells.longest <= 4 < Facts.from_records(few + many).spells.longest
+    for variant in VARIANTS:
+        assert np.array_equal(a.status[variant[0]], b.status[variant[0]][:len(few)]), variant[0]
