@@ -131,6 +131,7 @@ def run_backend(backend: str, people: int, policy_code: str, chunk: int, reuse: 
         out["generate_s"] = time.perf_counter() - t
         t = time.perf_counter()
         synthetic.load(data, districts=districts)
+        del data
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
@@ -176,6 +177,10 @@ def run_backend(backend: str, people: int, policy_code: str, chunk: int, reuse: 
     same = all(np.array_equal(evaluate(policy_file, f, on=REFERENCE).automatic,
                               evaluate(policy_file, facts, on=REFERENCE).automatic) for f in (serial,))
     out["parallel_equals_serial"] = bool(same)
+    del serial  # only the facts the passes read stay in memory
+    import gc
+
+    gc.collect()
     out["fact_rows"] = {name: len(table) for name, table in facts.tables.items()}
 
     # In memory, facts already loaded: eligible flag + failing clause ids of every person.

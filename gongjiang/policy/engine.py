@@ -41,7 +41,7 @@ from . import dates
 from .facts import (FAIL, NEEDS_REVIEW, PASS, SECTORS, STATUS_NAMES, STUDIO_KINDS, CERT_KINDS, Facts)
 from .schema import Honour, PolicyFile, walk
 
-I8 = np.int8
+I8, I32 = np.int8, np.int32
 _NR, _PASS, _TWO = I8(NEEDS_REVIEW), I8(PASS), I8(2)
 
 
@@ -573,85 +573,144 @@ def _latest_earlier_incl(sp, values) -> np.ndarray:
     return out
 
 
-def k_tenure(c, ctx) -> Outcome:
-    """Years of work from the employment spells, in calendar days on the reference date (see
-    schema.Tenure). Sure rows give the days a person surely has; adding the uncertain rows
-    (unknown start, place, occupation or full-time flag) gives the days they may have. Computed
-    over the spells in (person, start) order prepared with the facts (facts.SortedSpells); the
-    days with the uncertain rows are recounted only for the people who have such rows."""
-    f = ctx.facts
-    sp = f.spells
-    begun = sp.start < ctx.ord
-    if not f.all_ok["employment"]:
-        begun &= sp.ok
-    sure = begun & (sp.start > 0)
+def _tenure_rows(c, ctx, start, place, full_time, occupation, ok, mine):
+    """(sure, possible) masks of the spells that count for tenure clause `c`: begun before the
+    reference date, not rejected, and (as asked) in the jurisdiction, full-time, in the occupation
+    `mine` of the person's current spell. Sure: all of it known; possible: none of it known false
+    (an unknown start is counted from day 1)."""
+    begun = start < ctx.ord
+    if not ctx.facts.all_ok["employment"]:
+        begun &= ok
+    sure = begun & (start > 0)
     unsure = None
     if c.in_jurisdiction:
-        unknown = sp.place < 0
-        inside = ctx.inside(sp.place)
+        unknown = place < 0
+        inside = ctx.inside(place)
         unsure = unknown
         sure &= inside
         begun &= inside | unknown
     if c.full_time_only:
-        unknown = sp.full_time < 0
+        unknown = full_time < 0
         unsure = unknown if unsure is None else unsure | unknown
-        sure &= sp.full_time == 1
-        begun &= sp.full_time != 0
+        sure &= full_time == 1
+        begun &= full_time != 0
     if c.same_occupation:
-        e = f.employment
-        cur, _ = ctx.current_spells()
-        occ = np.full(ctx.n, -1, dtype=np.int32)
-        occ[f.pidx["employment"][cur]] = e.occupation[cur]  # in row order: the last current spell wins
-        mine = occ[sp.person]
-        unknown = (mine < 0) | (sp.occupation < 0)
+        unknown = (mine < 0) | (occupation < 0)
         unsure = unknown if unsure is None else unsure | unknown
-        same = sp.occupation == mine
+        same = occupation == mine
         sure &= same
         begun &= unknown | same
     if unsure is not None:
         sure &= ~unsure
-    possible = begun  # sure rows and rows that may count (unknown start counted from day 1)
-    stop = np.minimum(sp.stop_open, ctx.ord)  # the day after the last day worked, at most the reference date
+    return sure, begun
 
-    def days(mask):
-        if c.continuous:
-            return _run_days_in_order(sp, mask, stop, c.max_gap_days, ctx.ord, ctx.n)
-        return _days_in_order(sp, mask, stop, ctx.n)
 
-    sure_days = days(sure)
-    extra = possible & ~sure
-    possible_days = sure_days
-    if extra.any():  # only the people with uncertain rows may have more days
-        who = np.zeros(ctx.n, bool)
-        who[np.compress(extra, sp.person)] = True
-        idx = np.flatnonzero(possible & who[sp.person])
+def _slot_days(slots, masks, stop, n) -> np.ndarray:
+    """int32[N]: distinct days covered by the spells selected in each slot (slots in start order)."""
+    total = np.zeros(n, I32)
+    covered = np.zeros(n, I32)
+    new = np.empty(n, I32)
+    for slot, mask, s in zip(slots, masks, stop):
+        s = s * mask
+        np.maximum(slot["first"], covered, out=new)
+        np.subtract(s, new, out=new)
+        np.maximum(new, 0, out=new)
+        total += new
+        np.maximum(covered, s, out=covered)
+    return total
+
+
+def _slot_run_days(slots, masks, stop, gap, until, n) -> np.ndarray:
+    """int32[N]: days of the run of the selected spells reaching `until` (as _run_days), by slots."""
+    run_start = np.zeros(n, I32)
+    run_stop = np.zeros(n, I32)
+    for slot, mask, s in zip(slots, masks, stop):
+        new_run = mask & ((run_stop == 0) | (slot["first"] > run_stop + gap))
+        more = mask & ~new_run
+        np.copyto(run_start, slot["first"], where=new_run)
+        np.maximum(run_stop, s, out=run_stop, where=more)
+        np.copyto(run_stop, s, where=new_run)
+    return (run_stop >= until) * (until - run_start)
+
+
+def k_tenure(c, ctx) -> Outcome:
+    """Years of work from the employment spells, in calendar days on the reference date (see
+    schema.Tenure). Sure rows give the days a person surely has; adding the uncertain rows
+    (unknown start, place, occupation or full-time flag) gives the days they may have. Prepared
+    with the facts (facts.SortedSpells): when nobody has more than a few spells, the j-th spells of
+    all people are N-long columns and the days are elementwise operations slot by slot; otherwise
+    over the spells in (person, start) order, recounting the uncertain rows only for the people
+    who have such rows."""
+    f = ctx.facts
+    sp = f.spells
+    mine = None
+    if c.same_occupation:
+        e = f.employment
+        cur, _ = ctx.current_spells()
+        mine = np.full(ctx.n, -1, dtype=np.int32)
+        mine[f.pidx["employment"][cur]] = e.occupation[cur]  # in row order: the last current spell wins
+    if sp.slots:
+        sures, possibles, stops = [], [], []
+        for slot in sp.slots:
+            sure, possible = _tenure_rows(c, ctx, slot["start"], slot["place"], slot["full_time"],
+                                          slot["occupation"], slot["ok"], mine)
+            sures.append(sure)
+            possibles.append(possible)
+            stops.append(np.minimum(slot["stop_open"], ctx.ord))
         if c.continuous:
-            theirs = _run_days(sp.person[idx], sp.first[idx], stop[idx], c.max_gap_days, ctx.ord, ctx.n)
+            sure_days = _slot_run_days(sp.slots, sures, stops, c.max_gap_days, ctx.ord, ctx.n)
+            possible_days = _slot_run_days(sp.slots, possibles, stops, c.max_gap_days, ctx.ord, ctx.n)
         else:
-            theirs = _days_of(sp.person[idx], sp.first[idx], stop[idx], ctx.n)
-        possible_days = np.where(who, theirs, sure_days)
-    ok_sure = np.ones(ctx.n, bool)
-    ok_possible = np.ones(ctx.n, bool)
+            sure_days = _slot_days(sp.slots, sures, stops, ctx.n)
+            possible_days = _slot_days(sp.slots, possibles, stops, ctx.n)
+
+        def rows():
+            mask = np.zeros(len(f.employment), bool)
+            for slot, possible in zip(sp.slots, possibles):
+                mask[slot["row"][possible]] = True
+            return {"employment": mask}
+    else:
+        sure, possible = _tenure_rows(c, ctx, sp.start, sp.place, sp.full_time, sp.occupation, sp.ok,
+                                      None if mine is None else mine[sp.person])
+        stop = np.minimum(sp.stop_open, ctx.ord)  # the day after the last day worked, at most the reference date
+        if c.continuous:
+            sure_days = _run_days_in_order(sp, sure, stop, c.max_gap_days, ctx.ord, ctx.n)
+        else:
+            sure_days = _days_in_order(sp, sure, stop, ctx.n)
+        extra = possible & ~sure
+        possible_days = sure_days
+        if extra.any():  # only the people with uncertain rows may have more days
+            who = np.zeros(ctx.n, bool)
+            who[np.compress(extra, sp.person)] = True
+            idx = np.flatnonzero(possible & who[sp.person])
+            if c.continuous:
+                theirs = _run_days(sp.person[idx], sp.first[idx], stop[idx], c.max_gap_days, ctx.ord, ctx.n)
+            else:
+                theirs = _days_of(sp.person[idx], sp.first[idx], stop[idx], ctx.n)
+            possible_days = np.where(who, theirs, sure_days)
+
+        def rows():
+            mask = np.zeros(len(possible), bool)
+            mask[sp.row] = possible
+            return {"employment": mask}
+    ok_sure = None
+    ok_possible = None
     for bound, upper in ((c.min, False), (c.max, True)):
         if bound is None:
             continue
         need = ctx.ord - dates.years_before(ctx.on, bound.value).toordinal()
         inc = dates.inclusive(bound.word, bound.inclusive, ctx.definitions)
         if upper:
-            ok_sure &= possible_days <= need if inc else possible_days < need
-            ok_possible &= sure_days <= need if inc else sure_days < need
+            a = possible_days <= need if inc else possible_days < need
+            b = sure_days <= need if inc else sure_days < need
         else:
-            ok_sure &= sure_days >= need if inc else sure_days > need
-            ok_possible &= possible_days >= need if inc else possible_days > need
+            a = sure_days >= need if inc else sure_days > need
+            b = possible_days >= need if inc else possible_days > need
+        ok_sure = a if ok_sure is None else ok_sure & a
+        ok_possible = b if ok_possible is None else ok_possible & b
     status = _tri(ok_sure, ok_possible & ~ok_sure)
     if not f.all_known["employment"]:
         status[(status == FAIL) & ~ctx.known("employment")] = NEEDS_REVIEW
-
-    def rows():
-        mask = np.zeros(len(possible), bool)
-        mask[sp.row] = possible
-        return {"employment": mask}
-
     return Outcome(status, rows, hint=_hint_where(status, 1))
 
 

@@ -425,6 +425,9 @@ def load_place_tree() -> list:
     return china_tree()
 
 
+SLOTS = 4  # people with at most this many spells: tenure by slots (SortedSpells.slots)
+
+
 @dataclass
 class SortedSpells:
     """The employment columns tenure clauses read, in (person, start) order (`Facts.emp_order`),
@@ -449,6 +452,7 @@ class SortedSpells:
     owner: np.ndarray  # intp: the person of each segment
     longest: int  # the most rows of one person
     same: list  # same[d] (int64 0/1): row i - d - 1 is the same person's (for d + 1 < longest <= 4)
+    slots: list  # when longest <= SLOTS: slots[j] = the person's j-th spell as N-long columns (below)
 
     @classmethod
     def of(cls, e: "Table", order: np.ndarray, n: int) -> "SortedSpells":
@@ -464,10 +468,34 @@ class SortedSpells:
                 flag[d:] = person[d:] == person[:-d]
                 same.append(flag)
         start, end = e.start[order], e.end[order]
-        return cls(order, person, person.astype(np.int64) << 32, start, np.maximum(start, 1).astype(np.int64),
-                   np.where(end > 0, end.astype(np.int64) + 1, np.int64(2 ** 31)), e.place[order].astype(np.intp),
-                   e.full_time[order], e.occupation[order], e.verification[order] != 2, heads.astype(np.intp),
-                   tails.astype(np.intp), person[heads], longest, same)
+        out = cls(order, person, person.astype(np.int64) << 32, start, np.maximum(start, 1).astype(np.int64),
+                  np.where(end > 0, end.astype(np.int64) + 1, np.int64(2 ** 31)), e.place[order].astype(np.intp),
+                  e.full_time[order], e.occupation[order], e.verification[order] != 2, heads.astype(np.intp),
+                  tails.astype(np.intp), person[heads], longest, same, [])
+        if longest <= SLOTS:
+            out.slots = [out._slot(j, n) for j in range(longest)]
+        return out
+
+    def _slot(self, j: int, n: int) -> dict:
+        """The j-th spell of every person as columns of length N (people with fewer spells: a spell
+        that never begins, start = INT32 max). Tenure over people with few spells is then a few
+        elementwise operations per slot: no gather, scatter or segmented sum."""
+        rows = self.heads + j
+        has = rows <= self.tails
+        who, rows = self.owner[has], rows[has]
+        big = np.iinfo(I32).max
+        cols = {"start": np.full(n, big, I32), "first": np.full(n, big, I32), "stop_open": np.full(n, big, I32),
+                "place": np.full(n, -1, np.intp), "full_time": np.zeros(n, I8), "occupation": np.full(n, -1, I32),
+                "ok": np.zeros(n, bool), "row": np.full(n, -1, np.intp)}
+        cols["start"][who] = self.start[rows]
+        cols["first"][who] = self.first[rows]
+        cols["stop_open"][who] = np.minimum(self.stop_open[rows], big)
+        cols["place"][who] = self.place[rows]
+        cols["full_time"][who] = self.full_time[rows]
+        cols["occupation"][who] = self.occupation[rows]
+        cols["ok"][who] = self.ok[rows]
+        cols["row"][who] = self.row[rows]
+        return cols
 
 
 @dataclass
