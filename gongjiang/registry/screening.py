@@ -269,6 +269,8 @@ def _pks(people) -> np.ndarray:
     from .facts import fetch_int_columns
 
     sql, params = people.order_by().values("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql = f"SELECT c0 FROM ({sql}) AS s(c0)"  # fetch_int_columns reads column c0
     return np.sort(fetch_int_columns(sql, list(params), 1)[:, 0])
 
 
