@@ -718,9 +718,13 @@ def k_attribute(c, ctx) -> Outcome:
     """A person attribute or a designation of the current employer (schema.Attribute)."""
     f = ctx.facts
     person = c.of == "person"
-    t = f.attributes if person else f.org_attributes
-    table = "attributes" if person else "org_attributes"
-    same = (t.attr == f.code("attribute", c.attribute)) & (t.verification != 2)
+    code = f.code("attribute", c.attribute)
+    if person:  # only the rows of this attribute (prepared with the facts: Facts.attribute_rows)
+        t = f.attribute_rows(code)
+        same = t.verification != 2
+    else:
+        t = f.org_attributes
+        same = (t.attr == code) & (t.verification != 2)
     held = (t.start <= ctx.ord) & ((t.end == 0) | (t.end >= ctx.ord))
     hit = same & (t.holds == 1) & held
     maybe = np.zeros(len(t), bool)
@@ -735,10 +739,17 @@ def k_attribute(c, ctx) -> Outcome:
     maybe &= ~hit
     if person:
         status = f.base["attributes"].copy()
-        status[_people(ctx, "attributes", same)] = FAIL  # the attribute is recorded for them
-        status[_people(ctx, "attributes", maybe)] = NEEDS_REVIEW
-        status[_people(ctx, "attributes", hit)] = PASS
-        return Outcome(status, {"attributes": same}, person=(), hint=_hint_where(status, 1))
+        if not f.all_known["attributes"]:
+            status[np.compress(same, t.pidx)] = FAIL  # the attribute is recorded for them
+        status[np.compress(maybe, t.pidx)] = NEEDS_REVIEW
+        status[np.compress(hit, t.pidx)] = PASS
+
+        def rows():
+            mask = np.zeros(len(f.attributes), bool)
+            mask[t.row[same]] = True
+            return {"attributes": mask}
+
+        return Outcome(status, rows, person=(), hint=_hint_where(status, 1))
     # employer designations: judged on the organisations, then on the spells that may be running
     code = (f.orgs.known_attributes != 1).view(I8).copy()  # 1: may hold it
     code[t.org[same]] = 0

@@ -114,6 +114,7 @@ object, derived structures that depend only on the facts (never on a policy or a
   int32 columns on every gather and scatter);
 - ``emp_by_org`` / ``emp_org_offsets``: employment rows grouped by organisation (CSR);
 - ``spells`` (``SortedSpells``): the employment columns tenure reads, in (person, start) order;
+- ``attribute_rows(code)``: the person attribute rows of one attribute (grouped once);
 - ``cert_max`` (int8[N]): the highest certificate level of each person (rejected rows and
   unknown levels left out, -1 none) and ``cert_unknown`` (bool[N]): some certificate's level is
   unknown.
@@ -393,8 +394,29 @@ class Facts:
         np.maximum.at(self.cert_max, c.person[known_level], c.level[known_level])
         self.cert_unknown = np.zeros(self.n, bool)
         self.cert_unknown[c.person[ok & (c.level < 0)]] = True
+        # Person attribute rows grouped by attribute: a clause reads only its attribute's rows.
+        a = self.tables["attributes"]
+        order = np.argsort(a.attr, kind="stable").astype(np.intp)
+        codes, first = np.unique(a.attr[order], return_index=True)
+        bounds = np.append(first, len(order))
+        self._attribute_rows = {}
+        for k, code in enumerate(codes.tolist()):
+            rows = order[bounds[k]:bounds[k + 1]]
+            cols = {col: arr[rows] for col, arr in a.columns.items()}
+            cols["row"], cols["pidx"] = rows, a.person[rows].astype(np.intp)
+            cols["place"] = cols["place"].astype(np.intp)
+            self._attribute_rows[code] = Table("attributes", cols)
         self.__dict__["_prepared"] = True
         return self
+
+    def attribute_rows(self, code: int) -> "Table":
+        """The rows of `attributes` with attribute `code` (columns as in the table, plus `row`, their
+        row numbers, and `pidx`, the person as intp); no rows when nobody has it."""
+        if code not in self._attribute_rows:
+            empty = Table.empty("attributes")
+            empty.columns["row"] = empty.columns["pidx"] = np.zeros(0, np.intp)
+            return empty
+        return self._attribute_rows[code]
 
     def ensure_prepared(self) -> "Facts":
         """Facts built without `check()` are prepared on first use (outside any timing that

@@ -184,3 +184,51 @@ def test_tenure_paths_for_few_and_many_spells_agree():
     assert Facts.from_records(few).spells.longest <= 4 < Facts.from_records(few + many).spells.longest
     for variant in VARIANTS:
         assert np.array_equal(a.status[variant[0]], b.status[variant[0]][:len(few)]), variant[0]
+
+
+def _case_batches():
+    """Every policy case file as the batches cases.run_file evaluates: (file, policy, facts of the
+    people, the same person by person, date, honour, tree)."""
+    import yaml
+
+    from gongjiang.policy.cases import _merge, case_files, policy_path_for
+    from gongjiang.policy.loader import read_policy, vocabulary
+
+    for path in case_files():
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        pol = read_policy(policy_path_for(path)).policy
+        names, _ = vocabulary().with_local(pol.vocabulary)
+        groups: dict[tuple, list[dict]] = {}
+        for case in spec["cases"]:
+            on = case.get("date", spec.get("date"))
+            on = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on))
+            groups.setdefault((on, case.get("honour", spec.get("honour")), case.get("tree", "eligibility")),
+                              []).append(case)
+        for (on, honour, tree), cases in groups.items():
+            people = [_merge(spec.get("base") or {}, c) for c in cases]
+
+            def facts(rows, spec=spec, pol=pol, names=names):
+                return Facts.from_records(rows, employers=spec.get("employers") or {}, policy=pol.code,
+                                          vocabulary=names)
+
+            yield path.name, pol, people, facts, on, honour, tree
+
+
+def test_every_case_file_batch_equals_each_person_alone_and_the_culprit_definition():
+    """全部政策案例文件：批量评估的每一条款结果与逐人单独评估一致；每人的不符合/待审核条款位与逐人按定义推导一致。"""
+    from gongjiang.policy.schema import walk
+    from gongjiang.policy.tests.test_engine_paths import _reference_culprits
+
+    batches = 0
+    for name, pol, people, facts, on, honour, tree in _case_batches():
+        batch = evaluate(pol, facts(people), on=on, honour=honour, tree=tree)
+        ids = [c.id for c in walk(batch.root) if c.id != batch.root.id][:63]
+        fail, review = batch.culprit_masks(ids)
+        for i, person in enumerate(people):
+            alone = evaluate(pol, facts([person]), on=on, honour=honour, tree=tree)
+            for cid, status in batch.status.items():
+                assert int(alone.status[cid][0]) == int(status[i]), (name, person["id"], cid)
+            assert int(alone.automatic[0]) == int(batch.automatic[i]), (name, person["id"])
+            assert (int(fail[i]), int(review[i])) == _reference_culprits(batch, ids, i), (name, person["id"])
+        batches += 1
+    assert batches >= 14  # nine policies, several dates, honours and trees
