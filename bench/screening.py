@@ -4,8 +4,14 @@
     .venv/bin/python bench/screening.py --people 1000000     # the full figure (a few minutes to load)
     .venv/bin/python bench/screening.py --backends postgresql --people 1000000
 
+The policy screened is bench/policies/bench-huiyang-new-kinds.yaml: 惠阳's rules with a group of
+the clause kinds of issue 13 added (tenure continuous / in the jurisdiction / full-time / in the
+same occupation, person attributes, an employer designation by level, titles by level and issuer,
+competitions "this level or higher"); `--policy` names another (policies/ or bench/policies/).
+Set BENCH_PG_URL to use another PostgreSQL bench database (helpers: one of their own).
+
 For each backend, in its own bench database (PostgreSQL `gongjiang_bench`, SQLite
-var/bench.sqlite3), recreated every run:
+var/bench.sqlite3), recreated every run unless --reuse:
   1. generate a synthetic registry (gongjiang.registry.synthetic: realistic distributions plus
      birthdays on the reference date, leap days, employment of exactly 12 months) and load it;
   2. end to end: a screening run over every person (facts read from the database, evaluated by

@@ -19,7 +19,10 @@ loop runs over people. Single-person evaluation is a batch of one.
 Performance (bench/screening.py, "in memory, facts already loaded"). What is computed once when
 the facts are loaded (`Facts.check()` -> `Facts.prepare()`, independent of any policy or date):
 the per-table "nothing found" statuses (FAIL where a table is complete, NEEDS_REVIEW where not),
-whether a table has rejected rows, and the insurance months compressed into runs. Everything that
+whether a table has rejected rows, the insurance months compressed into runs, the employment
+spells sorted by person and start (with, when nobody has more than four, the j-th spell of every
+person as N-long columns, so tenure is elementwise slot by slot) and the person attribute rows
+grouped by attribute. Everything that
 depends on the policy or the reference date is computed here, inside `evaluate`: row masks over
 the (small) event tables, one int8 status array per clause, built by scattering the people with a
 qualifying row onto the table's base status (no per-clause bincount over N), int8 Kleene logic

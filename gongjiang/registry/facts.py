@@ -175,6 +175,18 @@ def small_columns(columns) -> set[int]:
     return out
 
 
+def _id_batches(pks: list[int]) -> list:
+    """`pks` for `pk__in` lookups: on PostgreSQL one array parameter (a query with thousands of
+    parameters costs more to compose than to run), elsewhere lists of at most 5000."""
+    if not pks:
+        return []
+    if _is_pg():
+        from django.db.models.expressions import RawSQL
+
+        return [RawSQL("SELECT unnest(%s::bigint[])", ["{" + ",".join(str(int(pk)) for pk in pks) + "}"])]
+    return [pks[i:i + 5000] for i in range(0, len(pks), 5000)]
+
+
 def _select(columns: list[str], rest: str) -> str:
     return "SELECT " + ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(columns)) + " " + rest
 
@@ -461,8 +473,8 @@ class FactsBuilder:
     def orgs(self):
         pks = sorted(pk for pk in self.employer_pks if pk >= 0)
         rows = []
-        for i in range(0, len(pks), 5000):
-            rows += list(Organisation.objects.filter(pk__in=pks[i:i + 5000]).values_list(
+        for part in _id_batches(pks):
+            rows += list(Organisation.objects.filter(pk__in=part).values_list(
                 "pk", "name", "kind", "is_large_enterprise", "path", "employer_profile__is_government"))
         rows.sort()
         self.org_refs = np.array([r[0] for r in rows], dtype=np.int64)
@@ -474,13 +486,15 @@ class FactsBuilder:
         orgs = Table("orgs", {"ref": self.org_refs, "sector": sector,
                               "large": np.array([int(r[3]) for r in rows], dtype=np.int8), "place": place})
         recs = []
-        for i in range(0, len(pks), 5000):
-            chunk = pks[i:i + 5000]
-            cols = ["r.organisation_id", case_sql("r.kind", ORG_RECORD_WORDS), date_sql("r.start"),
-                    date_sql("r.\"end\""), SOURCE_SQL.format(t="r"), VERIFICATION_SQL.format(t="r"), "r.id"]
-            marks = ", ".join(["%s"] * len(chunk))
-            recs.append(fetch_int_columns(_select(cols, f"FROM registry_employerrecord r WHERE r.organisation_id "
-                                                        f"IN ({marks})"), chunk, len(cols)))
+        cols = ["r.organisation_id", case_sql("r.kind", ORG_RECORD_WORDS), date_sql("r.start"),
+                date_sql("r.\"end\""), SOURCE_SQL.format(t="r"), VERIFICATION_SQL.format(t="r"), "r.id"]
+        for part in _id_batches(pks):
+            if hasattr(part, "params"):  # PostgreSQL: the array parameter
+                cond, params = "r.organisation_id = ANY(%s::bigint[])", list(part.params)
+            else:
+                cond, params = f"r.organisation_id IN ({', '.join(['%s'] * len(part))})", list(part)
+            recs.append(fetch_int_columns(_select(cols, f"FROM registry_employerrecord r WHERE {cond} ORDER BY r.id"),
+                                          params, len(cols), small_columns(cols)))
         a = np.concatenate(recs) if recs else np.zeros((0, 7), dtype=np.int64)
         org_records = Table("org_records", {
             "org": self.org_index(a[:, 0]), "kind": a[:, 1].astype(np.int32), "start": a[:, 2].astype(np.int32),
@@ -490,8 +504,8 @@ class FactsBuilder:
 
     def org_attributes(self, pks):
         rows = []
-        for i in range(0, len(pks), 5000):
-            rows += list(EmployerAttribute.objects.filter(organisation_id__in=pks[i:i + 5000]).values_list(
+        for part in _id_batches(pks):
+            rows += list(EmployerAttribute.objects.filter(organisation_id__in=part).values_list(
                 "organisation_id", "attribute", "holds", "value", "level", "start", "end", "source",
                 "verification", "pk"))
         with self._lock:
