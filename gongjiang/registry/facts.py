@@ -238,16 +238,24 @@ class FactsBuilder:
     """One build over a selection of people. `people` is a Person queryset."""
 
     def __init__(self, people, *, insurance_months: tuple[int, int] | None = None, labels: str = "ids",
-                 pk_range: tuple[int, int] | None = None, tables: set[str] | None = None):
+                 pk_range: tuple[int, int] | None = None, tables: set[str] | None = None, pks=None):
         """`pk_range` (lo, hi): the caller guarantees that `people` is exactly the people with
-        lo <= pk <= hi, so fact rows are selected by a range on their person column (no semi-join)."""
+        lo <= pk <= hi, so fact rows are selected by a range on their person column (no semi-join).
+        `pks`: else the caller may pass the selected people's pks (exactly `people`): on PostgreSQL
+        the rows are then selected by one array parameter instead of `people`'s query, which every
+        table's query would evaluate again (a screening shard: people_in_org's subqueries)."""
         self.pk_range = pk_range
+        self.pk_count = len(pks) if pks is not None else None
+        self.pks_param = None
         # The event tables to read (None: all); the others stay empty (screening passes the tables
         # its policy reads: gongjiang.policy.engine.tables_used).
         self.methods = tuple(m for m in self.EVENT_METHODS if tables is None or m in tables)
         if pk_range:
             self.people_sql, self.people_params = "SELECT id FROM registry_person WHERE id BETWEEN %s AND %s", \
                 list(pk_range)
+        elif pks is not None and _is_pg():
+            self.pks_param = "{" + ",".join(str(int(pk)) for pk in pks) + "}"
+            self.people_sql, self.people_params = "SELECT unnest(%s::bigint[])", [self.pks_param]
         else:
             self.people_sql, self.people_params = people.order_by().values("pk").query.sql_with_params()
         self._lock = threading.Lock()
@@ -264,6 +272,8 @@ class FactsBuilder:
         """(SQL condition, params) selecting the rows of the selected people."""
         if self.pk_range:
             return f"{alias}.{person_col} BETWEEN %s AND %s", list(self.pk_range)
+        if self.pks_param is not None:  # the person column's index, not a scan of the table
+            return f"{alias}.{person_col} = ANY(%s::bigint[])", [self.pks_param]
         return f"{alias}.{person_col} IN ({self.people_sql})", list(self.people_params)
 
     def q(self, columns, table, alias, person_col="person_id", join="", join_params=()):
@@ -364,6 +374,8 @@ class FactsBuilder:
         return facts.check()
 
     def _large(self):
+        if self.pk_count is not None:
+            return self.pk_count >= PARALLEL_FROM
         return bool(self.pk_range) and self.pk_range[1] - self.pk_range[0] >= PARALLEL_FROM
 
     def _in_thread(self, job):
@@ -406,8 +418,9 @@ class FactsBuilder:
         cols = ["p.id", date_sql("p.birth_date"), "CASE p.gender WHEN 'M' THEN 1 WHEN 'F' THEN 2 ELSE 0 END",
                 "CASE p.post_category WHEN 'worker' THEN 1 WHEN 'cadre' THEN 2 ELSE 0 END", "p.jurisdiction_id",
                 SOURCE_SQL.format(t="p"), VERIFICATION_SQL.format(t="p")]
-        if self.pk_range:
-            sql, params = _select(cols, "FROM registry_person p WHERE p.id BETWEEN %s AND %s"), list(self.pk_range)
+        if self.pk_range or self.pks_param is not None:
+            cond, params = self.selected("p", "id")
+            sql = _select(cols, f"FROM registry_person p WHERE {cond}")
         else:
             sql, params = _select(cols, f"FROM registry_person p WHERE p.id IN ({self.people_sql})"), self.people_params
         a = fetch_int_columns(sql, params, len(cols), small_columns(cols))
@@ -666,11 +679,12 @@ def _fill_missing(name, table):
             table.columns[col] = (np.ones if col.startswith("known_") else np.zeros)(n, dtype=dtype)
 
 
-def build_facts(people, *, insurance_months=None, labels="ids", pk_range=None, parallel=None, tables=None) -> Facts:
+def build_facts(people, *, insurance_months=None, labels="ids", pk_range=None, parallel=None, tables=None,
+                pks=None) -> Facts:
     """The Facts of every person in the queryset `people`, in primary-key order
-    (`facts.person.ref` holds the pks). See FactsBuilder for `pk_range`."""
+    (`facts.person.ref` holds the pks). See FactsBuilder for `pk_range` and `pks`."""
     return FactsBuilder(people, insurance_months=insurance_months, labels=labels,
-                        pk_range=pk_range, tables=tables).build(parallel=parallel)
+                        pk_range=pk_range, tables=tables, pks=pks).build(parallel=parallel)
 
 
 def facts_for_person(person, *, insurance_months=None) -> Facts:

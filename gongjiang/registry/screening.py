@@ -55,9 +55,9 @@ def clause_ids_of(result) -> list[str]:
     return [c.id for c in walk(result.root) if c.id != result.root.id][:MAX_CLAUSES]
 
 
-def evaluate_people(policy_file, people, on: dt.date, *, labels="ids", pk_range=None):
+def evaluate_people(policy_file, people, on: dt.date, *, labels="ids", pk_range=None, pks=None):
     facts = build_facts(people, insurance_months=insurance_window(policy_file, on), labels=labels,
-                        pk_range=pk_range, tables=tables_used(policy_file, on))
+                        pk_range=pk_range, tables=tables_used(policy_file, on), pks=pks)
     return facts, evaluate(policy_file, facts, on=on)
 
 
@@ -202,7 +202,7 @@ def run_shard(shard_id: int, *, worker: str = "", chunk: int | None = None) -> S
             lo, hi = int(part[0]), int(part[-1])
             pk_range = (lo, hi) if Person.objects.filter(pk__gte=lo, pk__lte=hi).count() == len(part) else None
             facts, result = evaluate_people(policy_file, people.filter(pk__gte=lo, pk__lte=hi), run.reference_date,
-                                            pk_range=pk_range)
+                                            pk_range=pk_range, pks=None if pk_range else part)
             clause_ids = run.clause_ids or clause_ids_of(result)
             outcome, fail, review = summarise(result, clause_ids)
             counts = [int(c) for c in np.bincount(outcome, minlength=3)[:3]]
