@@ -31,7 +31,8 @@ def world(jurisdictions, make_org, make_user):
 
     def grow(n):
         """Add n applications on the board (half recommended, half in review; every third the
-        applicant's own), n notices with two entries each (every second one corrected), n rounds."""
+        applicant's own), n notices with two entries each (two in three ended, every second one
+        corrected), n rounds."""
         from gongjiang.notices.models import Notice, NoticeEntry
 
         today = timezone.localdate()
@@ -41,9 +42,10 @@ def world(jurisdictions, make_org, make_user):
             factories.make_application(board_round, district, employer,
                                        status="recommended" if i % 2 else "qualification_review",
                                        account=applicant if i % 3 == 0 else None)
+            start = today - dt.timedelta(days=20 if i % 3 else 0)  # two in three ended: awaiting approval
             notice = Notice.objects.create(
-                title=f"公示{i}", contact="电话 0752-0000000", organisation=district, start_date=today,
-                end_date=today + dt.timedelta(days=7), published_by=bureau, published_at=timezone.now())
+                title=f"公示{i}", contact="电话 0752-0000000", organisation=district, start_date=start,
+                end_date=start + dt.timedelta(days=7), published_by=bureau, published_at=timezone.now())
             NoticeEntry.objects.bulk_create([NoticeEntry(notice=notice, position=k, name=f"候选人{i}-{k}")
                                              for k in (1, 2)])
             if i % 2 == 0:
@@ -73,6 +75,7 @@ PAGES = {
     "round list": ("bureau", lambda w: "/rounds/"),
     "application list": ("bureau", lambda w: "/applications/"),
     "applicant home": ("applicant", lambda w: "/home/"),
+    "officer's home": ("bureau", lambda w: "/home/"),
     "applicant's applications": ("applicant", lambda w: "/applications/"),
     "API notices": (None, lambda w: "/api/notices/"),
     "API rounds": ("bureau", lambda w: "/api/rounds/"),

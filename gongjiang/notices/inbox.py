@@ -7,7 +7,7 @@ from gongjiang.accounts.scope import org_q
 from gongjiang.web.inbox import Item, provider
 
 from .models import Notice, Objection, ObjectionStatus
-from .services import closure, is_overdue
+from .services import closed_among, is_overdue
 
 
 @provider
@@ -30,7 +30,14 @@ def notices_ready_for_approval(user):
     if not check(user, "notice.manage"):
         return []
     today = timezone.localdate()
-    candidates = Notice.objects.filter(org_q(user, "organisation"), end_date__lt=today, approval__isnull=True,
-                                       correction__isnull=True)
-    return [Item(title=f"公示期满，待记录批准：{n.title}", url=reverse("notices:manage_detail", args=[n.pk]))
-            for n in candidates if closure(n, today)]
+    candidates = Notice.objects.filter(org_q(user, "organisation"), approval__isnull=True).only("title", "end_date")
+    ready = closed_among(candidates.order_by("end_date", "pk"), today)
+    items = [Item(title=f"公示期满，待记录批准：{n.title}", url=reverse("notices:manage_detail", args=[n.pk]))
+             for n in ready[:LISTED]]
+    if len(ready) > LISTED:
+        items.append(Item(title=f"另有{len(ready) - LISTED}条公示期满，待记录批准", url=reverse("notices:manage"),
+                          count=len(ready) - LISTED))
+    return items
+
+
+LISTED = 10  # notices named one by one on the home page; the rest are counted, listed on the manage page

@@ -272,3 +272,26 @@ def test_notice_row_constraints_hold(publish):
     notice = publish()
     assert Notice.objects.filter(pk=notice.pk, end_date__gte=notice.start_date).exists()
     assert CalendarYear.objects.filter(year=2026, complete=True).exists()
+
+
+def test_closed_among_agrees_with_closure_notice_by_notice(publish, clock):
+    """The home page's 待记录批准 list (closed_among, a few queries for any number of notices) decides
+    as closure does one by one: an open objection on a notice, or on the notice a correction
+    replaces, keeps it open; a corrected notice and one still running are never closed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clean, objected, replaced = publish(), publish(), publish()
+    _object(objected)
+    _object(replaced)
+    correction = publish(title="更正公示", corrects=replaced, correction_reason="李娜工作单位名称有误",
+                         entries=services_entries_fixed())
+    clock.set(D(2026, 11, 25))
+    running = publish()
+    clock.set(D(2026, 11, 30))  # the first four have ended (11月27日), the last runs on
+    every = Notice.objects.order_by("pk")
+    with CaptureQueriesContext(connection) as ctx:
+        closed = services.closed_among(every)
+    assert [n.pk for n in closed] == [n.pk for n in every if services.closure(n)] == [clean.pk]
+    assert running.end_date >= D(2026, 11, 30) and correction.corrects == replaced
+    assert len(ctx.captured_queries) <= 4
