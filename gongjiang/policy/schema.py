@@ -366,6 +366,23 @@ def walk(clause):
 
 
 # --- honours, benefits, exits -------------------------------------------------------------------
+class CategoryCap(Strict):
+    """Caps inside the total by a category of candidate, as a policy may say (每个职业（工种）不超过
+    M名; 某行业不超过N名): the same cap for every category (`max_each`) and/or caps for named
+    categories (`caps`). Categories: the candidate's 职业（工种） or the employer's 行业."""
+    article: Article
+    by: Literal["occupation", "industry"]
+    max_each: PositiveInt | None = None
+    caps: dict[str, PositiveInt] = {}
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.max_each is None and not self.caps:
+            raise ValueError("a category cap needs max_each or caps")
+        return self
+
+
 class Quota(Strict):
     article: Article
     max: DatedPositive | None = None
@@ -374,12 +391,15 @@ class Quota(Strict):
     total: PositiveInt | None = None  # cumulative target of the programme ("到2025年共计50名")
     total_by: dt.date | None = None
     per: Literal["cycle", "year", "round"] = "cycle"
+    within: list[CategoryCap] = []  # caps per occupation / industry inside the total
     note: str = ""
 
     @model_validator(mode="after")
     def _some(self):
         if self.max is None and self.target is None:
             raise ValueError("quota needs max or target")
+        if len({c.by for c in self.within}) != len(self.within):
+            raise ValueError("one category cap per kind of category")
         return self
 
 

@@ -8,10 +8,16 @@ approved. Every check locks the round row first (SELECT ... FOR UPDATE; on SQLit
 transaction is BEGIN IMMEDIATE), so two officers deciding at the same moment queue and the second
 sees the first's moves.
 
+Inside the total a policy may cap categories of candidate (quota.within: 同一职业（工种）不超过M名,
+某行业不超过N名); the round copies them (Round.quota_caps) and every check holds them too.
+
 Programme targets (赣州 第五条 到2025年共计培养选拔50名; 仲恺 第四条) are floors, not caps: `progress`
 reports them with what the rounds of the programme have approved so far.
 """
 from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from gongjiang.core.errors import DomainError
 
@@ -66,8 +72,149 @@ def check(round_, kind: str, passing: int, *, what: str) -> None:
                           f"本次最多{free}名", log=f"quota: {passing} passing at {kind}, room {free}")
 
 
+# --- caps inside the total, per category (policy: quota.within) ---------------------------------
+
+CATEGORY_LABELS = {"occupation": "职业（工种）", "industry": "行业"}
+
+
+@dataclass(frozen=True)
+class Cap:
+    """One kind of category cap of the round (a snapshot of the policy's quota.within entry)."""
+    by: str
+    article: str
+    max_each: int | None = None
+    caps: dict = field(default_factory=dict)
+    note: str = ""
+
+    def limit(self, value: str) -> int | None:
+        return self.caps.get(value, self.max_each)
+
+    def describe(self, value: str) -> str:
+        return (f"{CATEGORY_LABELS[self.by]}“{value or '未填写'}”不超过{self.limit(value)}名"
+                f"（{self.article}）")
+
+
+def caps(round_) -> list[Cap]:
+    return [Cap(**c) for c in (round_.quota_caps or [])]
+
+
+def category(app, by: str) -> str:
+    """The candidate's category for a cap: the 职业（工种） they apply in, or the employer's 行业."""
+    if by == "occupation":
+        from .services import candidate_occupation
+
+        return candidate_occupation(app).strip()
+    profile = getattr(app.employer, "employer_profile", None) if app.employer_id else None
+    return (profile.sector if profile else "").strip()
+
+
+def _buckets(app, cps) -> list[tuple[int, str]]:
+    """The capped categories `app` counts in: (index of the cap, category)."""
+    out = []
+    for i, c in enumerate(cps):
+        value = category(app, c.by)
+        if c.limit(value) is not None:
+            out.append((i, value))
+    return out
+
+
+def _rooms(round_, cps, holders, total_left: int) -> dict:
+    """Places left: "" for the total, (cap index, category) for each category cap."""
+    used = defaultdict(int)
+    for app in holders:
+        for b in _buckets(app, cps):
+            used[b] += 1
+
+    class Rooms(dict):
+        def __missing__(self, b):
+            self[b] = cps[b[0]].limit(b[1]) - used[b]
+            return self[b]
+
+    rooms = Rooms()
+    rooms[""] = total_left
+    return rooms
+
+
+def _holders(round_, states, exclude):
+    from gongjiang.applications.models import Application
+
+    return (Application.objects.filter(round=round_, status__in=states).exclude(pk__in=[a.pk for a in exclude])
+            .select_related("person", "employer__employer_profile"))
+
+
+def _check_categories(round_, apps, states, *, what):
+    cps = caps(round_)
+    if not cps:
+        return
+    rooms = _rooms(round_, cps, _holders(round_, states, apps), len(apps))
+    wanted = defaultdict(int)
+    for app in apps:
+        for b in _buckets(app, cps):
+            wanted[b] += 1
+    for b, n in wanted.items():
+        if n > rooms[b]:
+            cap = cps[b[0]]
+            raise DomainError(f"{what}超过分项名额：{cap.describe(b[1])}，已占用{cap.limit(b[1]) - rooms[b]}名，"
+                              f"本次{n}名，最多{max(rooms[b], 0)}名", log=f"category cap {cap.by}={b[1]} at {what}")
+
+
+def check_apps(round_, kind: str, apps, *, what: str) -> None:
+    """Refuse a decision letting `apps` through beyond the quota or a category cap inside it."""
+    check(round_, kind, len(apps), what=what)
+    proc = st.Procedure.for_round(round_)
+    _check_categories(round_, list(apps), places_states(proc, kind), what=what)
+
+
+def select(round_, kind: str, groups, *, chosen=(), tie_message) -> tuple[list, dict]:
+    """Take candidates best first within the places left, the total's and every category cap's.
+    groups: lists of candidates equal on everything (best group first). A group that straddles a
+    line (more of them fit alone than fit together) needs the deciding body's choice (`chosen`:
+    application ids); otherwise tie_message(names, room) is raised. Returns (kept, {pk: why not})."""
+    cps = caps(round_)
+    proc = st.Procedure.for_round(round_)
+    rooms = _rooms(round_, cps, _holders(round_, places_states(proc, kind), [a for g in groups for a in g]),
+                   room(round_, kind))
+    chosen = {int(x) for x in chosen}
+    kept, cut = [], {}
+
+    def full(app):
+        for b in ["", *_buckets(app, cps)]:
+            if rooms[b] <= 0:
+                return "名额已满" if b == "" else f"分项名额已满：{cps[b[0]].describe(b[1])}"
+        return ""
+
+    def over(apps):
+        want = defaultdict(int)
+        for app in apps:
+            for b in ["", *_buckets(app, cps)]:
+                want[b] += 1
+        return next(((b, rooms[b]) for b, n in want.items() if n > rooms[b]), None)
+
+    for group in groups:
+        fitting = [a for a in group if not full(a)]
+        for a in group:
+            if a not in fitting:
+                cut[a.pk] = full(a)
+        take = fitting
+        line = over(fitting)
+        if line is not None:
+            take = [a for a in fitting if a.pk in chosen]
+            rest = [a for a in fitting if a not in take]
+            if over(take) is not None or any(over([*take, a]) is None for a in rest):
+                raise DomainError(tie_message([a.name for a in fitting], max(line[1], 0)),
+                                  log="tie at a quota line needs a choice")
+            for a in rest:
+                cut[a.pk] = "名额边界同等，未被选定"
+        for app in take:
+            for b in ["", *_buckets(app, cps)]:
+                rooms[b] -= 1
+        kept.extend(take)
+    return kept, cut
+
+
 def check_approval(round_, applications) -> None:
-    """At the approval: the approved of the round plus those now approved stay within the quota."""
+    """At the approval: the approved of the round plus those now approved stay within the quota
+    and every category cap."""
     from gongjiang.applications.models import Application
 
     lock_round(round_)
@@ -76,6 +223,7 @@ def check_approval(round_, applications) -> None:
     if approved + len(ids) > round_.quota:
         raise DomainError(f"批准人数超过名额：{describe(round_)}，已批准{approved}名，本次拟批准{len(ids)}名",
                           log=f"quota at approval: {approved} + {len(ids)} > {round_.quota}")
+    _check_categories(round_, list(applications), {st.APPROVED}, what="批准")
 
 
 def progress(policy, honour_code=None) -> dict | None:

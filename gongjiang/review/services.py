@@ -37,7 +37,7 @@ from .models import (
     Notification, OrganisationalOutcome, OrganisationalReview, Panel, QualificationDecision, QualificationOutcome,
     RankingEntry, Score, SessionMode, SiteInspection, StoredFile, VoterRoll,
 )
-from .scoring import Aggregation, Rubric, TieBreak, rank, shortlist_by_category
+from .scoring import Aggregation, Rubric, TieBreak, rank
 from .tally import CHOICE_LABELS, Threshold, tally
 
 # ---------------------------------------------------------------- candidates and moves
@@ -49,7 +49,8 @@ def procedure(round_) -> st.Procedure:
 
 def candidate_occupation(application) -> str:
     facts = application.facts or {}
-    occupation = facts.get("occupation") or facts.get("职业（工种）") or ""
+    occupation = (facts.get("occupation") or facts.get("职业（工种）")
+                  or (facts.get("skill") or {}).get("occupation") or "")
     if not occupation and application.person_id:
         cert = application.person.certificates.order_by("-level", "-issued_on").first()
         occupation = cert.occupation if cert else ""
@@ -790,21 +791,17 @@ def close_expert_review(round_, *, actor, tie_choice=()):
     entries = [(str(r["application"].pk), r["score"], candidate_attrs(r["application"]),
                 candidate_category(r["application"])) for r in rows]
     ranked = rank(entries, tie_breaks(round_))
-    # The quota less the places candidates past this stage already hold (an earlier closing).
-    lists = shortlist_by_category(ranked, {"": quota.room(round_, st.EXPERT)})
-    chosen = {str(x) for x in tie_choice}
-    selected = set()
-    for category, sl in lists.items():
-        selected.update(r.key for r in sl.selected)
-        if sl.tied_at_cutoff:
-            room = (sl.quota or 0) - len(sl.selected)
-            picked = [r.key for r in sl.tied_at_cutoff if r.key in chosen]
-            if len(picked) != room:
-                names = "、".join(_app_name(rows, r.key) for r in sl.tied_at_cutoff)
-                raise DomainError(f"{category or '候选名单'}名额边界处有{len(sl.tied_at_cutoff)}人得分及优先条件完全相同"
-                                  f"（{names}），剩余名额{room}名，请由评审委员会确定其中{room}人",
-                                  log="tie at quota boundary needs a choice")
-            selected.update(picked)
+    # The quota (and its category caps) less the places candidates past this stage already hold.
+    by_key = {str(r["application"].pk): r["application"] for r in rows}
+    groups = [[by_key[r.key] for r in ranked if r.rank == n] for n in sorted({r.rank for r in ranked})]
+
+    def tie(names, room):
+        return (f"名额边界处有{len(names)}人得分及优先条件完全相同（{'、'.join(names)}），剩余名额{room}名，"
+                f"请由评审委员会确定其中{room}人")
+
+    kept, cut = quota.select(round_, st.EXPERT, groups, chosen=tie_choice, tie_message=tie)
+    selected = {str(a.pk) for a in kept}
+    chosen = {str(x) for x in tie_choice} & selected
     by_id = {str(r["application"].pk): r for r in rows}
     RankingEntry.objects.filter(application_id__in=[int(k) for k in by_id]).delete()
     for r in ranked:
@@ -827,7 +824,7 @@ def close_expert_review(round_, *, actor, tie_choice=()):
                      applicant_reason="经专家评审，入围候选名单")
         else:
             decide(app, st.NOT_SHORTLISTED, actor=actor, title="专家评审未入围",
-                   reason=f"专家评审综合得分{r.score}，排名第{r.rank}，未进入候选名单",
+                   reason=f"专家评审综合得分{r.score}，排名第{r.rank}，未进入候选名单（{cut.get(app.pk) or '名额已满'}）",
                    applicant_reason="经专家评审择优，未进入候选名单")
     return ranked
 
@@ -1245,29 +1242,28 @@ def close_session(session, *, actor, decisions=None, tie_choice=()):
 
 
 def _within_quota(session, outcomes, tie_choice):
-    """Hold the committee's approvals to the places left in the round's quota (see close_session)."""
+    """Hold the committee's approvals to the places left in the round's quota and its category
+    caps (see close_session): an open meeting decides again; a secret ballot's places go to the
+    most votes in favour, a tie at the line to the committee's choice."""
+    from gongjiang.applications.models import Application
+
     round_ = quota.lock_round(session.round)
     passing = [k for k, (outcome, _r, _t) in outcomes.items() if outcome == DecisionOutcome.APPROVED]
-    free = quota.room(round_, st.COMMITTEE)
-    if len(passing) <= free:
-        return
+    apps = {a.pk: a for a in Application.objects.filter(pk__in=passing).select_related("person", "employer")}
     if session.mode != SessionMode.SECRET:
-        quota.check(round_, st.COMMITTEE, len(passing), what="审定通过")
-    by_votes = sorted(passing, key=lambda k: -outcomes[k][2].yes)
-    line = outcomes[by_votes[free - 1]][2].yes if free else None
-    sure = [k for k in by_votes if line is not None and outcomes[k][2].yes > line]
-    tied = [k for k in by_votes if line is not None and outcomes[k][2].yes == line]
-    chosen = {int(x) for x in tie_choice} & set(tied)
-    if len(sure) + len(tied) > free and len(chosen) != free - len(sure):
-        names = "、".join(a.name for a in session.candidates.filter(pk__in=tied).order_by("serial"))
-        raise DomainError(f"达到通过票数的人数超过剩余名额（{quota.describe(round_)}，剩余{free}名），"
-                          f"第{free}名处同票（{names}），请由委员会确定其中{free - len(sure)}人",
-                          log="committee tie at the quota line")
-    keep = set(sure) | (chosen if len(sure) + len(tied) > free else set(tied))
-    for k in passing:
-        if k not in keep:
-            _outcome, reason, t = outcomes[k]
-            outcomes[k] = (DecisionOutcome.REJECTED, f"{reason}；同意票数未进入名额（{quota.describe(round_)}）", t)
+        quota.check_apps(round_, st.COMMITTEE, list(apps.values()), what="审定通过")
+        return
+    votes = sorted({outcomes[k][2].yes for k in passing}, reverse=True)
+    groups = [[apps[k] for k in sorted(passing) if outcomes[k][2].yes == v] for v in votes]
+
+    def tie(names, room):
+        return (f"达到通过票数的人数超过剩余名额（{quota.describe(round_)}），同票（{'、'.join(names)}），"
+                f"请由委员会确定其中{room}人")
+
+    _kept, cut = quota.select(round_, st.COMMITTEE, groups, chosen=tie_choice, tie_message=tie)
+    for k, why in cut.items():
+        _outcome, reason, t = outcomes[k]
+        outcomes[k] = (DecisionOutcome.REJECTED, f"{reason}；同意票数未进入名额（{why}，{quota.describe(round_)}）", t)
 
 
 # ---------------------------------------------------------------- board

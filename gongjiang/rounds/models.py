@@ -45,6 +45,8 @@ class Round(models.Model):
     review_deadline = models.DateField("审核评审截止日期", null=True, blank=True)
     quota = models.PositiveIntegerField("遴选名额")
     quota_article = models.CharField("名额依据条款", max_length=40, blank=True)
+    quota_caps = models.JSONField("名额分项上限", default=list, blank=True,
+                                  help_text="名额内按职业（工种）或行业的分项上限，创建批次时从政策文件复制")
     allows_self_application = models.BooleanField("允许个人自荐", default=False)
     allows_employer_nomination = models.BooleanField("允许单位推荐", default=True)
     unit_notice_working_days = models.PositiveSmallIntegerField("推荐单位公示工作日数", default=0,

@@ -87,6 +87,7 @@ def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict
         "reference_date_article": p.reference_date.article if p.reference_date else "",
         "quota": int(quota_value) if quota_value else None,  # None: no quota in force (never a default)
         "quota_article": quota.article if quota else "",
+        "quota_caps": [c.model_dump() for c in quota.within] if quota else [],
         "allows_self_application": "self" in routes,
         "allows_employer_nomination": bool(routes & {"employer", "recommending_unit", "competition_winner"}),
         "unit_notice_working_days": (procedure.notice_working_days or 0) if procedure else 0,

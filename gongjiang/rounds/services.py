@@ -44,7 +44,7 @@ def open_round(*, policy, organiser, year, title, code, opens_on, application_de
         policy_version=defaults["policy_version"], policy_sha256=defaults["policy_sha256"], organiser=organiser, year=year, title=title, code=code, opens_on=opens_on,
         application_deadline=application_deadline, recommendation_deadline=recommendation_deadline,
         review_deadline=review_deadline, quota=quota if quota is not None else defaults["quota"],
-        quota_article=defaults["quota_article"],
+        quota_article=defaults["quota_article"], quota_caps=defaults["quota_caps"],
         reference_date=reference_date or defaults["reference_date"],
         reference_date_article=defaults["reference_date_article"],
         allows_self_application=defaults["allows_self_application"],
