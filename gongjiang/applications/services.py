@@ -26,7 +26,7 @@ from gongjiang.rounds import policy_link
 from gongjiang.rounds.models import DeadlineKind, RecommendingUnit
 from gongjiang.rounds.services import require_open
 
-from . import states, unit_steps, uploads
+from . import nominators, states, unit_steps, uploads
 from .models import Application, ApplicationMessage, ApplicationVersion, Evidence, Route
 from .states import State
 
@@ -173,14 +173,12 @@ def start(*, round, actor, route, person=None, employer=None, unit=None, reason=
     if route == Route.SELF:
         if actor.role != Role.APPLICANT:
             raise NotAllowed("只有申报人本人可以自荐申报", log="self route by non-applicant")
-        if not round.allows_self_application:
-            raise DomainError("本批次政策不接受个人自荐，请通过所在单位推荐申报", log="self route not allowed")
+        nominators.require_route(round, route)  # 聊城 三: 以县（市、区）、市直部门及市直大企业为单位进行
         person = getattr(actor, "person", None) if person is None else person
     elif route in (Route.EMPLOYER, Route.UNIT):
         if actor.role != Role.EMPLOYER:
             raise NotAllowed("只有用人单位经办人可以代员工申报", log="nomination by non-employer")
-        if not round.allows_employer_nomination:
-            raise DomainError("本批次不接受单位推荐申报", log="employer route not allowed")
+        nominators.require_route(round, route)
         employer = employer or actor.organisation
         if not in_scope(actor, employer):
             raise NotAllowed("只能为本单位员工申报", log="employer out of scope")
@@ -384,6 +382,7 @@ def save_draft(application, *, actor, facts=None, deed_text=None, unit=None) -> 
     if unit is not None and unit.pk != app.unit_id:
         if unit.round_id != app.round_id:
             raise DomainError("所选推荐单位不属于本批次", log="unit from another round")
+        nominators.require_nominee(unit, app)
         app.unit = unit
         changed.append("unit")
     if app.facts.get("personal", {}).get("name"):
@@ -652,6 +651,7 @@ def forward(application, *, actor, classified=None, reason="") -> Application:
         unit = _locked_unit_of(application)
         _require_unit_officer(actor, unit)
         require_open(unit.round, DeadlineKind.RECOMMENDATION)
+        nominators.require_nominee(unit, application)  # its own area or its own staff, as its type says
         if unit.report_submitted_at:
             raise Conflict("本单位推荐报告已报送，不能再增加推荐人选", log="forward after report")
         used = used_quota(unit)

@@ -567,10 +567,19 @@ class Route(Strict):
     note: str = ""
 
 
+ORGANISATION_KINDS = ["province", "city", "district", "devzone", "department", "association", "enterprise",
+                      "institution", "school"]  # gongjiang.core.vocab.OrgKind
+
+
 class UnitType(Strict):
     code: str = Field(pattern=r"^[a-z0-9_\-]+$")
     name: str
     article: Article
+    # Whom a unit of this kind may nominate: candidates working in its area (its jurisdiction, places
+    # below counted: a county, a county bureau, a city department) or its own staff (an enterprise).
+    nominates: Literal["area", "staff"]
+    # The kinds of organisation that may be a unit of this type (empty: any).
+    organisations: list[Literal[tuple(ORGANISATION_KINDS)]] = []  # type: ignore[valid-type]
     quota_max: DatedPositive | None = None
     quota_min: DatedPositive | None = None
     soft: bool = False  # "一般不超过": may be exceeded with reasons
@@ -641,10 +650,26 @@ class UnitProcedure(Strict):
         return evaluation.min_experts if evaluation else None
 
 
+class ExcludedRoute(Strict):
+    """A route the policy refuses in words (不受理个人申请): refused at intake with its article."""
+    kind: Literal["self", "employer", "recommending_unit", "competition_winner"]
+    article: Article
+    text: str = Field(min_length=2)
+
+
 class Recommendation(Strict):
     routes: list[Route] = Field(min_length=1)
+    excluded: list[ExcludedRoute] = []
     unit_types: list[UnitType] = []
     unit_procedure: UnitProcedure | None = None
+
+    @model_validator(mode="after")
+    def _excluded_not_offered(self):
+        offered = {r.kind for r in self.routes}
+        for x in self.excluded:
+            if x.kind in offered:
+                raise ValueError(f"route {x.kind} is both offered and excluded")
+        return self
 
 
 # The stage entries of `procedure` are the stage kinds' own settings models (one module per kind

@@ -173,6 +173,11 @@ def set_unit(rnd: Round, *, organisation, kind: str, quota: int | None = None, a
                           log=f"unit quota {quota} over policy max {maximum}")
     if quota < 1:
         raise DomainError("推荐名额至少为1名", log="quota below 1")
+    from gongjiang.applications.nominators import organisation_refusal
+
+    refusal = organisation_refusal(rnd, kind, organisation)
+    if refusal:
+        raise DomainError(refusal, log=f"organisation kind {organisation.kind} not a {kind} unit")
     unit = RecommendingUnit.objects.select_for_update().filter(round=rnd, organisation=organisation).first()
     before = snapshot(unit) if unit else None
     if unit is None:
