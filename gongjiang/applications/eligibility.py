@@ -187,7 +187,7 @@ def application_facts(application, *, policy_file) -> tuple[Facts, str, list[str
         return declared, "declared", notes
     rnd = application.round
     registry = registry_facts(application.person, policy_file=policy_file, on=rnd.reference_date,
-                              honour=rnd.honour_code or None, employer=application.employer)
+                              honour=application.tier or None, employer=application.employer)
     return (registry if declared is None else merge(registry, declared)), "registry+declared", notes
 
 
@@ -203,7 +203,7 @@ def evaluate(application) -> tuple[dict, str]:
         facts, basis, notes = application_facts(application, policy_file=policy_file)
     except (ValueError, KeyError) as e:
         return {"error": f"申报信息无法用于资格初判：{e}"}, "needs_review"
-    result = explain(run(policy_file, facts, on=rnd.reference_date, honour=rnd.honour_code or None), 0,
+    result = explain(run(policy_file, facts, on=rnd.reference_date, honour=application.tier or None), 0,
                      label=application.name)
     data = {
         "overall": result.overall, "automatic": result.automatic, "in_force": result.in_force,

@@ -42,7 +42,7 @@ CHOICES = {
 }
 
 
-def conditions_for(rnd) -> list[dict]:
+def conditions_for(rnd, tier=None) -> list[dict]:
     """The performance conditions of the honour an applicant describes their record against:
     the alternatives of its any_of groups (e.g. Huiyang 第七条（一）…（八）)."""
     from gongjiang.policy.render import wording
@@ -51,7 +51,7 @@ def conditions_for(rnd) -> list[dict]:
     from gongjiang.rounds.policy_link import honour_of, parsed
 
     out = []
-    for clause in walk(honour_of(rnd.policy, rnd.honour_code, on=rnd.reference_date).eligibility):
+    for clause in walk(honour_of(rnd.policy, tier or rnd.honour_code, on=rnd.reference_date).eligibility):
         if getattr(clause, "kind", "") == "any_of":
             for child in clause.clauses:
                 label = child.text or child.note or wording(child, parsed(rnd.policy))
@@ -70,13 +70,13 @@ def talent_types_for(rnd) -> list[str]:
     return list(spec.types) if spec else []
 
 
-def known_titles(rnd) -> list[str]:
+def known_titles(rnd, tier=None) -> list[str]:
     """Titles the policy names (for the form's suggestions: the engine matches them exactly)."""
     from gongjiang.policy.schema import walk
 
     from gongjiang.rounds.policy_link import honour_of
 
-    honour = honour_of(rnd.policy, rnd.honour_code, on=rnd.reference_date)
+    honour = honour_of(rnd.policy, tier or rnd.honour_code, on=rnd.reference_date)
     trees = [honour.eligibility, *(p.clause for p in honour.priority)]
     names = []
     for tree in trees:
@@ -117,7 +117,7 @@ def _parse(kind, raw, label, errors, key, required):
     return raw
 
 
-def read_form(post, rnd, *, strict=False) -> tuple[dict, str, dict]:
+def read_form(post, rnd, *, strict=False, tier=None) -> tuple[dict, str, dict]:
     """(facts, deed_text, errors). Drafts save with missing required fields (strict=False);
     format errors are always reported."""
     errors, facts = {}, {}
@@ -145,9 +145,9 @@ def read_form(post, rnd, *, strict=False) -> tuple[dict, str, dict]:
                 rows.append(row)
         facts[table] = rows
     facts["achievements"] = {c["id"]: (post.get(f"achievement.{c['id']}") or "").strip()[:3000]
-                             for c in conditions_for(rnd)}
+                             for c in conditions_for(rnd, tier)}
     facts["achievements"] = {k: v for k, v in facts["achievements"].items() if v}
-    facts["achievement_labels"] = [c for c in conditions_for(rnd) if c["id"] in facts["achievements"]]
+    facts["achievement_labels"] = [c for c in conditions_for(rnd, tier) if c["id"] in facts["achievements"]]
     deed = (post.get("deed_text") or "").replace("\r\n", "\n").strip()
     return facts, deed, errors
 
@@ -187,8 +187,8 @@ def form_context(app, post=None, errors=None) -> dict:
                                                  "apprentices": "带徒情况"}[table],
                        "headers": [f[1] for f in fields], "rows": rows, "count": count})
     achievements = facts.get("achievements", {})
-    conds = [{**c, "value": achievements.get(c["id"], "")} for c in conditions_for(app.round)]
-    return {"sections": sections, "tables": tables, "conditions": conds, "known_titles": known_titles(app.round)}
+    conds = [{**c, "value": achievements.get(c["id"], "")} for c in conditions_for(app.round, app.tier)]
+    return {"sections": sections, "tables": tables, "conditions": conds, "known_titles": known_titles(app.round, app.tier)}
 
 
 class NominateForm(forms.Form):

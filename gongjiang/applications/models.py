@@ -30,6 +30,8 @@ class Application(models.Model):
                                  on_delete=models.PROTECT, related_name="applications")
     unit = models.ForeignKey("rounds.RecommendingUnit", verbose_name="推荐单位", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="applications")
+    honour_code = models.CharField("申报称号（等级）", max_length=60, blank=True,
+                                   help_text="批次设多个称号（等级）时申报的称号；空表示批次的称号")
     status = models.CharField("状态", max_length=30, default=State.DRAFT, db_index=True)
     facts = models.JSONField("申报信息", default=dict, blank=True)
     deed_text = models.TextField("事迹材料", blank=True)
@@ -83,6 +85,11 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.serial} {self.name}"
+
+    @property
+    def tier(self) -> str:
+        """The policy honour this application competes for: its tier, or the round's honour."""
+        return self.honour_code or self.round.honour_code
 
     @property
     def staff_status(self):

@@ -167,9 +167,11 @@ def _next_serial(rnd) -> str:
 # ---------------------------------------------------------------- starting and editing
 
 @transaction.atomic
-def start(*, round, actor, route, person=None, employer=None, unit=None, reason="") -> Application:
-    """Open a draft: an applicant for themselves (self route), or an employer officer for an employee."""
+def start(*, round, actor, route, person=None, employer=None, unit=None, honour_code="", reason="") -> Application:
+    """Open a draft: an applicant for themselves (self route), or an employer officer for an employee.
+    In a round of several tiers (仲恺 第五条: 首席技师、优秀技师) the draft names the tier applied for."""
     require_open(round, DeadlineKind.APPLICATION)
+    honour_code = _tier(round, honour_code)
     if route == Route.SELF:
         if actor.role != Role.APPLICANT:
             raise NotAllowed("只有申报人本人可以自荐申报", log="self route by non-applicant")
@@ -206,12 +208,24 @@ def start(*, round, actor, route, person=None, employer=None, unit=None, reason=
         unit = default_unit(round, employer)
     name = person.name if person else (actor.display_name or actor.username)
     app = Application(round=round, route=route, person=person, name=name, employer=employer, unit=unit,
+                      honour_code=honour_code,
                       applicant_account=actor if route == Route.SELF else (person.account if person else None),
                       facts=facts, created_by=actor)
     _save_with_serial(app, actor=actor)
     record("application.start", actor=actor, obj=app, after=snapshot(app, ["round", "route", "person", "employer",
-                                                                          "unit", "serial"]), reason=reason)
+                                                                          "unit", "serial", "honour_code"]), reason=reason)
     return app
+
+
+def _tier(rnd, code) -> str:
+    """The tier code an application in `rnd` names ("" in a round of one honour)."""
+    choices = policy_link.tier_choices(rnd)
+    if not choices:
+        return ""
+    if code not in dict(choices):
+        raise DomainError("请选择申报的称号（等级）：" + "；".join(label for _c, label in choices),
+                          log=f"tier {code!r} not in round")
+    return code
 
 
 def competition_route(rnd):

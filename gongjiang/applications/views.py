@@ -10,6 +10,7 @@ from gongjiang.core.errors import DomainError
 from gongjiang.core.listing import paginate
 from gongjiang.core.params import id_or_none
 from gongjiang.core.vocab import Role
+from gongjiang.rounds import policy_link
 from gongjiang.rounds.listing import Column, Listing
 from gongjiang.rounds.models import RecommendingUnit
 from gongjiang.rounds.services import visible_rounds
@@ -77,18 +78,21 @@ def start(request):
             if rnd is None:
                 raise DomainError("请选择一个正在申报的批次", log="no round chosen")
             if user.role == Role.APPLICANT:
-                app = services.start(round=rnd, actor=user, route=Route.SELF)
+                app = services.start(round=rnd, actor=user, route=Route.SELF, honour_code=request.POST.get("tier", ""))
             elif nominate.is_valid():
                 person = services.employee_for_nomination(employer=user.organisation, actor=user,
                                                           **nominate.cleaned_data)
-                app = services.start(round=rnd, actor=user, route=Route.EMPLOYER, person=person)
+                app = services.start(round=rnd, actor=user, route=Route.EMPLOYER, person=person,
+                                     honour_code=request.POST.get("tier", ""))
             else:
                 raise DomainError("请填写员工姓名和身份证号码", log="nominate form invalid")
             messages.success(request, "申报草稿已创建，可随时保存，提交前均可修改。")
             return redirect("applications:edit", pk=app.pk)
         except DomainError as e:
             messages.error(request, e.message)
-    return render(request, "applications/start.html", {"rounds": open_rounds, "chosen": rnd, "nominate": nominate})
+    tiers = [(r, policy_link.tier_choices(r)) for r in open_rounds if r.tiers]
+    return render(request, "applications/start.html", {"rounds": open_rounds, "chosen": rnd, "nominate": nominate,
+                                                       "tiers": tiers, "tier": request.POST.get("tier", "")})
 
 
 @requires("application.view")
@@ -102,7 +106,7 @@ def edit(request, pk):
     if request.method == "POST":
         post = request.POST
         action = post.get("action", "save")
-        facts, deed, errors = forms.read_form(post, app.round)
+        facts, deed, errors = forms.read_form(post, app.round, tier=app.tier)
         unit = None
         if post.get("unit"):
             unit = RecommendingUnit.objects.filter(round=app.round, pk=id_or_none(post["unit"]) or 0).first()
@@ -226,7 +230,7 @@ def detail(request, pk):
         "can_withdraw": (is_owner or user.role == Role.EMPLOYER) and states.can_move(app.status, State.WITHDRAWN),
         "eligibility": app.eligibility if officer else None,
         "can_reverify": services.can_reverify(user, app),
-        "conditions": {c["id"]: c for c in forms.conditions_for(app.round)},
+        "conditions": {c["id"]: c for c in forms.conditions_for(app.round, app.tier)},
         "messages_for_me": _read_messages(request, app),
         "deed_length": services.deed_length(app.deed_text),
     })

@@ -99,9 +99,9 @@ def term_dates(spec, start: dt.date) -> tuple[dt.date, dt.date | None]:
 def _next_number(rnd, spec) -> tuple[CertificateSeries | None, int | None, str | None]:
     if spec.certificate is None:
         return None, None, None
-    CertificateSeries.objects.get_or_create(policy=rnd.policy, honour_code=rnd.honour_code,
+    CertificateSeries.objects.get_or_create(policy=rnd.policy, honour_code=spec.code,
                                             defaults={"prefix": spec.certificate.number_prefix})
-    series = CertificateSeries.objects.select_for_update().get(policy=rnd.policy, honour_code=rnd.honour_code)
+    series = CertificateSeries.objects.select_for_update().get(policy=rnd.policy, honour_code=spec.code)
     series.last_number += 1
     series.save(update_fields=["last_number"])
     return series, series.last_number, f"{series.prefix}{series.last_number:06d}"
@@ -146,11 +146,11 @@ def award(application, *, approval, actor=None) -> Honour:
     if existing is not None:
         return existing
     rnd = application.round
-    spec = policy_honour(rnd)
+    spec = policy_of(rnd).honour(application.tier)  # the tier applied for, in a round of several
     start, end = term_dates(spec, approval.decided_on)
     series, number, cert_no = _next_number(rnd, spec)
     honour = Honour.objects.create(
-        person=application.person, name=application.person.name, policy=rnd.policy, honour_code=rnd.honour_code,
+        person=application.person, name=application.person.name, policy=rnd.policy, honour_code=spec.code,
         title=spec.title, round=rnd, application=application, approval=approval, employer=application.employer,
         occupation=((application.facts or {}).get("skill") or {}).get("occupation", "")[:100],
         jurisdiction=rnd.organiser, awarded_on=approval.decided_on, document_number=approval.document_number,

@@ -9,7 +9,9 @@ transaction is BEGIN IMMEDIATE), so two officers deciding at the same moment que
 sees the first's moves.
 
 Inside the total a policy may cap categories of candidate (quota.within: 同一职业（工种）不超过M名,
-某行业不超过N名); the round copies them (Round.quota_caps) and every check holds them too.
+某行业不超过N名), and a round of several tiers (仲恺 第五条: 首席技师50名、优秀技师200名) holds each
+tier's quota as a cap of its own; the round copies them (Round.quota_caps) and every check holds
+them too.
 
 Programme targets (赣州 第五条 到2025年共计培养选拔50名; 仲恺 第四条) are floors, not caps: `progress`
 reports them with what the rounds of the programme have approved so far.
@@ -74,7 +76,7 @@ def check(round_, kind: str, passing: int, *, what: str) -> None:
 
 # --- caps inside the total, per category (policy: quota.within) ---------------------------------
 
-CATEGORY_LABELS = {"occupation": "职业（工种）", "industry": "行业"}
+CATEGORY_LABELS = {"occupation": "职业（工种）", "industry": "行业", "tier": "称号"}
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,16 @@ class Cap:
     max_each: int | None = None
     caps: dict = field(default_factory=dict)
     note: str = ""
+    tier: str = ""  # in a round of several tiers: the tier whose candidates this cap counts
+    labels: dict = field(default_factory=dict)  # tier code -> title
 
     def limit(self, value: str) -> int | None:
         return self.caps.get(value, self.max_each)
 
     def describe(self, value: str) -> str:
-        return (f"{CATEGORY_LABELS[self.by]}“{value or '未填写'}”不超过{self.limit(value)}名"
-                f"（{self.article}）")
+        name = self.labels.get(value, value) or "未填写"
+        within = f"“{self.labels.get(self.tier, '')}”中" if self.tier and self.labels.get(self.tier) else ""
+        return f"{within}{CATEGORY_LABELS[self.by]}“{name}”不超过{self.limit(value)}名（{self.article}）"
 
 
 def caps(round_) -> list[Cap]:
@@ -99,7 +104,10 @@ def caps(round_) -> list[Cap]:
 
 
 def category(app, by: str) -> str:
-    """The candidate's category for a cap: the 职业（工种） they apply in, or the employer's 行业."""
+    """The candidate's category for a cap: the tier they compete for, the 职业（工种） they apply in,
+    or the employer's 行业."""
+    if by == "tier":
+        return app.tier
     if by == "occupation":
         from .services import candidate_occupation
 
@@ -112,6 +120,8 @@ def _buckets(app, cps) -> list[tuple[int, str]]:
     """The capped categories `app` counts in: (index of the cap, category)."""
     out = []
     for i, c in enumerate(cps):
+        if c.tier and c.tier != app.tier:
+            continue
         value = category(app, c.by)
         if c.limit(value) is not None:
             out.append((i, value))
@@ -139,7 +149,7 @@ def _holders(round_, states, exclude):
     from gongjiang.applications.models import Application
 
     return (Application.objects.filter(round=round_, status__in=states).exclude(pk__in=[a.pk for a in exclude])
-            .select_related("person", "employer__employer_profile"))
+            .select_related("round", "person", "employer__employer_profile"))
 
 
 def _check_categories(round_, apps, states, *, what):

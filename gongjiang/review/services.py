@@ -70,9 +70,8 @@ def candidate_skill_level(application) -> int | None:
 
 
 def candidate_category(application) -> str:
-    """The title a candidate competes for where a policy has several (仲恺: 首席技师 / 优秀技师)."""
-    facts = application.facts or {}
-    return str(facts.get("honour") or facts.get("category") or "")
+    """The tier a candidate competes for in a round of several (仲恺 第五条: 首席技师 / 优秀技师)."""
+    return application.round.tier_title(application.tier)
 
 
 def candidate_age(application) -> int | None:
@@ -93,11 +92,11 @@ def candidate_attrs(application) -> dict:
             for p in eligibility.get("priority", []) if isinstance(p, dict) and p.get("id")}
 
 
-def tie_breaks(round_) -> list[TieBreak]:
-    """The honour's priority rules, in the policy's order, as tie-breaks for equal scores."""
+def tie_breaks(round_, tier=None) -> list[TieBreak]:
+    """The honour's (the tier's) priority rules, in the policy's order, as tie-breaks for equal scores."""
     from gongjiang.rounds.policy_link import honour_of
 
-    honour = honour_of(round_.policy, round_.honour_code or None, on=round_.reference_date)
+    honour = honour_of(round_.policy, tier or round_.honour_code or None, on=round_.reference_date)
     return [TieBreak(f"priority:{p.id}", "true", p.text, p.article) for p in honour.priority]
 
 
@@ -788,12 +787,16 @@ def close_expert_review(round_, *, actor, tie_choice=()):
     if incomplete:
         raise DomainError("以下申报人的专家评分尚未完成（或评分专家不足）：" + "、".join(incomplete),
                           log=f"{len(incomplete)} candidates not fully scored")
-    entries = [(str(r["application"].pk), r["score"], candidate_attrs(r["application"]),
-                candidate_category(r["application"])) for r in rows]
-    ranked = rank(entries, tie_breaks(round_))
-    # The quota (and its category caps) less the places candidates past this stage already hold.
+    # One ranking per tier (仲恺 第五条: 首席技师、优秀技师 each with its own quota and priority rules).
+    ranked, groups = [], []
     by_key = {str(r["application"].pk): r["application"] for r in rows}
-    groups = [[by_key[r.key] for r in ranked if r.rank == n] for n in sorted({r.rank for r in ranked})]
+    for tier in dict.fromkeys(r["application"].tier for r in rows):
+        entries = [(str(r["application"].pk), r["score"], candidate_attrs(r["application"]),
+                    candidate_category(r["application"])) for r in rows if r["application"].tier == tier]
+        tier_ranked = rank(entries, tie_breaks(round_, tier))
+        ranked += tier_ranked
+        groups += [[by_key[r.key] for r in tier_ranked if r.rank == n] for n in sorted({r.rank for r in tier_ranked})]
+    # The quota (and its tier and category caps) less the places candidates past this stage hold.
 
     def tie(names, room):
         return (f"名额边界处有{len(names)}人得分及优先条件完全相同（{'、'.join(names)}），剩余名额{room}名，"
@@ -1249,7 +1252,7 @@ def _within_quota(session, outcomes, tie_choice):
 
     round_ = quota.lock_round(session.round)
     passing = [k for k, (outcome, _r, _t) in outcomes.items() if outcome == DecisionOutcome.APPROVED]
-    apps = {a.pk: a for a in Application.objects.filter(pk__in=passing).select_related("person", "employer")}
+    apps = {a.pk: a for a in Application.objects.filter(pk__in=passing).select_related("round", "person", "employer")}
     if session.mode != SessionMode.SECRET:
         quota.check_apps(round_, st.COMMITTEE, list(apps.values()), what="审定通过")
         return

@@ -46,7 +46,9 @@ class Round(models.Model):
     quota = models.PositiveIntegerField("遴选名额")
     quota_article = models.CharField("名额依据条款", max_length=40, blank=True)
     quota_caps = models.JSONField("名额分项上限", default=list, blank=True,
-                                  help_text="名额内按职业（工种）或行业的分项上限，创建批次时从政策文件复制")
+                                  help_text="名额内按称号（等级）、职业（工种）或行业的分项上限，创建批次时从政策文件复制")
+    tiers = models.JSONField("称号（等级）", default=list, blank=True,
+                             help_text="一个批次同时评选政策中的几个称号（等级）时，各称号及其名额；空表示只评选一个称号")
     allows_self_application = models.BooleanField("允许个人自荐", default=False)
     allows_employer_nomination = models.BooleanField("允许单位推荐", default=True)
     unit_notice_working_days = models.PositiveSmallIntegerField("推荐单位公示工作日数", default=0,
@@ -91,6 +93,10 @@ class Round(models.Model):
     def is_accepting(self) -> bool:
         today = timezone.localdate()
         return self.status == RoundStatus.OPEN and self.opens_on <= today <= self.application_deadline
+
+    def tier_title(self, code: str) -> str:
+        """The title of tier `code` of this round ("" for a round of one honour)."""
+        return next((t["title"] for t in self.tiers or [] if t["code"] == code), "")
 
     def stage_labels(self):
         return [s.get("name") or s.get("label") or s.get("kind") for s in self.stages]

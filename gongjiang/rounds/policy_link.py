@@ -70,32 +70,76 @@ def honours(policy) -> list[tuple[str, str]]:
     return [(h.code, h.title) for h in parsed(policy).honours]
 
 
-def round_defaults(policy, *, year: int, honour_code: str | None = None) -> dict:
+def round_defaults(policy, *, year: int, honour_code: str | None = None, tiers=None, tier_quotas=None) -> dict:
+    """What a round of `policy` copies when it opens. `tiers`: the codes of several honours of the
+    policy selected in one round (仲恺 第五条: 首席技师50名、优秀技师200名), each with its own quota;
+    `tier_quotas` {code: n}: the quota the officer states for a tier whose policy quota is not in
+    force on the reference date (never a silent default)."""
     ref = reference_date(policy, year)
     p = parsed_on(policy, ref)  # the edition in force on the reference date
+    if tiers:
+        return {**_common(policy, p, ref), **_tiers(policy, p, ref, year, tiers, tier_quotas or {})}
     honour = honour_of(policy, honour_code, on=ref)
     quota = honour.quota
     quota_value = (_value(quota.max, ref) or _value(quota.target, ref)) if quota else None
-
-    routes = {r.kind for r in p.recommendation.routes}
-    procedure = p.recommendation.unit_procedure
     return {
+        **_common(policy, p, ref),
         "honour_code": honour.code,
         "honour_title": honour.title,
-        "policy_version": policy.version,
-        "reference_date": ref,
-        "reference_date_article": p.reference_date.article if p.reference_date else "",
         "quota": int(quota_value) if quota_value else None,  # None: no quota in force (never a default)
         "quota_article": quota.article if quota else "",
         "quota_caps": [c.model_dump() for c in quota.within] if quota else [],
+        "tiers": [],
+        "call_text": call_text(p, honour.title, year),
+    }
+
+
+def _common(policy, p, ref) -> dict:
+    routes = {r.kind for r in p.recommendation.routes}
+    procedure = p.recommendation.unit_procedure
+    return {
+        "policy_version": policy.version,
+        "reference_date": ref,
+        "reference_date_article": p.reference_date.article if p.reference_date else "",
         "allows_self_application": "self" in routes,
         "allows_employer_nomination": bool(routes & {"employer", "recommending_unit", "competition_winner"}),
         "unit_notice_working_days": (procedure.notice_working_days or 0) if procedure else 0,
         "policy_sha256": policy.sha256,
         "stages": stage_snapshot(p),
         "materials": materials(p),
-        "call_text": call_text(p, honour, year),
     }
+
+
+def _tiers(policy, p, ref, year, codes, stated) -> dict:
+    """A round of several tiers: each tier's quota is a cap of its own (kind "tier"), its caps
+    inside (quota.within) hold for that tier's candidates; the round's quota is their sum."""
+    honours = [honour_of(policy, code, on=ref) for code in dict.fromkeys(codes)]
+    if len(honours) < 2:
+        raise DomainError("分称号（等级）评选须选择政策中的两个以上称号", log="tiers: fewer than two")
+    tiers, caps = [], []
+    for h in honours:
+        value = stated.get(h.code) or ((_value(h.quota.max, ref) or _value(h.quota.target, ref)) if h.quota else None)
+        if not value:
+            raise DomainError(f"“{h.title}”在参照日{ref.isoformat()}没有有效的名额规定，请在政策文件中写明当年名额，"
+                              "或在开设批次时填写该称号的名额", log=f"tier {h.code} without quota")
+        article = h.quota.article if h.quota else "批次设定"
+        tiers.append({"code": h.code, "title": h.title, "quota": int(value), "article": article})
+        caps.append({"by": "tier", "article": article, "caps": {h.code: int(value)}, "labels": {h.code: h.title}})
+        caps += [{**c.model_dump(), "tier": h.code, "labels": {h.code: h.title}} for c in (h.quota.within if h.quota else [])]
+    title = "、".join(t["title"] for t in tiers)
+    return {"honour_code": tiers[0]["code"], "honour_title": title[:100], "tiers": tiers,
+            "quota": sum(t["quota"] for t in tiers), "quota_article": "、".join(dict.fromkeys(t["article"] for t in tiers))[:40],
+            "quota_caps": caps, "call_text": call_text(p, title, year)}
+
+
+def tier_codes(policy) -> list[str]:
+    """The codes of the policy's honours (not its subsidies), for a round of all its tiers."""
+    return [h.code for h in parsed(policy).honours if h.kind == "honour"]
+
+
+def tier_choices(rnd) -> list[tuple[str, str]]:
+    """(code, label) of the round's tiers, each with its quota and article; [] for one honour."""
+    return [(t["code"], f"{t['title']}（名额{t['quota']}名，{t['article']}）") for t in rnd.tiers or []]
 
 
 def stage_snapshot(p) -> list[dict]:
@@ -124,10 +168,10 @@ def materials(p) -> list[dict]:
     return uploads + out
 
 
-def call_text(p, honour, year) -> str:
+def call_text(p, title, year) -> str:
     info = p.document
     based = f"根据《{info.title}》{('（' + info.number + '）') if info.number else ''}"
-    return (f"{based}有关规定，现开展{year}年度“{honour.title}”遴选申报工作。"
+    return (f"{based}有关规定，现开展{year}年度“{title}”遴选申报工作。"
             "请符合条件的人员认真阅读申报条件，按要求在申报期内在线填写申报表、上传证明材料。"
             "申报人对所填信息和所交材料的真实性负责。")
 

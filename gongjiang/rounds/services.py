@@ -20,13 +20,14 @@ def _fmt(d: dt.date) -> str:
 
 @transaction.atomic
 def open_round(*, policy, organiser, year, title, code, opens_on, application_deadline, actor, quota=None,
-               honour_code=None, reference_date=None, recommendation_deadline=None, review_deadline=None,
+               honour_code=None, tiers=None, tier_quotas=None, reference_date=None, recommendation_deadline=None, review_deadline=None,
                call_text="", contact="", reason="") -> Round:
     """Create a round of `policy`: stages, materials, routes, reference date and quota rules come
     from the policy file (copied, so a later revision of the policy leaves this round alone)."""
     from . import cycle, policy_link
 
-    defaults = policy_link.round_defaults(policy, year=year, honour_code=honour_code)
+    defaults = policy_link.round_defaults(policy, year=year, honour_code=honour_code, tiers=tiers,
+                                           tier_quotas=tier_quotas)
     if quota is None and defaults["quota"] is None:  # no silent default
         raise DomainError(f"“{defaults['honour_title']}”在参照日{defaults['reference_date'].isoformat()}没有有效的名额规定，"
                           "请在政策文件中写明当年名额，或在开设批次时填写名额",
@@ -37,6 +38,9 @@ def open_round(*, policy, organiser, year, title, code, opens_on, application_de
         if recommendation_deadline is not None and recommendation_deadline < application_deadline:
             raise DomainError(f"政策规定推荐人选于{_fmt(recommendation_deadline)}前报送（{article}），"
                               "申报截止日期不能晚于该日期", log="application deadline after the policy's deadline")
+    if tiers and quota is not None and quota != defaults["quota"]:
+        raise DomainError(f"分称号评选的名额为各称号名额之和（{defaults['quota']}名），请在政策文件中修改各称号名额",
+                          log="tiers with a stated total")
     if Round.objects.filter(code=code).exists():
         raise DomainError(f"批次编号“{code}”已被使用", log="duplicate round code")
     rnd = Round(
@@ -44,7 +48,7 @@ def open_round(*, policy, organiser, year, title, code, opens_on, application_de
         policy_version=defaults["policy_version"], policy_sha256=defaults["policy_sha256"], organiser=organiser, year=year, title=title, code=code, opens_on=opens_on,
         application_deadline=application_deadline, recommendation_deadline=recommendation_deadline,
         review_deadline=review_deadline, quota=quota if quota is not None else defaults["quota"],
-        quota_article=defaults["quota_article"], quota_caps=defaults["quota_caps"],
+        quota_article=defaults["quota_article"], quota_caps=defaults["quota_caps"], tiers=defaults["tiers"],
         reference_date=reference_date or defaults["reference_date"],
         reference_date_article=defaults["reference_date_article"],
         allows_self_application=defaults["allows_self_application"],

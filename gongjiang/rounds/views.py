@@ -78,6 +78,7 @@ def round_create(request):
                 code=d["code"], opens_on=d["opens_on"], application_deadline=d["application_deadline"],
                 recommendation_deadline=d["recommendation_deadline"], review_deadline=d["review_deadline"],
                 reference_date=d["reference_date"], quota=d["quota"], honour_code=d["honour_code"] or None, call_text=d["call_text"],
+                tiers=policy_link.tier_codes(d["policy"]) if d["all_tiers"] else None,
                 contact=d["contact"], actor=request.user)
             messages.success(request, "批次已创建，请核对推荐单位和名额后发布。")
             return redirect("rounds:detail", pk=rnd.pk)
