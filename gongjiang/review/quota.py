@@ -168,6 +168,23 @@ def _check_categories(round_, apps, states, *, what):
                               f"本次{n}名，最多{max(rooms[b], 0)}名", log=f"category cap {cap.by}={b[1]} at {what}")
 
 
+def cap_lines(round_) -> list[str]:
+    """The round's caps inside the total with the places held (评审通过、公示中或已入选), for the
+    board: one line per named category, and per category present under a "max_each" cap."""
+    cps = caps(round_)
+    if not cps:
+        return []
+    used = defaultdict(int)
+    for app in _holders(round_, HOLDING, ()):
+        for b in _buckets(app, cps):
+            used[b] += 1
+    lines = []
+    for i, cap in enumerate(cps):
+        values = list(cap.caps) + sorted(v for (j, v) in used if j == i and v not in cap.caps)
+        lines += [f"{cap.describe(v)}，已占{used[(i, v)]}名" for v in values]
+    return lines
+
+
 def check_apps(round_, kind: str, apps, *, what: str) -> None:
     """Refuse a decision letting `apps` through beyond the quota or a category cap inside it."""
     check(round_, kind, len(apps), what=what)
@@ -246,7 +263,9 @@ def progress(policy, honour_code=None) -> dict | None:
     q = honour.quota
     if q is None or not q.total:
         return None
-    approved = Application.objects.filter(round__policy=policy, round__honour_code=honour.code,
-                                          status__in=st.SELECTED_STATES).count()
+    from django.db.models import Q
+
+    mine = Q(honour_code=honour.code) | Q(honour_code="", round__honour_code=honour.code)  # its tier, or its round
+    approved = Application.objects.filter(mine, round__policy=policy, status__in=st.SELECTED_STATES).count()
     return {"target": q.total, "by": q.total_by, "article": q.article, "approved": approved,
             "remaining": max(q.total - approved, 0)}

@@ -143,7 +143,8 @@ def test_state_table_holds_the_review_stages_states_at_import():
 
 
 def test_self_route_refused_when_policy_has_only_units(liaocheng, applicant):
-    with refused("不接受个人自荐"):
+    """The refusal names the routes the policy offers, with their articles."""
+    with refused("本批次不受理个人自荐，本政策的申报途径为：推荐单位推荐（三、推荐程序及产生方式）"):
         services.start(round=liaocheng["round"], actor=applicant, route=Route.SELF)
 
 

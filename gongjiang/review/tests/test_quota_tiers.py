@@ -173,3 +173,15 @@ def test_concurrent_meetings_never_exceed_a_tiers_quota_zhongkai_5(tiers_world):
         t.join(timeout=60)
     assert sorted(outcomes) == ["cap", "ok"]
     assert Application.objects.filter(round=rnd, status=st.PASSED).count() == 1
+
+
+def test_board_shows_each_tiers_quota_and_places_held_zhongkai_5(tiers_world, client):
+    from django.urls import reverse
+
+    w = tiers_world
+    rnd, _apps = w["make_round"](NO_SHORTLIST, st.PASSED, [("甲", CHIEF), ("乙", EXCELLENT), ("丙", EXCELLENT)])
+    client.force_login(w["bureau"])
+    body = client.get(reverse("review:board", args=[rnd.pk])).content.decode()
+    assert "名额：4名" in body
+    assert "称号“首席技师”不超过1名（第五条），已占1名" in body
+    assert "称号“优秀技师”不超过3名（第五条），已占2名" in body
