@@ -832,10 +832,6 @@ def close_expert_review(round_, *, actor, tie_choice=()):
     return ranked
 
 
-def _app_name(rows, key):
-    return next(r["application"].name for r in rows if str(r["application"].pk) == key)
-
-
 def shortlist(round_) -> list[dict]:
     """The candidates who passed every review stage, in rank order, with the fields the public
     notice shows (name, gender, employer, occupation, skill level). For notices.publish_notice."""
