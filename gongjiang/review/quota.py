@@ -250,7 +250,7 @@ def check_approval(round_, applications) -> None:
     if approved + len(ids) > round_.quota:
         raise DomainError(f"批准人数超过名额：{describe(round_)}，已批准{approved}名，本次拟批准{len(ids)}名",
                           log=f"quota at approval: {approved} + {len(ids)} > {round_.quota}")
-    _check_categories(round_, list(applications), {st.APPROVED}, what="批准")
+    _check_categories(round_, list(applications), st.SELECTED_STATES, what="批准")
 
 
 def progress(policy, honour_code=None) -> dict | None:

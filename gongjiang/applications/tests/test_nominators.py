@@ -93,7 +93,7 @@ def test_county_unit_nominates_only_from_its_county_liaocheng_1(liaocheng, juris
         services.forward(outside, actor=officer)
     assert e.value.message.startswith("东昌府区只能推荐本地区（东昌府区及所辖地区）的人选（县（市、区），一、选拔数量及推荐名额）")
     services.forward(inside, actor=officer)
-    assert Application.objects.get(pk=inside.pk).status == "recommended"
+    assert Application.objects.get(pk=inside.pk).status == "unit_proposed"  # 聊城 三: the unit's own steps (评定、公示、审定) follow
     assert Application.objects.get(pk=outside.pk).status == "employer_verified"
 
 
@@ -110,7 +110,7 @@ def test_enterprise_unit_nominates_only_its_own_staff_liaocheng_1(liaocheng, jur
         services.forward(theirs, actor=officer)
     assert "只能推荐本单位在职人员（各大企业，一、选拔数量及推荐名额）" in e.value.message
     services.forward(own, actor=officer)
-    assert Application.objects.get(pk=own.pk).status == "recommended"
+    assert Application.objects.get(pk=own.pk).status == "unit_proposed"  # 聊城 三: the unit's own steps (评定、公示、审定) follow
 
 
 def test_choosing_a_unit_that_may_not_nominate_is_refused_liaocheng_1(liaocheng, jurisdictions, make_org, make_user):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0005_township_level'),
+        ('applications', '0007_unit_step_record'),
     ]
 
     operations = [
