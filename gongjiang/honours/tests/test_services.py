@@ -181,3 +181,26 @@ def test_signals_for_payments_awarded_and_stopped(programme):
         signals.honour_awarded.disconnect(on_awarded)
         signals.benefits_stopped.disconnect(on_stopped)
     assert seen == [("awarded", "张伟"), ("stopped", dt.date(2026, 9, 1), True)]
+
+
+def test_award_in_a_round_of_tiers_gives_each_the_honour_of_its_tier_zhongkai_5(jurisdictions, make_user, make_org,
+                                                                               clock):
+    """仲恺 第五条: one round of 首席技师 and 优秀技师 — each approved candidate gets the honour of the
+    tier applied for (its title, and its own benefits and term), not the round's first."""
+    from gongjiang.applications.models import Application
+    from gongjiang.rounds.tests.factories import open_round
+
+    from .factories import approval_for, approved_applications
+
+    district = jurisdictions["仲恺高新区"]
+    bureau = make_user("bureau", district, password=None)
+    rnd = open_round(policy_code="zhongkai-skilled-talent", organiser=district, actor=bureau, code="h-tiers",
+                     tiers=["chief-technician", "excellent-technician"],
+                     tier_quotas={"chief-technician": 50, "excellent-technician": 200})
+    apps = approved_applications(rnd, ["甲", "乙"], district=district, employer=make_org(parent=district))
+    Application.objects.filter(pk=apps[0].pk).update(honour_code="chief-technician")
+    Application.objects.filter(pk=apps[1].pk).update(honour_code="excellent-technician")
+    approval = approval_for(rnd, actor=bureau, decided_on=DAY, number="测人社字〔2026〕1号")
+    honours = services.award_round(approval, application_ids=[a.pk for a in apps], actor=bureau)
+    assert sorted((h.name, h.honour_code, h.title) for h in honours) == [
+        ("乙", "excellent-technician", "优秀技师"), ("甲", "chief-technician", "首席技师")]
