@@ -185,3 +185,19 @@ def test_board_shows_each_tiers_quota_and_places_held_zhongkai_5(tiers_world, cl
     assert "名额：4名" in body
     assert "称号“首席技师”不超过1名（第五条），已占1名" in body
     assert "称号“优秀技师”不超过3名（第五条），已占2名" in body
+
+
+def test_start_page_offers_the_rounds_tiers_zhongkai_5(jurisdictions, make_user, client):
+    """The applicant picks the tier on the start page; the draft records it."""
+    from django.urls import reverse
+
+    from gongjiang.rounds.tests.factories import open_round
+
+    bureau = make_user("bureau", jurisdictions["仲恺高新区"], password=None)
+    rnd = open_round(policy_code="zhongkai-skilled-talent", organiser=bureau.organisation, actor=bureau,
+                     tiers=[CHIEF, EXCELLENT], tier_quotas={CHIEF: 50, EXCELLENT: 200})
+    client.force_login(make_user("applicant", password=None))
+    body = client.get(reverse("applications:start")).content.decode()
+    assert "申报称号（等级）" in body and "优秀技师（名额200名，第五条）" in body
+    client.post(reverse("applications:start"), {"round": rnd.pk, "tier": EXCELLENT})
+    assert Application.objects.get(round=rnd).honour_code == EXCELLENT
