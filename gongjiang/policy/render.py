@@ -262,7 +262,18 @@ def quota_text(quota, on: dt.date | None = None) -> str:
         parts.append(f"{per}{target}名左右" if target is not None else "名额在该日期未生效")
     if quota.total:
         parts.append(f"累计{quota.total}名" + (f"（至{quota.total_by.isoformat()}）" if quota.total_by else ""))
-    return "，".join(parts) + f"（{quota.article}）"
+    inside = [within_text(c) for c in quota.within]
+    return "，".join(parts) + f"（{quota.article}）" + (f"；其中{'；'.join(inside)}" if inside else "")
+
+
+CATEGORY_WORDS = {"occupation": "职业（工种）", "industry": "行业"}
+
+
+def within_text(cap) -> str:
+    """A cap inside the total in words: 同一职业（工种）不超过2名, 行业“制造业”不超过3名 (article)."""
+    parts = [f"同一{CATEGORY_WORDS[cap.by]}不超过{cap.max_each}名"] if cap.max_each else []
+    parts += [f"{CATEGORY_WORDS[cap.by]}“{name}”不超过{n}名" for name, n in cap.caps.items()]
+    return "，".join(parts) + f"（{cap.article}）"
 
 
 def validity_text(policy: PolicyFile) -> str:
@@ -312,12 +323,16 @@ def summary_lines(policy: PolicyFile, *, on: dt.date | None = None) -> list[str]
         for d in h.duties:
             out.append(f"职责：{d.text}（{d.article}）")
     out += ["", "推荐渠道：" + "；".join(f"{ROUTE_LABELS[r.kind]}（{r.article}）" for r in policy.recommendation.routes)]
+    out += [f"不受理{ROUTE_LABELS[x.kind]}：{x.text}（{x.article}）" for x in policy.recommendation.excluded]
     for u in policy.recommendation.unit_types:
         quota = unit_quota_text(value_at(u.quota_min, on), value_at(u.quota_max, on), soft=u.soft)
-        out.append(f"  推荐单位：{u.name}，{quota}（{u.article}）")
+        out.append(f"  推荐单位：{u.name}，{quota}，{NOMINATES[u.nominates]}（{u.article}）")
     out.append("程序：")
     out += [f"  {i}. {stage_text(s)}（{s.article}）" for i, s in enumerate(policy.procedure, 1)]
     return out
+
+
+NOMINATES = {"area": "推荐本地区（含所辖地区）人选", "staff": "推荐本单位在职人员"}
 
 
 def unit_quota_text(lo, hi, *, soft=False) -> str:

@@ -139,3 +139,13 @@ def test_unit_of_a_kind_the_policy_does_not_allow_is_refused_liaocheng_3(liaoche
     association = make_org(parent=jurisdictions["聊城市"], kind="association")
     assert round_services.set_unit(w["round"], organisation=association, kind="association", quota=2,
                                    actor=w["bureau"]).kind == "association"
+
+
+def test_policy_text_states_the_excluded_route_and_whom_units_nominate_liaocheng():
+    """`gongjiang policy show` and the policy page's summary say it in the policy's own words."""
+    from gongjiang.policy import loader
+    from gongjiang.policy.render import summary_lines
+
+    lines = summary_lines(loader.read_policy(loader.POLICIES_DIR / "liaocheng-2019-chief-technician.yaml").policy)
+    assert f"不受理个人自荐：{LIAOCHENG}" in lines
+    assert "  推荐单位：各大企业，一般不超过3名，推荐本单位在职人员（一、选拔数量及推荐名额）" in lines

@@ -175,3 +175,13 @@ def test_concurrent_meetings_never_exceed_the_occupation_cap_4_1(caps_world):
         t.join(timeout=60)
     assert sorted(outcomes) == ["cap", "ok"]
     assert Application.objects.filter(round=rnd, status__in=[st.PASSED, st.ON_NOTICE]).count() == 2
+
+
+def test_policy_text_states_the_caps_inside_the_total_4():
+    from gongjiang.policy import loader
+    from gongjiang.policy.render import quota_text
+    from gongjiang.rounds.tests.factories import POLICY_DIR
+
+    honour = loader.read_policy(POLICY_DIR / "test-category-caps.yaml").policy.honours[0]
+    assert quota_text(honour.quota) == ("每届不超过6名（第四条）；其中同一职业（工种）不超过2名（第四条（一））；"
+                                        "行业“制造业”不超过3名（第四条（二））")
