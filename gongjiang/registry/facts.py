@@ -87,15 +87,7 @@ def fetch_int_columns(sql: str, params, ncols: int, small=()) -> np.ndarray:
     """Run `sql` (every column an integer, no NULLs) and return an (n, ncols) int64 array.
     `small`: indices of columns expected to fit a smallint (codes, flags, levels)."""
     if _is_pg():
-        from django.db import transaction
-
-        try:
-            if connection.in_atomic_block:
-                with transaction.atomic():  # a savepoint: an out-of-range value falls back below
-                    return _fetch_packed(sql, params, ncols, small)
-            return _fetch_packed(sql, params, ncols, small)
-        except _OutOfRange:
-            return _fetch_packed(sql, params, ncols, small, wide=True)
+        return _fetch_pg(sql, params, ncols, small, False)[0]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
@@ -104,17 +96,37 @@ def fetch_int_columns(sql: str, params, ncols: int, small=()) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(len(rows), ncols)
 
 
+def fetch_int_columns_and_words(sql: str, params, ncols: int, small=()) -> tuple[np.ndarray, list[str]]:
+    """PostgreSQL only: like fetch_int_columns, where `sql` has one more column, a text column
+    (without the unit separator U+001F), returned as a list of strings in the same row order."""
+    return _fetch_pg(sql, params, ncols, small, True)
+
+
+def _fetch_pg(sql, params, ncols, small, text):
+    from django.db import transaction
+
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():  # a savepoint: an out-of-range value falls back below
+                return _fetch_packed(sql, params, ncols, small, text=text)
+        return _fetch_packed(sql, params, ncols, small, text=text)
+    except _OutOfRange:
+        return _fetch_packed(sql, params, ncols, small, wide=True, text=text)
+
+
 class _OutOfRange(Exception):
     pass
 
 
-def _fetch_packed(sql, params, ncols, small, wide=False) -> np.ndarray:
+def _fetch_packed(sql, params, ncols, small, wide=False, text=False) -> tuple[np.ndarray, list[str] | None]:
     """PostgreSQL: the rows as one bytea of big-endian int8s aggregated server-side (one message
     instead of one per row: COPY TO sends a message per row, and reading those dominated). Each
     int8 carries four smallint columns or two integer columns: on the server every value costs a
     send and a concatenation, so fewer, fuller int8s read the table faster (a million people's
     person rows: 7 sends 2.0 s, 3 sends about 1.1 s). The casts check the ranges: a value out of
-    range raises, and the caller reads that query again one int8 per column (`wide`)."""
+    range raises, and the caller reads that query again one int8 per column (`wide`). With `text`,
+    column `ncols` of `sql` is text, aggregated in the same pass (same row order) with U+001F
+    between values: a free-text column's codes then need no second query."""
     import psycopg
 
     if wide:
@@ -136,18 +148,21 @@ def _fetch_packed(sql, params, ncols, small, wide=False) -> np.ndarray:
             value = f"q.c{i}::{cast}::bigint" + ("" if k == 0 else f" & {mask}")
             terms.append(f"(({value}) << {shift})" if shift else f"({value})")
         parts.append(f"int8send({' | '.join(terms)})")
-    statement = f"SELECT string_agg({' || '.join(parts)}, ''::bytea) FROM ({sql}) AS q"
+    words_sql = f", string_agg(q.c{ncols}, E'\\x1f')" if text else ""
+    statement = f"SELECT string_agg({' || '.join(parts)}, ''::bytea){words_sql} FROM ({sql}) AS q"
     connection.ensure_connection()
     try:
         with psycopg.Cursor(connection.connection) as cur:  # server-side binding: binary results
             cur.execute(statement, params, binary=True)
-            data = cur.fetchone()[0]
+            row = cur.fetchone()
     except psycopg.errors.NumericValueOutOfRange as e:
         if wide:
             raise
         raise _OutOfRange() from e
+    data = row[0]
+    texts = (row[1].split("\x1f") if row[1] is not None else []) if text else None
     if not data:
-        return np.zeros((0, ncols), dtype=np.int64)
+        return np.zeros((0, ncols), dtype=np.int64), texts
     words = np.frombuffer(data, dtype=">i8").astype(np.int64).reshape(-1, len(groups))
     out = np.empty((len(words), ncols), dtype=np.int64)
     for g, group in enumerate(groups):
@@ -160,7 +175,7 @@ def _fetch_packed(sql, params, ncols, small, wide=False) -> np.ndarray:
             shift = 64 - bits * (k + 1)
             # the field's bits, sign-extended: shift it to the top, then arithmetic shift down
             out[:, i] = (word << (64 - bits - shift)) >> (64 - bits)
-    return out
+    return out, texts
 
 
 def small_columns(columns) -> set[int]:
@@ -309,7 +324,21 @@ class FactsBuilder:
         return f"COALESCE(v_{column}.i, -1)", join, join_params
 
     def q_words(self, columns, table, alias, column, vocab_name, position, person_col="person_id"):
-        """Like q, with `columns[position]` replaced by the vocabulary code of free-text `column`."""
+        """Like q, with `columns[position]` replaced by the vocabulary code of free-text `column`.
+        On PostgreSQL the column's text comes with the rows (one query, no DISTINCT pass) and is
+        coded here: the distinct non-empty words in sorted order, as word_codes does."""
+        if _is_pg():
+            cond, params = self.selected(alias, person_col)
+            cols = list(columns)
+            cols[position] = "0"
+            sql = _select([*cols, f"replace(COALESCE({alias}.{column}, ''), E'\\x1f', ' ')"],
+                          f"FROM {table} {alias} WHERE {cond}")
+            a, words = fetch_int_columns_and_words(sql, params, len(cols), small_columns(cols))
+            distinct = sorted(set(words) - {""})
+            with self._lock:
+                index = {w: self.vocab.add(vocab_name, w) for w in distinct}
+            a[:, position] = [index.get(w, -1) for w in words]
+            return a
         expr, join, join_params = self.word_codes(table, alias, column, vocab_name, person_col)
         cols = list(columns)
         cols[position] = expr
