@@ -11,6 +11,8 @@ class RoundForm(forms.Form):
     policy = forms.ModelChoiceField(label="政策", queryset=None)
     honour_code = forms.CharField(label="称号代码（政策有多个称号时填写，如优秀技师）", required=False, max_length=60)
     all_tiers = forms.BooleanField(label="同一批次评选政策中的全部称号（等级），各称号名额分别计算", required=False)
+    tier_quotas = forms.CharField(label="各称号名额（政策未规定当年名额时填写，如：首席技师50，优秀技师200）",
+                                  required=False, max_length=300)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="批次名称", max_length=200)
     code = forms.SlugField(label="批次编号（字母、数字、连字符）", max_length=60)

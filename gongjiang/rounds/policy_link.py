@@ -137,6 +137,21 @@ def tier_codes(policy) -> list[str]:
     return [h.code for h in parsed(policy).honours if h.kind == "honour"]
 
 
+def parse_tier_quotas(policy, text: str) -> dict[str, int]:
+    """{code: quota} from the officer's words "首席技师50，优秀技师200" (titles as the policy names them)."""
+    by_title = {h.title: h.code for h in parsed(policy).honours if h.kind == "honour"}
+    out = {}
+    for part in re.split(r"[，,；;、\s]+", (text or "").strip()):
+        if not part:
+            continue
+        m = re.fullmatch(r"(.+?)[=：:]?(\d{1,5})名?", part)
+        if m is None or m.group(1) not in by_title:
+            raise DomainError(f"无法识别“{part}”：请按“称号名称+名额”填写，称号为" + "、".join(by_title),
+                              log="tier quotas unreadable")
+        out[by_title[m.group(1)]] = int(m.group(2))
+    return out
+
+
 def tier_choices(rnd) -> list[tuple[str, str]]:
     """(code, label) of the round's tiers, each with its quota and article; [] for one honour."""
     return [(t["code"], f"{t['title']}（名额{t['quota']}名，{t['article']}）") for t in rnd.tiers or []]

@@ -79,6 +79,7 @@ def round_create(request):
                 recommendation_deadline=d["recommendation_deadline"], review_deadline=d["review_deadline"],
                 reference_date=d["reference_date"], quota=d["quota"], honour_code=d["honour_code"] or None, call_text=d["call_text"],
                 tiers=policy_link.tier_codes(d["policy"]) if d["all_tiers"] else None,
+                tier_quotas=policy_link.parse_tier_quotas(d["policy"], d["tier_quotas"]) if d["all_tiers"] else None,
                 contact=d["contact"], actor=request.user)
             messages.success(request, "批次已创建，请核对推荐单位和名额后发布。")
             return redirect("rounds:detail", pk=rnd.pk)

@@ -201,3 +201,23 @@ def test_start_page_offers_the_rounds_tiers_zhongkai_5(jurisdictions, make_user,
     assert "申报称号（等级）" in body and "优秀技师（名额200名，第五条）" in body
     client.post(reverse("applications:start"), {"round": rnd.pk, "tier": EXCELLENT})
     assert Application.objects.get(round=rnd).honour_code == EXCELLENT
+
+
+def test_round_form_opens_a_round_of_all_tiers_with_stated_quotas_zhongkai_5(jurisdictions, make_user, client):
+    """The officer ticks "全部称号" and, where 第五条's figures are not in force, states each tier's."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from gongjiang.rounds.models import Round
+    from gongjiang.rounds.tests.factories import load_test_policy
+
+    policy = load_test_policy("zhongkai-skilled-talent")
+    client.force_login(make_user("bureau", jurisdictions["仲恺高新区"], password=None))
+    today = timezone.localdate()
+    form = {"policy": policy.pk, "year": today.year, "title": "仲恺分称号评选", "code": "zk-tiers",
+            "opens_on": today.isoformat(), "application_deadline": today.isoformat(), "all_tiers": "on"}
+    page = client.post(reverse("rounds:create"), {**form, "tier_quotas": "首席技师50，高级技师3"}).content.decode()
+    assert "无法识别“高级技师3”" in page
+    client.post(reverse("rounds:create"), {**form, "tier_quotas": "首席技师50，优秀技师200"})
+    rnd = Round.objects.get(code="zk-tiers")
+    assert [(t["title"], t["quota"]) for t in rnd.tiers] == [("首席技师", 50), ("优秀技师", 200)] and rnd.quota == 250
