@@ -73,6 +73,7 @@ PAGES = {
     "round board": ("bureau", lambda w: f"/review/rounds/{w['board_round'].pk}/"),
     "round board, one stage": ("bureau", lambda w: f"/review/rounds/{w['board_round'].pk}/?state=recommended"),
     "round list": ("bureau", lambda w: "/rounds/"),
+    "notice management": ("bureau", lambda w: "/notices/manage/"),
     "application list": ("bureau", lambda w: "/applications/"),
     "applicant home": ("applicant", lambda w: "/home/"),
     "officer's home": ("bureau", lambda w: "/home/"),

@@ -116,12 +116,16 @@ def _managed(user):
     return Notice.objects.filter(org_q(user, "organisation")).select_related("organisation")
 
 
+MANAGE_PAGE_SIZE = 50
+
+
 @requires("notice.manage")
 def manage(request):
-    notices = _managed(request.user).annotate(
+    notices = _managed(request.user).select_related("approval").annotate(
         open_objections=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN)),
-        superseded=Count("correction"))
-    return render(request, "notices/manage.html", {"notices": notices})
+        superseded=Count("correction")).order_by("-start_date", "-id")
+    page, query = paginate(request, notices, MANAGE_PAGE_SIZE)
+    return render(request, "notices/manage.html", {"notices": page, "page": page, "query": query})
 
 
 def _publish_from_form(request, form, **extra):
