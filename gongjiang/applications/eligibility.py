@@ -203,8 +203,8 @@ def evaluate(application) -> tuple[dict, str]:
         facts, basis, notes = application_facts(application, policy_file=policy_file)
     except (ValueError, KeyError) as e:
         return {"error": f"申报信息无法用于资格初判：{e}"}, "needs_review"
-    result = explain(run(policy_file, facts, on=rnd.reference_date, honour=application.tier or None), 0,
-                     label=application.name)
+    batch_result = run(policy_file, facts, on=rnd.reference_date, honour=application.tier or None)
+    result = explain(batch_result, 0, label=application.name)
     data = {
         "overall": result.overall, "automatic": result.automatic, "in_force": result.in_force,
         "on": result.on.isoformat(), "honour": result.honour, "basis": basis, "basis_label": BASIS_LABELS[basis],
@@ -214,6 +214,7 @@ def evaluate(application) -> tuple[dict, str]:
                      "facts": [{"text": f.text, "source": f.source, "verification": f.verification,
                                 "ref": f.ref if f.ref >= 0 else None} for f in c.facts]}
                     for c in result.clauses],
+        "priority": policy_link.priority_results(batch_result),
     }
     return data, result.overall
 

@@ -255,13 +255,18 @@ def evaluate_facts(rnd, facts: dict, *, person=None, employer=None) -> tuple[dic
         "clauses": [{"article": c.article, "depth": c.depth, "status": c.status, "tone": c.tone, "status_label": c.status_label,
                      "sentence": c.sentence, "facts": [{"text": f.text, "source": f.source} for f in c.facts]}
                     for c in result.clauses],
-        # The honour's priority rules (同等条件下优先…), in the policy's order: the tie-breaks of
-        # the expert review's ranking (review.services.candidate_attrs).
-        "priority": [{"id": rule.id, "article": rule.article, "text": rule.text,
-                      "result": {2: "pass", 1: "needs_review", 0: "fail"}[int(batch_result.priority[0][k])]}
-                     for k, rule in enumerate(batch_result.honour.priority)],
+        "priority": priority_results(batch_result),
     }
     return data, result.overall
+
+
+def priority_results(batch_result, i: int = 0) -> list[dict]:
+    """Person `i`'s standing on the honour's priority rules (同等条件下优先…), in the policy's order,
+    as stored with the eligibility result: the tie-breaks of the expert review's ranking
+    (review.services.candidate_attrs)."""
+    return [{"id": rule.id, "article": rule.article, "text": rule.text,
+             "result": {2: "pass", 1: "needs_review", 0: "fail"}[int(batch_result.priority[i][k])]}
+            for k, rule in enumerate(batch_result.honour.priority)]
 
 
 def _org_path(org) -> str:

@@ -40,18 +40,20 @@ class World:
 
     # ---------------------------------------------------------------- applications
 
-    def person(self, name, *, account=None):
+    def person(self, name, *, account=None, birth=None):
         from gongjiang.core.idnumbers import make_resident_id
         from gongjiang.registry.services import register_person
 
         n = next(_ids)
         return register_person(name=name, jurisdiction=self.district, account=account,
-                               id_number=make_resident_id("441303", dt.date(1980, 5, 1 + n % 27), 200 + n, female=False))
+                               id_number=make_resident_id("441303", birth or dt.date(1980, 5, 1 + n % 27), 200 + n,
+                                                          female=False))
 
-    def nominate(self, name, **extra_facts) -> Application:
+    def nominate(self, name, *, birth=None, **extra_facts) -> Application:
         """Employer route (惠阳、环翠、仲恺 单位推荐): the employer opens, fills and submits, then gives
-        its opinion on the facts (惠阳 第十条（二）). extra_facts replace parts of the standard facts."""
-        person = self.person(name)
+        its opinion on the facts (惠阳 第十条（二）). extra_facts replace parts of the standard facts;
+        `birth` is the registry person's date of birth (by default in May 1980)."""
+        person = self.person(name, birth=birth)
         app = app_services.start(round=self.round, actor=self.employer, route=Route.EMPLOYER, person=person,
                                  employer=self.employer_org)
         self.fill_and_submit(app, actor=self.employer, **extra_facts)

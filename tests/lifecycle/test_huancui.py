@@ -47,3 +47,22 @@ def test_huancui_lifecycle_notice_before_committee_objection_upheld(world):
     assert [(h.name, h.certificate_number, h.term_end) for h in honours] == [
         ("刘海波", "HCSX000001", dt.date(2028, 11, 27)), ("陈立新", "HCSX000002", dt.date(2028, 11, 27))]
     w.assert_audited(apps)
+
+
+def test_huancui_equal_scores_the_younger_candidate_first_7_5(world):
+    """环翠 第七条（五）: 同等条件下优先从45周岁（含45周岁）以下的高技能人才中选拔. Two candidates
+    submitted through the service score the same; the priority rule the engine evaluated when they
+    submitted (stored with the eligibility result) gives the one place to the candidate of 45 or
+    under, without a choice by hand and without falling back to the order of submission."""
+    w = world("huancui-chief-technician", "环翠区", experts=5, quota=1)
+    older = w.nominate("孙建国", birth=dt.date(1970, 3, 1))
+    younger = w.nominate("周明", birth=dt.date(1990, 3, 1))
+    assert [p["result"] for p in older.eligibility["priority"]] == ["fail"]
+    assert [(p["article"], p["result"]) for p in younger.eligibility["priority"]] == [("第七条（五）", "pass")]
+    w.accept_all([older, younger])
+    for app in (older, younger):
+        w.qualify(app)
+    ranked = w.expert_review([older, younger], {older.pk: 0.9, younger.pk: 0.9})
+    assert [r.key for r in ranked] == [str(younger.pk), str(older.pk)]
+    assert ranked[0].rank == 1 and ranked[1].rank == 2 and "45周岁" in ranked[0].decided_by
+    assert w.statuses([older, younger]) == {"孙建国": st.NOT_SHORTLISTED, "周明": st.PASSED}
