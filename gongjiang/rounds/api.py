@@ -111,6 +111,7 @@ class CallDetailOut(CallOut):
     quota: int
     deadlines: list[dict]
     conditions: list[dict]
+    tiers: list[dict]
 
     @staticmethod
     def resolve_deadlines(obj):
@@ -120,9 +121,17 @@ class CallDetailOut(CallOut):
 
     @staticmethod
     def resolve_conditions(obj):
+        """The honour's conditions; in a round of several tiers each tier's are under `tiers`."""
         from . import policy_link
 
-        return policy_link.conditions(obj)
+        return [] if obj.tiers else policy_link.conditions(obj)
+
+    @staticmethod
+    def resolve_tiers(obj):
+        """Each tier of a round of several (code, title, quota, article, conditions); [] otherwise."""
+        from . import policy_link
+
+        return policy_link.tier_conditions(obj)
 
 
 @router.get("/calls", response=list[CallOut], auth=None, summary="申报通知（公开，分页，可按年度和关键词筛选）")

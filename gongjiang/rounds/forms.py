@@ -49,8 +49,10 @@ class ExtendForm(forms.Form):
 
 
 class SelfCheckForm(forms.Form):
-    """A few facts a worker enters to see which conditions they meet. Nothing is stored."""
+    """A few facts a worker enters to see which conditions they meet. Nothing is stored. In a
+    round of several tiers (仲恺 第五条) the worker chooses the tier to check against."""
 
+    tier = forms.ChoiceField(label="自测的称号（等级）", required=False)
     birth_date = forms.DateField(label="出生日期", widget=DATE)
     gender = forms.ChoiceField(label="性别", choices=[("男", "男"), ("女", "女")])
     skill_level = forms.TypedChoiceField(label="最高职业资格/技能等级", coerce=int, required=False,
@@ -64,6 +66,14 @@ class SelfCheckForm(forms.Form):
                                                choices=list(CompetitionClass.choices))
     competition_rank = forms.IntegerField(label="名次", min_value=1, required=False)
     competition_date = forms.DateField(label="比赛日期", widget=DATE, required=False)
+
+    def __init__(self, *args, tiers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if tiers:
+            self.fields["tier"].choices = list(tiers)
+            self.fields["tier"].required = True
+        else:
+            del self.fields["tier"]
 
     def facts(self) -> dict:
         d = self.cleaned_data

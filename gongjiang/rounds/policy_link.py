@@ -218,19 +218,27 @@ def ranking_required_above(policy) -> int:
     return (procedure.ranking_required_above if procedure and procedure.ranking_required_above else 2)
 
 
-def conditions(rnd) -> list[dict]:
-    """The honour's eligibility clauses rendered in Chinese with their articles, as a flat list
-    of {depth, article, text} (parents first), for the call page and the self-check."""
+def conditions(rnd, tier=None) -> list[dict]:
+    """The honour's (in a round of tiers, tier `tier`'s) eligibility clauses rendered in Chinese
+    with their articles, as a flat list of {depth, article, text} (parents first), for the call
+    page and the self-check."""
     from gongjiang.policy.render import condition_lines
 
     p = parsed_on(rnd.policy, rnd.reference_date)
-    honour = p.honour(rnd.honour_code or None)
+    honour = p.honour(tier or rnd.honour_code or None)
     return [{"depth": d, "article": article, "text": text}
             for d, article, text, _clause in condition_lines(honour.eligibility, p)]
 
 
-def evaluate_facts(rnd, facts: dict, *, person=None, employer=None) -> tuple[dict, str]:
-    """Evaluate one application's facts with the policy engine on the round's reference date.
+def tier_conditions(rnd) -> list[dict]:
+    """Each tier of a round of several (仲恺 第五条: 首席技师、优秀技师) with its quota, article and
+    its own eligibility clauses; [] for a round of one honour."""
+    return [{**t, "conditions": conditions(rnd, t["code"])} for t in rnd.tiers or []]
+
+
+def evaluate_facts(rnd, facts: dict, *, person=None, employer=None, tier=None) -> tuple[dict, str]:
+    """Evaluate one application's facts with the policy engine on the round's reference date,
+    against tier `tier`'s clauses in a round of several (default: the round's honour).
     Returns (explanation as plain JSON, overall status "pass" / "fail" / "needs_review")."""
     from gongjiang.policy.engine import evaluate
     from gongjiang.policy.explain import explain
@@ -247,7 +255,7 @@ def evaluate_facts(rnd, facts: dict, *, person=None, employer=None) -> tuple[dic
         batch = Facts.from_records([record], employers=employers, policy=p.code)
     except (ValueError, KeyError) as e:
         return {"error": f"申报信息无法用于资格初判：{e}"}, "needs_review"
-    batch_result = evaluate(p, batch, on=rnd.reference_date, honour=rnd.honour_code or None)
+    batch_result = evaluate(p, batch, on=rnd.reference_date, honour=tier or rnd.honour_code or None)
     result = explain(batch_result, 0, label=record.get("id", ""))
     data = {
         "overall": result.overall, "automatic": result.automatic, "in_force": result.in_force,

@@ -188,7 +188,8 @@ def _public_round(code) -> Round:
 def public_call(request, code):
     rnd = _public_round(code)
     return render(request, "rounds/public_call.html", {
-        "round": rnd, "conditions": policy_link.conditions(rnd),
+        "round": rnd, "tiers": policy_link.tier_conditions(rnd),
+        "conditions": [] if rnd.tiers else policy_link.conditions(rnd),
         "deadlines": [(DeadlineKind(k).label, rnd.deadline(k)) for k in DeadlineKind if rnd.deadline(k)],
         "unit_rules": policy_link.unit_rules(rnd.policy),
     })
@@ -211,8 +212,12 @@ def blank_form(request, code, which):
 def self_check(request, code):
     """Eligibility self-check: the worker's facts are evaluated and shown, never stored."""
     rnd = _public_round(code)
-    form = SelfCheckForm(request.POST or None)
+    form = SelfCheckForm(request.POST or None, tiers=policy_link.tier_choices(rnd),
+                         initial={"tier": request.GET.get("tier", "")})
     result = None
     if request.method == "POST" and form.is_valid():
-        result, _status = policy_link.evaluate_facts(rnd, form.facts())
+        tier = form.cleaned_data.get("tier") or None
+        result, _status = policy_link.evaluate_facts(rnd, form.facts(), tier=tier)
+        if tier:
+            result["tier_title"] = rnd.tier_title(tier)
     return render(request, "rounds/self_check.html", {"round": rnd, "form": form, "result": result})
