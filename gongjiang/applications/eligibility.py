@@ -219,18 +219,18 @@ def evaluate(application) -> tuple[dict, str]:
     return data, result.overall
 
 
-def competition_placements(person, rnd) -> list[dict]:
-    """The person's registry placements that support the policy's competition clauses, each with
-    the clauses it supports: placements a `competition` clause matches (level, class, rank, within
-    its years), and for a clause reviewers judge from competition records (e.g. 环翠 第七条（二）
-    市级一、二类职业技能竞赛成绩优异者, kind manual with evidence competitions) every placement on
-    record, marked as judged by the reviewers."""
+def competition_placements(person, rnd, tier=None) -> list[dict]:
+    """The person's registry placements that support the policy's competition clauses (in a round
+    of several tiers, tier `tier`'s), each with the clauses it supports: placements a `competition`
+    clause matches (level, class, rank, within its years), and for a clause reviewers judge from
+    competition records (e.g. 环翠 第七条（二） 市级一、二类职业技能竞赛成绩优异者, kind manual with
+    evidence competitions) every placement on record, marked as judged by the reviewers."""
     from gongjiang.policy.engine import evaluate as run
     from gongjiang.policy.schema import walk
     from gongjiang.registry.models import CompetitionResult
 
     policy_file = policy_link.parsed_on(rnd.policy, rnd.reference_date)
-    honour = policy_file.honour(rnd.honour_code or None)
+    honour = policy_file.honour(tier or rnd.honour_code or None)
     facts = registry_facts(person, policy_file=policy_file, on=rnd.reference_date, honour=honour.code)
     result = run(policy_file, facts, on=rnd.reference_date, honour=honour.code)
     refs = facts.competitions.ref
@@ -249,10 +249,10 @@ def competition_placements(person, rnd) -> list[dict]:
     return [{"placement": c, "clauses": supports[c.pk]} for c in placements.order_by("-held_on", "pk")]
 
 
-def competition_clauses(rnd) -> list:
-    """The honour's clauses about competition results (structured or judged by reviewers)."""
+def competition_clauses(rnd, tier=None) -> list:
+    """The honour's (tier `tier`'s) clauses about competition results (structured or judged by reviewers)."""
     from gongjiang.policy.schema import walk
 
-    honour = policy_link.honour_of(rnd.policy, rnd.honour_code, on=rnd.reference_date)
+    honour = policy_link.honour_of(rnd.policy, tier or rnd.honour_code, on=rnd.reference_date)
     return [c for c in walk(honour.eligibility)
             if c.kind == "competition" or (c.kind == "manual" and "competitions" in (getattr(c, "evidence", None) or []))]

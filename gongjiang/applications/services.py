@@ -274,12 +274,13 @@ def competition_candidates(actor, *, query=""):
     return qs.order_by("name", "pk")
 
 
-def competition_offer(person, rnd) -> list[dict]:
-    """Every placement of `person` on record, each with the policy clauses it supports (环翠
-    第十条（二）: 从各类职业技能竞赛成绩优异者中推荐) and whether it may be chosen for a nomination."""
+def competition_offer(person, rnd, tier=None) -> list[dict]:
+    """Every placement of `person` on record, each with the policy clauses (of tier `tier` in a
+    round of several) it supports (环翠 第十条（二）: 从各类职业技能竞赛成绩优异者中推荐) and whether
+    it may be chosen for a nomination."""
     from . import eligibility
 
-    supported = {o["placement"].pk: o["clauses"] for o in eligibility.competition_placements(person, rnd)}
+    supported = {o["placement"].pk: o["clauses"] for o in eligibility.competition_placements(person, rnd, tier)}
     return [{"placement": c, "clauses": supported.get(c.pk, []), "offered": c.pk in supported}
             for c in person.competition_results.order_by("-held_on", "pk")]
 
@@ -288,18 +289,20 @@ def live_application_of(person, rnd):
     return _live(rnd).filter(person=person).first()
 
 
-def nominate_competition_winner(*, round, actor, person, placements, reason="") -> Application:
+def nominate_competition_winner(*, round, actor, person, placements, honour_code="", reason="") -> Application:
     """Nominate a competition winner from the registry's placements that meet the policy's
-    competition clause (环翠 第十条（二）); the draft is pre-filled with the chosen placements."""
+    competition clause (环翠 第十条（二）); the draft is pre-filled with the chosen placements. In a
+    round of several tiers the nomination names its tier and the placements meet that tier's clauses."""
     from . import eligibility
 
     _require_competition_nominator(actor, round)
-    offered = {p["placement"].pk: p["placement"] for p in eligibility.competition_placements(person, round)}
+    tier = _tier(round, honour_code)
+    offered = {p["placement"].pk: p["placement"] for p in eligibility.competition_placements(person, round, tier)}
     chosen = [offered[pk] for pk in placements if pk in offered]
     if not chosen or len(chosen) != len(set(placements)):
         raise DomainError("请选择符合本政策竞赛条件的竞赛成绩（须为人才库中的记录）", log="placements not offered")
     with transaction.atomic():
-        app = start(round=round, actor=actor, route=Route.COMPETITION, person=person, reason=reason)
+        app = start(round=round, actor=actor, route=Route.COMPETITION, person=person, honour_code=tier, reason=reason)
         facts = dict(app.facts)
         facts["competitions"] = [{"name": c.name, "level": c.level, "klass": c.klass, "rank": c.rank,
                                   "held_on": c.held_on.isoformat()} for c in chosen]

@@ -357,6 +357,10 @@ def competition(request, round_pk):
     policy's competition clause accepts (or leaves to the reviewers) and create the nominated draft."""
     user = request.user
     rnd = _competition_round(user, round_pk)
+    tiers = policy_link.tier_choices(rnd)  # a round of several tiers: one tier's clauses at a time
+    tier = request.POST.get("tier") or request.GET.get("tier", "")
+    if tiers and tier not in dict(tiers):
+        tier = tiers[0][0]
     error_for, error = None, ""
     if request.method == "POST":
         person_pk = request.POST.get("person", "")
@@ -366,7 +370,7 @@ def competition(request, round_pk):
         try:
             placements = [int(x) for x in request.POST.getlist("placement") if x.isdigit()]
             app = services.nominate_competition_winner(round=rnd, actor=user, person=person, placements=placements,
-                                                       reason=request.POST.get("reason", "").strip())
+                                                       honour_code=tier, reason=request.POST.get("reason", "").strip())
             messages.success(request, f"已推荐竞赛优胜者{person.name}，申报草稿已创建（{app.serial}），请补充材料后提交。")
             return redirect("applications:edit", pk=app.pk)
         except DomainError as e:
@@ -374,14 +378,15 @@ def competition(request, round_pk):
     search = forms.CompetitionSearchForm(request.GET or None)
     query_text = search.cleaned_data["q"] if search.is_valid() else ""
     page, query = paginate(request, services.competition_candidates(user, query=query_text), COMPETITION_PAGE_SIZE)
-    people = [{"person": p, "placements": services.competition_offer(p, rnd),
+    people = [{"person": p, "placements": services.competition_offer(p, rnd, tier),
                "application": services.live_application_of(p, rnd)} for p in page]
     from . import eligibility
 
     return render(request, "applications/competition.html", {
         "round": rnd, "route": services.competition_route(rnd), "form": search, "page": page, "query": query,
         "people": people, "error_for": error_for, "error": error, "accepting": rnd.is_accepting,
-        "clauses": eligibility.competition_clauses(rnd),
+        "clauses": eligibility.competition_clauses(rnd, tier), "tiers": tiers, "tier": tier,
+        "tier_title": rnd.tier_title(tier),
         "nominated": services.visible_applications(user).filter(round=rnd, route=Route.COMPETITION)
         .order_by("-created_at"),
     }, status=400 if error else 200)

@@ -166,3 +166,60 @@ def test_competition_page_linked_from_round_page_and_home(client, huancui):
     assert url in client.get(f"/rounds/{huancui['round'].pk}/").content.decode()
     home = client.get("/home/").content.decode()
     assert url in home and "推荐竞赛优胜者（第十条（二））" in home
+
+
+# ---------------------------------------------------------------- a round of several tiers
+
+@pytest.fixture
+def tiers(jurisdictions, make_user, make_org):
+    """A round of two tiers (as 仲恺 第五条) of the test policy with a competition route: a city
+    first place meets 优秀技师's clause (第五条（二）1) but not 首席技师's (第五条（一）1)."""
+    from gongjiang.registry.models import CompetitionResult, Employment
+    from gongjiang.registry.services import register_person
+
+    district = jurisdictions["惠阳区"]
+    bureau = make_user("bureau", district)
+    rnd = open_round(policy_code="test-tiers-competition", organiser=district, actor=bureau,
+                     tiers=["chief-technician", "excellent-technician"])
+    employer = make_org(parent=district, kind="enterprise", name="惠阳精工")
+    person = register_person(name="陈市赛", id_number=make_resident_id("441303", dt.date(1988, 2, 3), 7, female=False),
+                             jurisdiction=district, actor=bureau, source="registry")
+    Employment.objects.create(person=person, employer=employer, jurisdiction=district, post="车工", start=dt.date(2012, 1, 1))
+    city = CompetitionResult.objects.create(person=person, name="惠州市职业技能大赛车工项目", level=3, klass=1, rank=1,
+                                            held_on=dt.date(2025, 6, 1), source="registry", verification="verified")
+    return {"round": rnd, "bureau": bureau, "person": person, "city": city}
+
+
+def test_competition_placements_are_judged_on_the_chosen_tiers_clause(tiers):
+    from gongjiang.applications import eligibility
+
+    rnd, person = tiers["round"], tiers["person"]
+    assert eligibility.competition_placements(person, rnd, "chief-technician") == []
+    offered = eligibility.competition_placements(person, rnd, "excellent-technician")
+    assert [(o["placement"].pk, o["clauses"][0]["article"]) for o in offered] == [(tiers["city"].pk, "第五条（二）1")]
+    assert [c.article for c in eligibility.competition_clauses(rnd, "chief-technician")] == ["第五条（一）1"]
+
+
+def test_competition_winner_nominated_for_a_tier(tiers):
+    rnd, bureau, person, city = tiers["round"], tiers["bureau"], tiers["person"], tiers["city"]
+    with refused("请选择申报的称号（等级）"):
+        services.nominate_competition_winner(round=rnd, actor=bureau, person=person, placements=[city.pk])
+    with refused("符合本政策竞赛条件"):  # a city placement does not meet 首席技师's clause
+        services.nominate_competition_winner(round=rnd, actor=bureau, person=person, placements=[city.pk],
+                                             honour_code="chief-technician")
+    app = services.nominate_competition_winner(round=rnd, actor=bureau, person=person, placements=[city.pk],
+                                               honour_code="excellent-technician")
+    assert app.route == Route.COMPETITION and app.tier == "excellent-technician"
+
+
+def test_competition_page_of_a_round_of_tiers(client, tiers):
+    rnd, person, city = tiers["round"], tiers["person"], tiers["city"]
+    client.force_login(tiers["bureau"])
+    chief = _page(client, rnd).content.decode()  # the first tier unless another is chosen
+    assert "“测试首席技师”的竞赛条件" in chief and "不符合本政策竞赛条件" in chief
+    excellent = _page(client, rnd, tier="excellent-technician").content.decode()
+    assert "“测试优秀技师”的竞赛条件" in excellent and "符合第五条（二）1" in excellent
+    resp = client.post(f"/applications/rounds/{rnd.pk}/competition/",
+                       {"person": person.pk, "placement": [city.pk], "tier": "excellent-technician"})
+    assert resp.status_code == 302
+    assert person.applications.get(round=rnd).honour_code == "excellent-technician"
