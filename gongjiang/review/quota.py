@@ -268,4 +268,10 @@ def progress(policy, honour_code=None) -> dict | None:
     mine = Q(honour_code=honour.code) | Q(honour_code="", round__honour_code=honour.code)  # its tier, or its round
     approved = Application.objects.filter(mine, round__policy=policy, status__in=st.SELECTED_STATES).count()
     return {"target": q.total, "by": q.total_by, "article": q.article, "approved": approved,
-            "remaining": max(q.total - approved, 0)}
+            "remaining": max(q.total - approved, 0), "title": honour.title}
+
+
+def round_progress(rnd) -> list[dict]:
+    """The programme targets of the round's honour, or of each of its tiers, with their progress."""
+    codes = [t["code"] for t in rnd.tiers or []] or [rnd.honour_code or None]
+    return [p for p in (progress(rnd.policy, code) for code in codes) if p is not None]

@@ -1,4 +1,4 @@
-"""Expert scoring: rubric, aggregation, ranking with the policy's tie-break rules, shortlist by quota.
+"""Expert scoring: rubric, aggregation and ranking with the policy's tie-break rules (the quota is held by review.quota).
 
 Pure Python. Points are Decimals (never floats): an officer must be able to redo every sum by hand.
 
@@ -228,45 +228,4 @@ def rank(entries, tie_breaks=()) -> list[Ranked]:
                     break
             out[-1].decided_by = out[-1].decided_by or decided
         out.append(Ranked(row[0], row[1], i + 1, row[3], row[2]))
-    return out
-
-
-@dataclass
-class Shortlist:
-    selected: list[Ranked]
-    tied_at_cutoff: list[Ranked]    # share the rank at the quota boundary: the committee decides
-    below: list[Ranked]
-    quota: int | None
-
-    @property
-    def needs_decision(self) -> bool:
-        return bool(self.tied_at_cutoff)
-
-
-def shortlist(ranked: list[Ranked], quota: int | None, *, min_score=None) -> Shortlist:
-    """Up to `quota` candidates by rank (不超过N名). Candidates below `min_score` never qualify.
-    If the quota boundary cuts through a group sharing one rank, the whole group is set aside as
-    tied_at_cutoff instead of picking arbitrarily: within the quota only if all of them fit."""
-    threshold = to_decimal(min_score) if min_score is not None else None
-    eligible = [r for r in ranked if threshold is None or r.score >= threshold]
-    below = [r for r in ranked if r not in eligible]
-    if quota is None or len(eligible) <= quota:
-        return Shortlist(eligible, [], below, quota)
-    selected = eligible[:quota]
-    boundary_rank = eligible[quota - 1].rank
-    if eligible[quota].rank == boundary_rank:
-        tied = [r for r in eligible if r.rank == boundary_rank]
-        selected = [r for r in selected if r.rank != boundary_rank]
-        rest = [r for r in eligible[quota:] if r.rank != boundary_rank]
-        return Shortlist(selected, tied, rest + below, quota)
-    return Shortlist(selected, [], eligible[quota:] + below, quota)
-
-
-def shortlist_by_category(ranked: list[Ranked], quotas: dict, *, min_score=None) -> dict[str, Shortlist]:
-    """Zhongkai 第五条: 50 首席技师 and 200 优秀技师 — one ranking and quota per category."""
-    out = {}
-    categories = sorted({r.category for r in ranked} | set(quotas))
-    for category in categories:
-        rows = [r for r in ranked if r.category == category]
-        out[category] = shortlist(rows, quotas.get(category), min_score=min_score)
     return out

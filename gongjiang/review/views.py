@@ -54,7 +54,7 @@ def _board_context(request, rnd, notice_form=None):
     ctx = {"round": rnd, "procedure": proc, "columns": columns, "form": form, "page": page, "query": query,
            "quota": {"quota": rnd.quota, "article": rnd.quota_article, "taken": taken,
                      "left": max(rnd.quota - taken, 0)},
-           "programme": quota.progress(rnd.policy, rnd.honour_code or None), "cap_lines": quota.cap_lines(rnd),
+           "programmes": quota.round_progress(rnd), "cap_lines": quota.cap_lines(rnd),
            "panels": rnd.panels.all(), "sessions": rnd.committee_sessions.all(),
            "draw_form": forms.DrawForm(), "session_form": None, "forwarding_stage": proc.get(st.FORWARDING)}
     expert_stage = proc.get(st.EXPERT)

@@ -1,11 +1,9 @@
-"""Rubric, aggregation (去掉一个最高分和一个最低分), ranking with tie-breaks and shortlist by quota."""
+"""Rubric, aggregation (去掉一个最高分和一个最低分) and ranking with tie-breaks; the quota is held by review.quota."""
 from decimal import Decimal
 
 import pytest
 
-from gongjiang.review.scoring import (
-    Aggregation, Rubric, ScoringError, TieBreak, rank, shortlist, shortlist_by_category,
-)
+from gongjiang.review.scoring import Aggregation, Rubric, ScoringError, TieBreak, rank
 from gongjiang.review.tests.policy_stages import rubric as policy_rubric
 
 # 聊城 三's rubric: 职业技能水平 30, 业绩贡献 40, 带徒传技 30 (equal weights).
@@ -101,39 +99,6 @@ def test_rank_low_direction_and_missing_values_last():
     rules = TieBreak.list_from_params([{"key": "age", "prefer": "low"}])
     ranked = rank([("x", 80, {}), ("y", 80, {"age": 50}), ("z", 80, {"age": 40})], rules)
     assert [r.key for r in ranked] == ["z", "y", "x"]
-
-
-def test_shortlist_up_to_quota_huiyang_ten():
-    # 惠阳 第四条: 每两年分别选拔培育不超过10名
-    ranked = rank([(f"c{i:02d}", 100 - i, {}) for i in range(15)])
-    result = shortlist(ranked, 10)
-    assert [r.key for r in result.selected] == [f"c{i:02d}" for i in range(10)]
-    assert not result.needs_decision
-
-
-def test_shortlist_tie_across_boundary_is_left_to_committee():
-    ranked = rank([("a", 90, {}), ("b", 85, {}), ("c", 85, {}), ("d", 70, {})])
-    result = shortlist(ranked, 2)
-    assert [r.key for r in result.selected] == ["a"]
-    assert [r.key for r in result.tied_at_cutoff] == ["b", "c"]
-    assert [r.key for r in result.below] == ["d"]
-
-
-def test_shortlist_minimum_score_excludes():
-    ranked = rank([("a", 90, {}), ("b", 55, {})])
-    result = shortlist(ranked, 5, min_score=60)
-    assert [r.key for r in result.selected] == ["a"]
-    assert [r.key for r in result.below] == ["b"]
-
-
-def test_shortlist_by_category_zhongkai_quotas():
-    # 仲恺 第五条: 每年选拔50名“首席技师”、200名“优秀技师”
-    entries = [(f"s{i}", 90 - i, {}, "首席技师") for i in range(60)] + \
-              [(f"y{i}", 80 - i / 10, {}, "优秀技师") for i in range(210)]
-    result = shortlist_by_category(rank(entries), {"首席技师": 50, "优秀技师": 200})
-    assert len(result["首席技师"].selected) == 50
-    assert len(result["优秀技师"].selected) == 200
-    assert all(r.category == "首席技师" for r in result["首席技师"].selected)
 
 
 def test_rubric_equal_weights_huiyang_file_gives_sum_of_points():
