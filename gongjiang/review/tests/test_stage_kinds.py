@@ -100,3 +100,23 @@ def test_procedure_page_draws_the_machine_in_chinese(client, make_user, jurisdic
     body = client.get(reverse("policy:procedure", args=["huiyang-chief-technician"])).content.decode()
     assert "安全信用审查" in body and "单位存在暂缓情形，暂缓审核" in body and "第十一条（二）" in body
     assert "credit_check" not in body and "None" not in body
+
+
+@pytest.mark.django_db
+def test_every_policy_procedure_shows_and_draws_each_stage(client, make_user, jurisdictions):
+    """Every policy file (the five seed cities and the others): `gongjiang procedure show` prints,
+    and the procedure page draws, each stage of its procedure with its article."""
+    from gongjiang.policy.services import load_policies
+
+    load_policies()
+    client.force_login(make_user("bureau", jurisdictions["惠阳区"]))
+    for code in CODES:
+        out = io.StringIO()
+        call_command("procedure", "show", code, stdout=out)
+        resp = client.get(reverse("policy:procedure", args=[code]))
+        body = resp.content.decode()
+        assert resp.status_code == 200, code
+        for stage in loader.read_policy(loader.POLICIES_DIR / f"{code}.yaml").policy.procedure:
+            if stage.name:
+                assert stage.name in out.getvalue() and stage.name in body, (code, stage.name)
+        assert "None" not in body, code
