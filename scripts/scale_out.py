@@ -94,6 +94,14 @@ def start_processes(*, chunk, lease):
         procs[w] = subprocess.Popen([sys.executable, "-m", "gongjiang", "db_worker", "--worker-id", w, "--interval", "0.5",
                                      "--lease", str(lease), "--no-reload", "--no-startup-delay", "--verbosity", "0"],
                                     cwd=ROOT, env=_env(chunk))
+    from gongjiang.registry.screening import workers_alive
+
+    for _ in range(600):  # both workers alive before a run is planned: it is then split by jurisdiction
+        if workers_alive() == 2:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit("the two workers did not start")
     for port in SERVERS.values():
         for _ in range(300):
             try:

@@ -562,7 +562,9 @@ class ScreeningRun(models.Model):
 
 
 class ScreeningShard(models.Model):
-    """One jurisdiction's part of a screening run: the people of the run's scope registered there.
+    """One jurisdiction's part of a screening run: the people of the run's scope registered there;
+    or, without a jurisdiction, every person of the scope (the one shard of a run screened inline
+    or by a single worker, read by primary-key ranges instead of scattered rows).
     Each shard is a background task of its own, so several workers share a run; a shard commits
     its results chunk by chunk together with `resume_after` (the last person stored), so a shard
     whose worker died is run again from there and every result is stored once. `attempt` fences
@@ -570,7 +572,7 @@ class ScreeningShard(models.Model):
 
     run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="shards")
     jurisdiction = models.ForeignKey("accounts.Organisation", verbose_name="辖区", on_delete=models.PROTECT,
-                                     related_name="+")
+                                     related_name="+", null=True, blank=True)
     status = models.CharField("状态", max_length=12, choices=ScreeningRun.Status.choices,
                               default=ScreeningRun.Status.QUEUED)
     total = models.PositiveIntegerField("人数", default=0)
@@ -595,6 +597,11 @@ class ScreeningShard(models.Model):
         return f"筛查#{self.run_id}分片#{self.pk}"
 
     @property
+    def label(self) -> str:
+        """The shard's people in words: its jurisdiction, or the run's whole scope."""
+        return self.jurisdiction.name if self.jurisdiction_id else f"{self.run.scope.name}（全部范围）"
+
+    @property
     def finished(self):
         return self.status in {ScreeningRun.Status.DONE, ScreeningRun.Status.CANCELLED, ScreeningRun.Status.FAILED}
 
@@ -605,11 +612,17 @@ class ScreeningResult(models.Model):
         NEEDS_REVIEW = 1, "需人工审核"
         NOT_ELIGIBLE = 2, "不符合"
 
-    # No database FK constraints: a run bulk-inserts a million rows whose ids it has just read, and
-    # per-row constraint triggers cost more than the rest of the screening. Deletion still cascades
-    # through the ORM.
-    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results", db_constraint=False)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # A run bulk-inserts a million rows, and every index and per-row default costs on each of them
+    # (1M rows on this machine: 1.2 s into a bare table, 9-11 s with the id column, its sequence
+    # and the five indexes this table had). So: no database FK constraints (per-row triggers) and
+    # no id: the primary key is (run, person), which also stores each person's result once, and
+    # one index serves the results list (a run's results by outcome, then person). Deletion still
+    # cascades through the ORM (a person's results are found by a scan: people are not deleted).
+    pk = models.CompositePrimaryKey("run", "person")
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results", db_constraint=False,
+                            db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                               db_index=False)
     outcome = models.PositiveSmallIntegerField(choices=Outcome.choices)
     fail_mask = models.BigIntegerField(default=0)
     review_mask = models.BigIntegerField(default=0)
@@ -617,8 +630,7 @@ class ScreeningResult(models.Model):
     class Meta:
         verbose_name = "筛查结果"
         verbose_name_plural = "筛查结果"
-        indexes = [models.Index(fields=["run", "outcome"])]
-        constraints = [models.UniqueConstraint(fields=["run", "person"], name="screening_result_unique")]
+        indexes = [models.Index(fields=["run", "outcome", "person"], name="screening_result_list")]
 
 
 class Invitation(models.Model):

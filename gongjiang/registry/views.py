@@ -436,7 +436,7 @@ def _results(request, run):
 @requires("registry.screen")
 def screening_detail(request, pk):
     run = _scoped_run(request, pk)
-    shards = list(run.shards.select_related("jurisdiction").order_by("jurisdiction__path"))
+    shards = list(run.shards.select_related("jurisdiction", "run__scope").order_by("jurisdiction__path"))
     if request.htmx and request.GET.get("progress"):
         return render(request, "registry/_screening_progress.html", {"run": run, "shards": shards})
     page = Paginator(_results(request, run), PAGE_SIZE).get_page(request.GET.get("page"))

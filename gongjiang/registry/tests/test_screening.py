@@ -55,12 +55,15 @@ def eligible_person(world, birth=dt.date(1980, 5, 1)):
     return p
 
 
-def run_for(world, **kw):
+def new_run(world, **kw):
     from gongjiang.policy.models import Policy
 
-    run = ScreeningRun.objects.create(policy=Policy.objects.get(code=POLICY), reference_date=REF,
-                                      scope=world["huiyang"], created_by=world["officer"], **kw)
-    return screening.run_screening(run.pk, chunk=2)
+    return ScreeningRun.objects.create(policy=Policy.objects.get(code=POLICY), reference_date=REF,
+                                       scope=world["huiyang"], created_by=world["officer"], **kw)
+
+
+def run_for(world, by=screening.SCOPE, **kw):
+    return screening.run_screening(new_run(world, **kw).pk, chunk=2, by=by)
 
 
 def test_screening_outcomes_and_failing_clauses(world):
@@ -130,7 +133,7 @@ def test_screening_split_into_shards_by_jurisdiction(world):
     residents = [eligible_person(world) for _ in range(3)]
     commuter = eligible_person(world)
     Person.objects.filter(pk=commuter.pk).update(jurisdiction=world["huicheng"])
-    run = run_for(world)
+    run = run_for(world, by=screening.JURISDICTION)
     shards = {s.jurisdiction.name: s for s in run.shards.select_related("jurisdiction")}
     assert {name: (s.status, s.total, s.done, s.attempt) for name, s in shards.items()} == {
         "惠阳区": ("done", 3, 3, 1), "惠城区": ("done", 1, 1, 1)}
@@ -138,6 +141,45 @@ def test_screening_split_into_shards_by_jurisdiction(world):
     assert run.status == "done" and run.total == run.done == 4 and run.eligible == 4
     assert sorted(ScreeningResult.objects.filter(run=run).values_list("person_id", flat=True)) == sorted(
         [p.pk for p in residents] + [commuter.pk])
+
+
+def test_screening_inline_is_one_shard_of_the_whole_scope(world):
+    """Run in one process, the scope is one shard (read by primary-key ranges, not jurisdiction by
+    jurisdiction): every person of the scope, the commuter registered in 惠城区 included."""
+    residents = [eligible_person(world) for _ in range(3)]
+    commuter = eligible_person(world)
+    Person.objects.filter(pk=commuter.pk).update(jurisdiction=world["huicheng"])
+    run = run_for(world)
+    (shard,) = run.shards.all()
+    assert shard.jurisdiction is None and shard.label == "惠阳区（全部范围）"
+    assert (shard.status, shard.total, shard.done, shard.resume_after) == ("done", 4, 4, commuter.pk)
+    assert run.status == "done" and run.total == run.done == 4 and run.eligible == 4
+    assert sorted(ScreeningResult.objects.filter(run=run).values_list("person_id", flat=True)) == sorted(
+        [p.pk for p in residents] + [commuter.pk])
+
+
+@pytest.mark.parametrize("alive, by_jurisdiction", [(0, False), (1, False), (2, True)])
+def test_background_run_split_by_jurisdiction_only_when_workers_share_it(world, alive, by_jurisdiction):
+    """The background task splits a run by jurisdiction when two or more workers are alive to
+    share it; with one worker (or none: the inline backend) the whole scope is one shard."""
+    from django.utils import timezone
+
+    from gongjiang.ops.models import WorkerHeartbeat
+
+    eligible_person(world)
+    commuter = eligible_person(world)
+    Person.objects.filter(pk=commuter.pk).update(jurisdiction=world["huicheng"])
+    now = timezone.now()
+    for i in range(alive):
+        WorkerHeartbeat.objects.create(worker_id=f"w{i}", started_at=now, seen_at=now)
+    WorkerHeartbeat.objects.create(worker_id="long-dead", started_at=now - dt.timedelta(days=1),
+                                   seen_at=now - dt.timedelta(days=1))
+    run = new_run(world)
+    assert screening.workers_alive() == alive
+    shard_ids = screening.plan_shards(run.pk)  # as screening_task plans, without enqueuing
+    shards = {s.label: s.total for s in ScreeningShard.objects.filter(pk__in=shard_ids).select_related(
+        "jurisdiction", "run__scope")}
+    assert shards == ({"惠阳区": 1, "惠城区": 1} if by_jurisdiction else {"惠阳区（全部范围）": 2})
 
 
 def test_shard_left_running_by_a_dead_worker_is_run_again_and_audited(world):
@@ -160,7 +202,7 @@ def test_shard_left_running_by_a_dead_worker_is_run_again_and_audited(world):
     assert run.status == "done" and run.done == 3
     assert ScreeningResult.objects.filter(run=run).count() == len(people)
     retry = AuditEntry.objects.get(action="registry.screening.shard_retry")
-    assert retry.after["attempt"] == 2 and "惠阳区分片" in retry.reason
+    assert retry.after["attempt"] == 2 and "惠阳区（全部范围）分片" in retry.reason
 
 
 def test_screening_with_nobody_in_scope_is_done_at_once(world):

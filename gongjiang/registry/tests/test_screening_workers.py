@@ -1,7 +1,8 @@
 """A registry screening shared by two real `gongjiang db_worker` processes on PostgreSQL, one of
 them killed (SIGKILL) in the middle of a shard: its task goes back to the queue when its heartbeat
 is older than the lease, the other worker resumes the shard after its last committed chunk, and
-every person's result is stored exactly once, the same as a screening run in one process."""
+every person's result is stored exactly once, the same as a screening run in one process (where
+the whole scope is one shard)."""
 import datetime as dt
 import os
 import signal
@@ -70,6 +71,8 @@ def test_worker_killed_mid_shard_loses_nothing_and_stores_each_result_once(juris
 
     procs = {w: start_worker(w) for w in ("worker-1", "worker-2")}
     try:
+        # both alive before the run is planned: with two workers it is split by jurisdiction
+        wait_for(lambda: screening.workers_alive() == 2, 120, "both workers' heartbeats")
         run = screening.start_screening(policy=policy, reference_date=REF, actor=officer)  # enqueued on commit
         victim = wait_for(lambda: ScreeningShard.objects.filter(run=run, status="running", done__gt=0)
                           .exclude(done=F("total")).first(), 180, "a shard in the middle of its chunks")

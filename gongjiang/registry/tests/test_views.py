@@ -84,7 +84,8 @@ def test_screening_pages(setup):
     run_screening(run.pk)  # the on-commit task does not fire inside the test transaction
     page = c.get(f"/registry/screening/{run.pk}/").content.decode()
     assert "王师傅" in page and NUMBER not in page
-    assert "按辖区分片筛查：1 个分片" in page and "第1次" in page  # the shards of the run, by jurisdiction
+    # the shards of the run: run in one process, one shard of the officer's whole scope
+    assert "分片筛查：1 个分片" in page and "（全部范围）" in page and "第1次" in page
     progress = c.get(f"/registry/screening/{run.pk}/?progress=1", HTTP_HX_REQUEST="true")
     assert progress.status_code == 200 and 'id="screening-shards"' in progress.content.decode()
     assert c.get(f"/registry/screening/{run.pk}/export/").status_code == 200
