@@ -127,6 +127,7 @@ policy or the reference date is computed inside ``evaluate``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -268,6 +269,22 @@ class Table:
     @classmethod
     def empty(cls, name: str, n: int = 0) -> "Table":
         return cls(name, {c: np.zeros(n, dtype=t) for c, t in SCHEMA[name].items()})
+
+
+class RefLabels(Sequence):
+    """Display labels of a registry batch: each person's primary key as text, made when asked
+    (an explanation reads one; making a million strings cost a screening chunk a second)."""
+
+    def __init__(self, refs: np.ndarray):
+        self.refs = refs
+
+    def __len__(self):
+        return len(self.refs)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [str(int(r)) for r in self.refs[i]]
+        return str(int(self.refs[i]))
 
 
 @dataclass
