@@ -3,7 +3,7 @@ and forwarding a candidate within the unit's quota (same service, same lock as t
 import datetime as dt
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from gongjiang.api.pagination import BoundedLimitOffset
@@ -21,6 +21,7 @@ class ApplicationOut(Schema):
     round_id: int
     name: str
     route: str
+    tier: str = Field("", description="在同时评选几个称号（等级）的批次中所申报的称号代码，否则为空")
     status: str
     status_label: str
     employer: str | None
@@ -30,6 +31,10 @@ class ApplicationOut(Schema):
     version: int
     submitted_at: dt.datetime | None
     eligibility_status: str | None
+
+    @staticmethod
+    def resolve_tier(obj):
+        return obj.honour_code
 
     @staticmethod
     def resolve_employer(obj):

@@ -222,4 +222,6 @@ def test_competition_page_of_a_round_of_tiers(client, tiers):
     resp = client.post(f"/applications/rounds/{rnd.pk}/competition/",
                        {"person": person.pk, "placement": [city.pk], "tier": "excellent-technician"})
     assert resp.status_code == 302
-    assert person.applications.get(round=rnd).honour_code == "excellent-technician"
+    app = person.applications.get(round=rnd)
+    assert app.honour_code == "excellent-technician"
+    assert client.get(f"/api/applications/{app.pk}").json()["tier"] == "excellent-technician"  # the API says so too
