@@ -774,6 +774,22 @@ def score_table(round_):
     return rows, agg
 
 
+def ranked_groups(round_, scored) -> tuple[list, list[list]]:
+    """scored: [(application, score)]. One ranking per tier (仲恺 第五条: 首席技师、优秀技师 each with
+    its own quota and priority rules): by score, then the tier's priority rules (同等条件下优先…)
+    as stored with each eligibility result. Returns (ranked, groups): the groups are the candidates
+    equal on the score and every priority rule, best first within each tier, for quota.select."""
+    ranked, groups = [], []
+    by_key = {str(app.pk): app for app, _score in scored}
+    for tier in dict.fromkeys(app.tier for app, _score in scored):
+        entries = [(str(app.pk), score, candidate_attrs(app), candidate_category(app))
+                   for app, score in scored if app.tier == tier]
+        tier_ranked = rank(entries, tie_breaks(round_, tier))
+        ranked += tier_ranked
+        groups += [[by_key[r.key] for r in tier_ranked if r.rank == n] for n in sorted({r.rank for r in tier_ranked})]
+    return ranked, groups
+
+
 @transaction.atomic
 def close_expert_review(round_, *, actor, tie_choice=()):
     """汇总评分: aggregate, rank with the policy's tie-break rules, shortlist up to the quota
@@ -787,15 +803,7 @@ def close_expert_review(round_, *, actor, tie_choice=()):
     if incomplete:
         raise DomainError("以下申报人的专家评分尚未完成（或评分专家不足）：" + "、".join(incomplete),
                           log=f"{len(incomplete)} candidates not fully scored")
-    # One ranking per tier (仲恺 第五条: 首席技师、优秀技师 each with its own quota and priority rules).
-    ranked, groups = [], []
-    by_key = {str(r["application"].pk): r["application"] for r in rows}
-    for tier in dict.fromkeys(r["application"].tier for r in rows):
-        entries = [(str(r["application"].pk), r["score"], candidate_attrs(r["application"]),
-                    candidate_category(r["application"])) for r in rows if r["application"].tier == tier]
-        tier_ranked = rank(entries, tie_breaks(round_, tier))
-        ranked += tier_ranked
-        groups += [[by_key[r.key] for r in tier_ranked if r.rank == n] for n in sorted({r.rank for r in tier_ranked})]
+    ranked, groups = ranked_groups(round_, [(r["application"], r["score"]) for r in rows])
     # The quota (and its tier and category caps) less the places candidates past this stage hold.
 
     def tie(names, room):
@@ -1187,8 +1195,8 @@ def close_session(session, *, actor, decisions=None, tie_choice=()):
     """Count (secret ballot) or record (open decision) and move every candidate on, within the
     round's quota (review.quota): an open decision approving more than the places left is refused;
     where more candidates reach the ballot's threshold than places are left, those with the most
-    votes in favour take them, and a tie at the last place is for the committee to settle
-    (tie_choice: application ids).
+    votes in favour take them, equal votes in the order of the policy's priority rules, and a tie
+    left at the last place is for the committee to settle (tie_choice: application ids).
     decisions (open mode only): {application id: {"outcome": approved|rejected, "reason": str}}."""
     session = CommitteeSession.objects.select_for_update().select_related("round__policy").get(pk=session.pk)
     if not session.is_open:
@@ -1243,7 +1251,7 @@ def close_session(session, *, actor, decisions=None, tie_choice=()):
 def _within_quota(session, outcomes, tie_choice):
     """Hold the committee's approvals to the places left in the round's quota and its category
     caps (see close_session): an open meeting decides again; a secret ballot's places go to the
-    most votes in favour, a tie at the line to the committee's choice."""
+    most votes in favour, then the priority rules, a tie left at the line to the committee's choice."""
     from gongjiang.applications.models import Application
 
     round_ = quota.lock_round(session.round)
@@ -1252,17 +1260,24 @@ def _within_quota(session, outcomes, tie_choice):
     if session.mode != SessionMode.SECRET:
         quota.check_apps(round_, st.COMMITTEE, list(apps.values()), what="审定通过")
         return
-    votes = sorted({outcomes[k][2].yes for k in passing}, reverse=True)
-    groups = [[apps[k] for k in sorted(passing) if outcomes[k][2].yes == v] for v in votes]
+    # Most votes in favour first; equal votes by the policy's priority rules (同等条件下优先…).
+    ranked, groups = ranked_groups(round_, [(apps[k], outcomes[k][2].yes) for k in sorted(passing)])
+    rules = {(r.category, r.score): r.decided_by for r in ranked if r.decided_by}
 
     def tie(names, room):
-        return (f"达到通过票数的人数超过剩余名额（{quota.describe(round_)}），同票（{'、'.join(names)}），"
-                f"请由委员会确定其中{room}人")
+        return (f"达到通过票数的人数超过剩余名额（{quota.describe(round_)}），同票且优先条件相同"
+                f"（{'、'.join(names)}），请由委员会确定其中{room}人")
 
     _kept, cut = quota.select(round_, st.COMMITTEE, groups, chosen=tie_choice, tie_message=tie)
-    for k, why in cut.items():
+    for r in ranked:
+        if int(r.key) not in cut:
+            continue
+        k = int(r.key)
         _outcome, reason, t = outcomes[k]
-        outcomes[k] = (DecisionOutcome.REJECTED, f"{reason}；同意票数未进入名额（{why}，{quota.describe(round_)}）", t)
+        rule = rules.get((r.category, r.score))
+        order = f"，同票者按{rule}排序" if rule else ""
+        outcomes[k] = (DecisionOutcome.REJECTED,
+                       f"{reason}；同意票数未进入名额（{cut[k]}，{quota.describe(round_)}{order}）", t)
 
 
 # ---------------------------------------------------------------- board

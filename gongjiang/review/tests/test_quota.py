@@ -96,6 +96,20 @@ def test_secret_ballot_tie_at_the_quota_line_needs_the_committees_choice(review_
     assert [Application.objects.get(pk=a.pk).status for a in apps] == [st.COMMITTEE_REJECTED, st.PASSED]
 
 
+def test_secret_ballot_equal_votes_at_the_line_go_by_the_priority_rule_huiyang_5(review_world, make_user):
+    """Equal votes in favour for the last place: 同等条件下优先从高级技师中选取 (惠阳 第五条), as the
+    engine evaluated it with each eligibility result, decides before the committee is asked."""
+    w = review_world
+    session, apps = _secret_session(w, make_user, 1, [["yes", "yes"], ["yes", "yes"], ["no", "no"]])
+    for app, result in zip(apps, ("fail", "pass")):
+        app.eligibility = {"priority": [{"id": "senior-technician", "article": "第五条", "result": result}]}
+        app.save(update_fields=["eligibility"])
+    services.close_session(session, actor=w["bureau"])  # no tie to settle by hand
+    assert [Application.objects.get(pk=a.pk).status for a in apps] == [st.COMMITTEE_REJECTED, st.PASSED]
+    reason = apps[0].committee_decisions.get().reason
+    assert "同意票数未进入名额" in reason and "高级技师" in reason and "第五条" in reason
+
+
 def test_approval_beyond_the_quota_is_refused(review_world):
     w = review_world
     rnd, apps = _at(w, NO_SHORTLIST, st.ON_NOTICE, 3, quota_=2)
