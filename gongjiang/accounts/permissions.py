@@ -47,6 +47,7 @@ CAPABILITIES = {
     "payments.manage": {Role.FINANCE},
     "payments.view": {Role.FINANCE, Role.BUREAU, Role.AUDITOR},
     "payments.bank_file": {Role.FINANCE},  # full ID and account numbers, for the bank only
+    "payments.api": {Role.FINANCE},  # batches, lines and budgets through the API, for the finance system
     "payments.subsidy_apply": {Role.APPLICANT},  # 仲恺 第六条（一）2 training-and-assessment subsidy
     "payments.subsidy_decide": {Role.BUREAU},
     "payments.own": {Role.APPLICANT},  # a holder's own benefits, payments and money to return

@@ -71,4 +71,6 @@ def samples(ctx):
         "payments:line_refuse": {"pk": held.lines.first().pk if held.lines.exists() else line.pk},
         "payments:person": {"pk": person.pk}, "payments:subsidy": {"pk": claim.pk},
         "payments:receivable": {"pk": receivable.pk}, "payments:renewal": {"pk": gated.pk},
+        "GET /api/payments/runs/{run_id}": {"run_id": run.pk},
+        "GET /api/payments/runs/{run_id}/lines": {"run_id": run.pk},
     }
