@@ -153,7 +153,8 @@ def build_holders():
 
 
 def session_cookie(username) -> str:
-    """A logged-in session for the user, stored in the database like a real login."""
+    """A logged-in session for the user, stored in the database like a real login, with the CSRF
+    cookie a browser holds after its first page."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -161,10 +162,13 @@ def session_cookie(username) -> str:
 
     user = User.objects.get(username=username)
     s = SessionStore()
-    s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+    s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(user.pk), "gongjiang.accounts.backends.ModelBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
-    return f"sessionid={s.session_key}"
+    # A browser keeps the CSRF cookie of its first page and sends it with the session from then on.
+    from django.middleware.csrf import _get_new_csrf_string
+
+    return f"sessionid={s.session_key}; csrftoken={_get_new_csrf_string()}"
 
 
 def pages():

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongjiang.core.middleware.SessionRefreshMiddleware",
+    "gongjiang.core.caching.PersonalChangeMiddleware",
     "gongjiang.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gongjiang.core.middleware.NulInputMiddleware",
@@ -127,6 +128,7 @@ CACHES = {
 }
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+PRIVATE_PAGE_CACHE_SECONDS = int(os.environ.get("PRIVATE_PAGE_CACHE_SECONDS", "60"))
 
 # Databases: DATABASE_URL, SQLite file under var/ by default. Tests use a real file too.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongjiang.sqlite3'}")
@@ -160,7 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "gongjiang.accounts.backends.ModelBackend",  # Django's, reading the session's user in plain SQL
 ]
 
 # Login lockout: 5 failures for one username from one address lock it for 30 minutes.
@@ -182,6 +184,7 @@ CERTIFICATE_VERIFY_RATE_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_RATE_LIMI
 # Sessions expire: 2 hours of inactivity, and when the browser closes. The stored expiry moves on
 # at most once a minute (gongjiang.core.middleware.SessionRefreshMiddleware), not by a database
 # write on every request: a session idle for 2 hours minus at most a minute is over.
+SESSION_ENGINE = "gongjiang.core.sessions"  # database sessions, read in plain SQL
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_REFRESH_SECONDS = 60

@@ -26,7 +26,7 @@ def _session_cookies(user):
         return {"csrftoken": CSRF_TOKEN}
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "gongjiang.accounts.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return {"sessionid": session.session_key, "csrftoken": CSRF_TOKEN}

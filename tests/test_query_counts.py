@@ -86,7 +86,8 @@ PAGES = {
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_queries_constant_whatever_the_data_size(client, world, name, settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # the page's own queries, not a cached copy (core/tests/test_caching.py)
+    # the page's own queries, not a cached copy (core/tests/test_caching.py)
+    settings.PUBLIC_PAGE_CACHE_SECONDS = settings.PRIVATE_PAGE_CACHE_SECONDS = 0
     who, url_of = PAGES[name]
     if who:
         client.force_login(world[who])

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongjiang.accounts.permissions import check, requires
+from gongjiang.core.caching import personal_change
 from gongjiang.core.errors import DomainError
 from gongjiang.core.listing import paginate
 from gongjiang.core.params import id_or_none
@@ -175,6 +176,7 @@ def _read_messages(request, app):
     msgs = list(app.messages.filter(recipient=request.user, read_at__isnull=True))
     if msgs:
         app.messages.filter(pk__in=[m.pk for m in msgs]).update(read_at=timezone.now())
+        personal_change(request)  # the home page's list of unread messages
     return msgs
 
 

@@ -20,10 +20,19 @@ console, a bulk `.update()` without its audit entry) shows within that time:
   nothing), and a response that sets a cookie or used a CSRF token anyway is never stored.
 - `per_user`: a leader's dashboard figures, keyed by the user as well (one person's data scope never
   serves another's), at most DASHBOARD_CACHE_SECONDS (60 s).
+- `private_page`: the pages a signed-in person opens again and again (home, round board,
+  dashboards), rendered for that session, at most PRIVATE_PAGE_CACHE_SECONDS (60 s). Keyed by the
+  session and its CSRF cookie as well (the page's forms carry that session's token), and by the
+  session's own page version, which moves with every request of the session that may write
+  (any method but GET and HEAD) and wherever a GET writes for its reader (`personal_change`: opening
+  messages marks them read), so a person's own change shows on their next page whichever server
+  serves it. A request with a flash message to show is never served from or stored in the cache.
 """
+import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import caches
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -80,11 +89,78 @@ def public_page(view):
     return wrapped
 
 
+PAGE_VERSION = "_page_version"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def personal_change(request) -> None:
+    """What this session sees has changed (e.g. messages marked read): its cached pages are retired."""
+    session = getattr(request, "session", None)
+    if session is not None and not session.is_empty():
+        session[PAGE_VERSION] = session.get(PAGE_VERSION, 0) + 1
+
+
+class PersonalChangeMiddleware:
+    """Every request of a session that may write retires that session's cached pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in UNSAFE_METHODS:
+            personal_change(request)
+        return self.get_response(request)
+
+
+def _session_part(request) -> str | None:
+    session = getattr(request, "session", None)
+    if session is None or not session.session_key:
+        return None
+    secret = f"{session.session_key}:{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}"
+    return f"{hashlib.sha256(secret.encode()).hexdigest()[:32]}:{session.get(PAGE_VERSION, 0)}"
+
+
+def private_page(view):
+    """Serve a signed-in person's page from the per-process cache of their session (see above).
+    Put it under the view's permission decorator, so the permission is checked on every request."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        seconds = settings.PRIVATE_PAGE_CACHE_SECONDS
+        session = _session_part(request) if request.user.is_authenticated else None
+        if not seconds or request.method != "GET" or session is None or len(messages.get_messages(request)):
+            return view(request, *args, **kwargs)
+        key = (f"private:{data_version()}:{generation()}:{timezone.localdate()}:{request.user.pk}:{session}:"
+               f"{request.headers.get('HX-Request', '')}:{request.get_full_path()}")
+        hit = _pages().get(key)
+        if hit is not None:
+            content, headers = hit
+            return HttpResponse(content, headers=headers)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        # The forms' CSRF token stays valid for the cached copy only if it was made from the secret the
+        # browser already holds (a new secret goes out in this response's cookie alone).
+        csrf_kept = request.META.get("CSRF_COOKIE", "") in ("", request.COOKIES.get(settings.CSRF_COOKIE_NAME))
+        if (response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False)
+                and csrf_kept and not len(messages.get_messages(request))):
+            _pages().set(key, (response.content, dict(response.headers)), seconds)
+        return response
+
+    return wrapped
+
+
 def data_version() -> int:
     """The id of the newest audit entry: moves with every audited change, on whichever server."""
+    from django.db import connection
+
     from gongjiang.audit.models import AuditHead
 
-    return AuditHead.objects.filter(id=1).values_list("last_id", flat=True).first() or 0
+    # Plain SQL: read on every cached page, where the ORM's query building cost more than the read.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_id FROM {connection.ops.quote_name(AuditHead._meta.db_table)} WHERE id = 1")
+        row = cursor.fetchone()
+    return (row[0] if row else 0) or 0
 
 
 def per_user(user, name: str, args: tuple, compute, seconds: int | None = None):

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from gongjiang.accounts.permissions import check, requires
-from gongjiang.core.caching import per_user
+from gongjiang.core.caching import per_user, private_page
 from gongjiang.core.widgets import LeanSelect
 from gongjiang.core.excel import xlsx_response
 from gongjiang.rounds.services import visible_rounds
@@ -54,6 +54,7 @@ def _page(request, title, figures, form=None, intro=""):
 
 
 @requires("dashboard.view")
+@private_page
 def index(request):
     form = RoundFilter(request.GET or None, rounds=_rounds(request.user))
     chosen = form.chosen()
@@ -63,6 +64,7 @@ def index(request):
 
 
 @requires("dashboard.view")
+@private_page
 def funnel(request):
     rounds = _rounds(request.user)
     form = RoundFilter(request.GET or None, rounds=rounds, required=True)
@@ -74,6 +76,7 @@ def funnel(request):
 
 
 @requires("dashboard.view")
+@private_page
 def targets(request):
     def compute():
         return [f for policy, parsed in services.policies_with_targets()
@@ -91,6 +94,7 @@ class HolderFilter(forms.Form):
 
 
 @requires("dashboard.view")
+@private_page
 def holders(request):
     form = HolderFilter(request.GET or None)
     status = form.chosen()
@@ -99,10 +103,12 @@ def holders(request):
 
 
 @requires("dashboard.view")
+@private_page
 def oversight(request):
     return _page(request, "期内职责、公示异议与复核认定", services.oversight_figures(request.user))
 
 
 @requires("payments.view")
+@private_page
 def payments(request):
     return _page(request, "资金发放与预算", [services.payment_figure(request.user)])

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.accounts.permissions import requires
 from gongjiang.accounts.scope import visible_organisations
 from gongjiang.audit.models import AuditEntry
+from gongjiang.core.caching import personal_change
 from gongjiang.core.errors import DomainError
 from gongjiang.core.excel import xlsx_response
 from gongjiang.core.listing import paginate
@@ -172,7 +173,8 @@ def mine(request):
     """A holder's own honours and what they were told; opening the page marks the messages read."""
     honours = Honour.objects.select_related("policy").filter(person__account=request.user)
     notes = list(HolderMessage.objects.filter(recipient=request.user).select_related("honour")[:50])
-    HolderMessage.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    if HolderMessage.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now()):
+        personal_change(request)  # the home page's count of unread messages
     return render(request, "honours/mine.html", {
         "rows": [(h, services.verification(h), _verify_url(h)) for h in honours], "notes": notes})
 

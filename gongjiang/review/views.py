@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.accounts.models import User
 from gongjiang.accounts.permissions import requires
+from gongjiang.core.caching import personal_change, private_page
 from gongjiang.core.errors import DomainError
 
 from . import forms, notice_link, services
@@ -27,6 +28,7 @@ def rounds(request):
 
 
 @requires("review.manage")
+@private_page
 def board(request, round_id):
     rnd = services.round_for(request.user, round_id)
     return render(request, "review/board.html", _board_context(request, rnd))
@@ -421,6 +423,7 @@ def my_application(request, application_id):
 
         return redirect_to_login(request.get_full_path())
     app = services.visible_decisions(request.user, application_id)
+    personal_change(request)  # what was said about it is now read (home page)
     return render(request, "review/my_application.html", {"app": app, "history": services.applicant_history(app)})
 
 

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from gongjiang.core.caching import private_page
+
 from . import home as home_framing
 from . import inbox
 
@@ -16,6 +18,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
+@private_page
 def home(request):
     from gongjiang.applications.inbox import my_applications
 

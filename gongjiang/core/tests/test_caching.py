@@ -121,3 +121,71 @@ def test_dashboard_figures_follow_an_audited_change_made_by_another_server(juris
     record("honour.award", actor=None, object_type="honours.honour", object_id="1")  # as the other server did
     assert caching.generation() == generation  # this process saw no save of data of its own
     assert _get(client, "/dashboards/holders/")[1] > cached
+
+
+# ---------------------------------------------------------------- a signed-in person's pages
+
+
+def _officer_clients(jurisdictions, make_user, n=2, **kwargs):
+    officer = make_user("bureau", jurisdictions["惠阳区"], password=None, display_name="王经办")
+    clients = [Client(**kwargs) for _ in range(n)]
+    for c in clients:
+        c.force_login(officer)
+        c.get("/home/")  # a browser's first page: it receives its CSRF cookie
+    return officer, clients
+
+
+def test_private_page_is_kept_for_its_session_only(jurisdictions, make_user):
+    """The second opening of the home page in one session reads only the session, the user and the
+    audit log's head; another session of the same person renders its own copy."""
+    _officer, (mine, other) = _officer_clients(jurisdictions, make_user)
+    first, queries = _get(mine, "/home/")
+    again, cached = _get(mine, "/home/")
+    assert cached == 3 < queries and again == first and "王经办" in again
+    assert _get(other, "/home/")[1] == queries and "csrftoken" in mine.cookies
+
+
+def test_own_request_that_writes_retires_the_sessions_pages(jurisdictions, make_user):
+    """A change made without a signal or an audit entry (as on another server) shows on the person's
+    next page once their session has sent anything but a GET."""
+    from gongjiang.accounts.models import User
+
+    officer, (client, _) = _officer_clients(jurisdictions, make_user)
+    _get(client, "/home/")
+    User.objects.filter(pk=officer.pk).update(display_name="王新名")  # no signal reaches the cache
+    assert "王经办" in _get(client, "/home/")[0]  # the cached copy, within PRIVATE_PAGE_CACHE_SECONDS
+    client.post("/home/")  # any request that may write (here refused: 405)
+    assert "王新名" in _get(client, "/home/")[0]
+
+
+def test_flash_message_is_shown_and_never_cached(jurisdictions, make_user, rf):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    _officer, (client, _) = _officer_clients(jurisdictions, make_user)
+    _get(client, "/home/")
+    client.cookies["messages"] = CookieStorage(rf.get("/"))._encode([Message(constants.SUCCESS, "已保存审核意见")])
+    shown, queries = _get(client, "/home/")
+    assert "已保存审核意见" in shown and queries > 3
+    after = _get(client, "/home/")[0]
+    assert "已保存审核意见" not in after
+
+
+def test_cached_page_carries_a_valid_csrf_token(jurisdictions, make_user):
+    """The forms of a page served from the cache post: their token was made from the session's CSRF cookie."""
+    import re
+
+    _officer, (client,) = _officer_clients(jurisdictions, make_user, n=1, enforce_csrf_checks=True)
+    _get(client, "/home/")
+    cached, queries = _get(client, "/home/")
+    assert queries == 3
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', cached).group(1)
+    assert client.post("/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_private_pages_switched_off_by_setting(jurisdictions, make_user, settings):
+    settings.PRIVATE_PAGE_CACHE_SECONDS = 0
+    _officer, (client,) = _officer_clients(jurisdictions, make_user, n=1)
+    _get(client, "/home/")
+    assert _get(client, "/home/")[1] > 3
