@@ -130,7 +130,8 @@ def private_page(view):
         session = _session_part(request) if request.user.is_authenticated else None
         if not seconds or request.method != "GET" or session is None or len(messages.get_messages(request)):
             return view(request, *args, **kwargs)
-        key = (f"private:{data_version()}:{generation()}:{timezone.localdate()}:{request.user.pk}:{session}:"
+        version = getattr(request.session, "data_version", None)  # read with the session (core.sessions)
+        key = (f"private:{data_version() if version is None else version}:{generation()}:{timezone.localdate()}:{request.user.pk}:{session}:"
                f"{request.headers.get('HX-Request', '')}:{request.get_full_path()}")
         hit = _pages().get(key)
         if hit is not None:
