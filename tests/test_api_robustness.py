@@ -55,7 +55,7 @@ def test_every_paginated_operation_documents_bounded_limit_and_offset(db):
 @pytest.fixture
 def officers(jurisdictions, make_user):
     return {role: make_user(role, jurisdictions["惠阳区"] if role != Role.SYSADMIN else jurisdictions["广东省"])
-            for role in (Role.BUREAU, Role.AUDITOR, Role.SYSADMIN)}
+            for role in (Role.BUREAU, Role.AUDITOR, Role.SYSADMIN, Role.FINANCE)}
 
 
 @pytest.mark.parametrize("param", ["limit", "offset"])

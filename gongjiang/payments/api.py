@@ -18,7 +18,7 @@ router = Router(tags=["资金发放"])
 YEAR = Query(None, ge=1990, le=2200, description="年度")
 
 
-class RunOut(Schema):
+class PaymentRunOut(Schema):
     id: int
     organisation: str
     period_kind: str
@@ -46,7 +46,7 @@ class RunOut(Schema):
         return obj.get_status_display()
 
 
-class LineOut(Schema):
+class PaymentLineOut(Schema):
     id: int
     reference: str
     run_id: int
@@ -108,7 +108,7 @@ def _runs(user):
     return PaymentRun.objects.filter(org_q(user, "organisation")).select_related("organisation")
 
 
-@router.get("/runs", response=list[RunOut], summary="发放批次（分页；可按状态、年度筛选；仅财务人员）")
+@router.get("/runs", response=list[PaymentRunOut], summary="发放批次（分页；可按状态、年度筛选；仅财务人员）")
 @paginate(BoundedLimitOffset)
 @requires("payments.api")
 def list_runs(request, status: PaymentRun.Status | None = None, year: int | None = YEAR):
@@ -120,13 +120,13 @@ def list_runs(request, status: PaymentRun.Status | None = None, year: int | None
     return qs.order_by("-period_start", "-pk")
 
 
-@router.get("/runs/{run_id}", response=RunOut, summary="一个发放批次（仅财务人员）")
+@router.get("/runs/{run_id}", response=PaymentRunOut, summary="一个发放批次（仅财务人员）")
 @requires("payments.api")
 def get_run(request, run_id: int):
     return get_object_or_404(_runs(request.user), pk=run_id)
 
 
-@router.get("/runs/{run_id}/lines", response=list[LineOut],
+@router.get("/runs/{run_id}/lines", response=list[PaymentLineOut],
             summary="一个批次的发放明细（分页；可按状态筛选；身份证号码脱敏；仅财务人员）")
 @paginate(BoundedLimitOffset)
 @requires("payments.api")
