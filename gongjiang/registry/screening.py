@@ -219,14 +219,12 @@ def run_shard(shard_id: int, *, worker: str = "", chunk: int | None = None) -> S
             if delta:
                 ScreeningShard.objects.filter(pk=shard_id).update(total=F("total") + delta)
                 ScreeningRun.objects.filter(pk=run.pk).update(total=F("total") + delta)
-        for start in range(0, len(pks), chunk):
+        parts = [pks[start:start + chunk] for start in range(0, len(pks), chunk)]
+        for part, facts in _read_ahead(policy_file, people, parts, run.reference_date):
             if ScreeningRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
                 return _finish(shard_id, attempt, ScreeningRun.Status.CANCELLED)
-            part = pks[start:start + chunk]
-            lo, hi = int(part[0]), int(part[-1])
-            pk_range = (lo, hi) if Person.objects.filter(pk__gte=lo, pk__lte=hi).count() == len(part) else None
-            facts, result = evaluate_people(policy_file, people.filter(pk__gte=lo, pk__lte=hi), run.reference_date,
-                                            pk_range=pk_range, pks=None if pk_range else part)
+            hi = int(part[-1])
+            result = evaluate(policy_file, facts, on=run.reference_date)
             clause_ids = run.clause_ids or clause_ids_of(result)
             outcome, fail, review = summarise(result, clause_ids)
             counts = [int(c) for c in np.bincount(outcome, minlength=3)[:3]]
@@ -243,6 +241,7 @@ def run_shard(shard_id: int, *, worker: str = "", chunk: int | None = None) -> S
                     run.clause_labels = {cid: _clause_label(result.clauses[cid], result.policy) for cid in clause_ids}
                     fields.update(clause_ids=run.clause_ids, clause_labels=run.clause_labels)
                 ScreeningRun.objects.filter(pk=run.pk).update(**fields)
+            del facts, result  # before the next chunk is read
         return _finish(shard_id, attempt, ScreeningRun.Status.DONE)
     except Superseded:
         return ScreeningShard.objects.get(pk=shard_id)
@@ -251,6 +250,48 @@ def run_shard(shard_id: int, *, worker: str = "", chunk: int | None = None) -> S
     except Exception:
         _finish(shard_id, attempt, ScreeningRun.Status.FAILED, error="筛查时发生系统错误，请联系系统管理员")
         raise
+
+
+def _read_chunk(policy_file, people, part, on: dt.date):
+    """The facts of the people of `part` (sorted pks of `people`): by a pk range when no one else
+    lies in it, else by the array of pks."""
+    lo, hi = int(part[0]), int(part[-1])
+    pk_range = (lo, hi) if Person.objects.filter(pk__gte=lo, pk__lte=hi).count() == len(part) else None
+    return build_facts(people.filter(pk__gte=lo, pk__lte=hi), insurance_months=insurance_window(policy_file, on),
+                       pk_range=pk_range, pks=None if pk_range else part, tables=tables_used(policy_file, on))
+
+
+def _read_ahead(policy_file, people, parts, on: dt.date):
+    """(part, facts) chunk by chunk. On PostgreSQL, outside a transaction, the next chunk's facts
+    are read by a thread of their own while the caller evaluates and stores the current one: the
+    database and this process then work at the same time instead of taking turns (two chunks'
+    facts are in memory at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    if len(parts) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        for part in parts:
+            yield part, _read_chunk(policy_file, people, part, on)
+        return
+
+    def read(part):
+        try:
+            return _read_chunk(policy_file, people, part, on)
+        finally:
+            connections.close_all()  # this thread's connections
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening-read") as pool:
+        ahead = pool.submit(read, parts[0])
+        try:
+            for k, part in enumerate(parts):
+                facts = ahead.result()
+                ahead = pool.submit(read, parts[k + 1]) if k + 1 < len(parts) else None
+                yield part, facts
+                del facts
+        finally:
+            if ahead is not None:
+                ahead.cancel()
 
 
 def _finish(shard_id: int, attempt: int, status: str, *, error: str = "") -> ScreeningShard:

@@ -107,3 +107,24 @@ def test_worker_killed_mid_shard_loses_nothing_and_stores_each_result_once(juris
     again = ScreeningRun.objects.create(policy=policy, reference_date=REF, scope=city, created_by=officer)
     screening.run_screening(again.pk)
     assert outcomes(again) == outcomes(run)
+
+
+def test_next_chunk_read_ahead_gives_the_same_results(jurisdictions, make_user):
+    """Outside a transaction on PostgreSQL a shard reads its next chunk's facts in a thread while
+    it evaluates and stores the current one: the results are those of one chunk read alone."""
+    load_policies()
+    city = Organisation.objects.get(name="惠州市")
+    districts = list(Organisation.objects.filter(path__startswith=city.path, kind__in=["district", "devzone"])
+                     .values_list("pk", "region_code", "name"))
+    synthetic.load(synthetic.generate(600, districts=districts, reference_date=REF, seed=5), districts=districts)
+    officer = make_user("bureau", city)
+    policy = Policy.objects.get(code="huiyang-chief-technician")
+    runs = [ScreeningRun.objects.create(policy=policy, reference_date=REF, scope=city, created_by=officer)
+            for _ in range(2)]
+    assert not connection.in_atomic_block
+    chunked = screening.run_screening(runs[0].pk, chunk=70)  # 9 chunks, each read ahead
+    whole = screening.run_screening(runs[1].pk, chunk=10_000)
+    assert chunked.status == whole.status == "done" and chunked.done == whole.done == people_in_org(city).count()
+    assert (chunked.eligible, chunked.needs_review, chunked.not_eligible) == (
+        whole.eligible, whole.needs_review, whole.not_eligible)
+    assert outcomes(chunked) == outcomes(whole) and len(outcomes(whole)) == whole.done
