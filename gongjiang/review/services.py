@@ -101,7 +101,8 @@ def tie_breaks(round_, tier=None) -> list[TieBreak]:
 
 
 def candidate_snapshot(application) -> dict:
-    """The fields the public notice shows: name, gender, employer, occupation, skill level."""
+    """The fields the public notice shows: name, gender, employer, occupation, skill level, and in
+    a round of several tiers the honour of the candidate's tier (else the notice gives the round's)."""
     person = application.person if application.person_id else None
     level = candidate_skill_level(application)
     gender = getattr(person, "gender", "") or ""
@@ -116,6 +117,7 @@ def candidate_snapshot(application) -> dict:
         "skill_level": level,
         "skill_level_label": SkillLevel(level).label if level is not None else "",
         "category": candidate_category(application),
+        "honour": candidate_category(application),
     }
 
 

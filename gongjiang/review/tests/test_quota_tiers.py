@@ -221,3 +221,14 @@ def test_round_form_opens_a_round_of_all_tiers_with_stated_quotas_zhongkai_5(jur
     client.post(reverse("rounds:create"), {**form, "tier_quotas": "首席技师50，优秀技师200"})
     rnd = Round.objects.get(code="zk-tiers")
     assert [(t["title"], t["quota"]) for t in rnd.tiers] == [("首席技师", 50), ("优秀技师", 200)] and rnd.quota == 250
+
+
+def test_notice_names_each_candidates_tier_zhongkai_5(tiers_world, clock):
+    """第五条（二）5 公示: each candidate on the notice with the honour of the tier applied for, not
+    the round's "首席技师、优秀技师"."""
+    from gongjiang.review import notice_link
+
+    w = tiers_world
+    rnd, apps = w["make_round"](ZHONGKAI_STAGES, st.PASSED, [("甲", CHIEF), ("乙", EXCELLENT)])
+    notice = notice_link.publish_shortlist(rnd, actor=w["bureau"], contact="区社会事务局", start=clock.now.date())
+    assert {e.name: e.honour for e in notice.entries.all()} == {"甲": "首席技师", "乙": "优秀技师"}
