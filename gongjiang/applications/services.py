@@ -745,16 +745,26 @@ def move_rank(unit, *, actor, application, up: bool) -> None:
 
 
 def default_report_text(unit, recommended) -> str:
+    """The unit's recommendation report as the page pre-fills it; in a round of several tiers
+    (仲恺 第五条) the candidates are named under the tier each is recommended for."""
     rnd = unit.round
-    names = "、".join(f"{a.name}{'（涉密）' if a.classified else ''}" for a in recommended) or "（尚无）"
+
+    def names(apps):
+        return "、".join(f"{a.name}{'（涉密）' if a.classified else ''}" for a in apps) or "（尚无）"
+
+    if rnd.tiers and recommended:
+        by_tier = [(t["title"], [a for a in recommended if a.tier == t["code"]]) for t in rnd.tiers]
+        whom = "，".join(f"{names(apps)}{len(apps)}名同志为{title}推荐人选" for title, apps in by_tier if apps)
+        decision = f"同意推荐{whom}，共{len(recommended)}名"
+    else:
+        decision = f"同意推荐{names(recommended)}共{len(recommended)}名同志为{rnd.honour_title}推荐人选"
     notice = ""
     if rnd.unit_notice_working_days and unit.notice_ends_on and unit.notice_ends_on < timezone.localdate():
         notice = (f"推荐人选已于{unit.notice_starts_on:%Y年%m月%d日}至{unit.notice_ends_on:%Y年%m月%d日}"
                   f"在本单位公示{rnd.unit_notice_working_days}个工作日，无异议。")
     return (f"根据{rnd.policy.title}和{rnd.title}工作安排，本单位组织开展了推荐工作，"
             f"对申报人员的职业资格、业绩贡献和申报材料真实性进行了审核。{notice}"
-            f"经研究，同意推荐{names}共{len(recommended)}名同志为{rnd.honour_title}推荐人选"
-            + ("，排序如下表。" if len(recommended) > 2 else "。"))
+            f"经研究，{decision}" + ("，排序如下表。" if len(recommended) > 2 else "。"))
 
 
 @transaction.atomic

@@ -55,3 +55,18 @@ def test_self_check_judges_the_chosen_tier_zhongkai_5(client, tier_round):
     excellent = _self_check(client, tier_round, tier=EXCELLENT).content.decode()
     assert "自测结果：优秀技师" in excellent and "第五条（一）2（1）" in excellent
     assert "第五条（一）1（6）" not in excellent and "第五条（一）1（6）" in chief
+
+
+def test_unit_report_names_each_candidates_tier_zhongkai_5():
+    """A recommending unit's report in a round of tiers says whom it recommends for which honour."""
+    from gongjiang.applications.models import Application
+    from gongjiang.applications.services import default_report_text
+    from gongjiang.policy.models import Policy
+    from gongjiang.rounds.models import RecommendingUnit, Round
+
+    rnd = Round(policy=Policy(title="仲恺高新区技能人才百千万工程实施办法"), title="2026年度评选", honour_code=CHIEF,
+                honour_title="首席技师、优秀技师",
+                tiers=[{"code": CHIEF, "title": "首席技师"}, {"code": EXCELLENT, "title": "优秀技师"}])
+    apps = [Application(round=rnd, name=n, honour_code=t) for n, t in (("甲", EXCELLENT), ("乙", CHIEF), ("丙", EXCELLENT))]
+    text = default_report_text(RecommendingUnit(round=rnd), apps)
+    assert "同意推荐乙1名同志为首席技师推荐人选，甲、丙2名同志为优秀技师推荐人选，共3名，排序如下表。" in text
