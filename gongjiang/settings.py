@@ -233,13 +233,40 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = not PRODUCTION  # development serves app static files straight from the apps
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+STORAGES = {  # "default" (the uploads) below
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if PRODUCTION
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Uploaded evidence lives outside the web root and is served only through permission-checked views.
+# Uploaded evidence lives outside the web root and is served only through permission-checked views
+# (gongjiang.applications.uploads, through Django's storage API): files under GONGJIANG_MEDIA_DIR, or
+# with GONGJIANG_UPLOAD_STORAGE=s3 a private bucket of an S3-compatible object store (django-storages,
+# `pip install "gongjiang[s3]"`; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), shared by
+# every app server. docs/operations.md.
 MEDIA_ROOT = Path(os.environ.get("GONGJIANG_MEDIA_DIR", VAR_DIR / "uploads"))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+
+def upload_storage(environ) -> dict:
+    """STORAGES["default"] from the environment: files under MEDIA_ROOT, or with
+    GONGJIANG_UPLOAD_STORAGE=s3 the bucket GONGJIANG_S3_BUCKET (private; the views stream its objects)."""
+    kind = environ.get("GONGJIANG_UPLOAD_STORAGE", "file")
+    if kind == "file":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"GONGJIANG_UPLOAD_STORAGE must be file or s3, not {kind!r}")
+    if not environ.get("GONGJIANG_S3_BUCKET"):
+        raise ImproperlyConfigured("GONGJIANG_S3_BUCKET must be set when GONGJIANG_UPLOAD_STORAGE=s3")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": environ["GONGJIANG_S3_BUCKET"],
+        "endpoint_url": environ.get("GONGJIANG_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, a cloud's S3 API
+        "region_name": environ.get("GONGJIANG_S3_REGION") or None,
+        "location": environ.get("GONGJIANG_S3_PREFIX", "uploads"),
+        "default_acl": "private", "querystring_auth": True, "file_overwrite": False,
+    }}
+
+
+STORAGES["default"] = upload_storage(os.environ)
 MEDIA_URL = "/files/"  # never served directly; see gongjiang.applications views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

@@ -6,7 +6,7 @@ attachments of a public notice, ...):
     from gongjiang.applications.uploads import PDF_ONLY, check_upload, store_checked, file_response
 
     checked = check_upload(request.FILES["file"], rule=PDF_ONLY)   # raises UploadRejected
-    relpath = store_checked(checked, folder="objections")         # written under MEDIA_ROOT
+    relpath = store_checked(checked, folder="objections")         # kept in the uploads' storage
     ...
     return file_response(relpath, download_name=checked.name, content_type=checked.content_type)
 
@@ -320,48 +320,53 @@ def check_upload(f, *, rule: UploadRule, name: str | None = None) -> CheckedUplo
     )
 
 
+def storage():
+    """Where uploads are kept: Django's default storage (settings.STORAGES["default"]): files under
+    MEDIA_ROOT, or a private S3-compatible bucket (GONGJIANG_UPLOAD_STORAGE=s3, django-storages).
+    Every read and write of an upload goes through it, never through a path on this server."""
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
 def upload_root() -> Path:
+    """MEDIA_ROOT: the uploads' directory when they are kept as files on this server."""
     return Path(settings.MEDIA_ROOT)
 
 
+_STORED_NAME = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9._-]+)*")
+
+
+def checked_name(relpath: str) -> str:
+    """A stored file's name as kept in the database; refuses anything that would leave the uploads
+    (absolute paths, "..", backslashes) with a 404."""
+    if not relpath or not _STORED_NAME.fullmatch(relpath) or ".." in relpath.split("/"):
+        raise Http404("file name outside the uploads")
+    return relpath
+
+
 def store_checked(checked: CheckedUpload, *, folder: str) -> str:
-    """Write checked content under MEDIA_ROOT/<folder>/<yyyy>/<random>.<ext>; returns the relative
-    path to keep in the database. The name on disk never comes from the user."""
+    """Store checked content as <folder>/<yyyy>/<random>.<ext> in the uploads' storage; returns the
+    name to keep in the database. The name never comes from the user."""
     if not re.fullmatch(r"[a-z0-9_-]+(/[a-z0-9_-]+)*", folder):
         raise ValueError(f"bad storage folder {folder!r}")
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     rel = PurePosixPath(folder) / str(timezone.localdate().year) / f"{uuid.uuid4().hex}.{KIND_INFO[checked.kind]['ext']}"
-    path = upload_root() / rel
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(checked.content)
-    tmp.chmod(0o640)
-    tmp.replace(path)
-    return str(rel)
-
-
-def stored_path(relpath: str) -> Path:
-    """The absolute path of a stored file; refuses anything that would leave MEDIA_ROOT."""
-    root = upload_root().resolve()
-    path = (root / relpath).resolve()
-    if root not in path.parents:
-        raise Http404("file outside upload root")
-    return path
+    return storage().save(str(rel), ContentFile(checked.content))
 
 
 def delete_stored(relpath: str) -> None:
-    path = stored_path(relpath)
-    if path.exists():
-        path.unlink()
+    storage().delete(checked_name(relpath))
 
 
 def file_response(relpath: str, *, download_name: str, content_type: str, inline: bool = True) -> FileResponse:
     """Serve a stored file to someone the caller has already authorised (and logged)."""
-    path = stored_path(relpath)
-    if not path.is_file():
+    name = checked_name(relpath)
+    if not storage().exists(name):
         raise Http404("stored file missing")
-    resp = FileResponse(path.open("rb"), content_type=content_type, as_attachment=not inline,
+    resp = FileResponse(storage().open(name, "rb"), content_type=content_type, as_attachment=not inline,
                         filename=download_name)
     resp["X-Content-Type-Options"] = "nosniff"
     resp["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"

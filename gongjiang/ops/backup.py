@@ -55,18 +55,37 @@ def _models():
         yield label, model
 
 
+def _uploads_label() -> str:
+    from gongjiang.applications.uploads import storage
+
+    bucket = getattr(storage(), "bucket_name", None)
+    return f"bucket {bucket}" if bucket else f"directory {settings.MEDIA_ROOT}"
+
+
 def row_counts() -> dict:
     return {label: model._base_manager.count() for label, model in _models()}
 
 
-def _media_files():
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+def _media_files(folder: str = "") -> list[str]:
+    """Every stored upload's name, through the uploads' storage (files or an S3 bucket)."""
+    from gongjiang.applications.uploads import storage
+
+    try:
+        folders, files = storage().listdir(folder)
+    except FileNotFoundError:  # no upload yet
+        return []
+    names = [f"{folder}{name}" for name in files]
+    for sub in folders:
+        names += _media_files(f"{folder}{sub}/")
+    return sorted(names)
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path) -> str:
+    """SHA-256 of a file on disk (a Path) or of a stored upload (its name in the uploads' storage)."""
+    from gongjiang.applications.uploads import storage
+
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with (open(path, "rb") if isinstance(path, Path) else storage().open(path, "rb")) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -85,12 +104,13 @@ def _migrations() -> list:
 
 def backup(destination: Path) -> dict:
     """Write the backup archive; returns its manifest."""
-    root = Path(settings.MEDIA_ROOT)
+    from gongjiang.applications.uploads import storage
+
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / DATA_NAME
         call_command("dumpdata", format="jsonl", natural_foreign=True, exclude=EXCLUDED, output=str(data),
                      verbosity=0)
-        files = {str(p.relative_to(root)): _sha256(p) for p in _media_files()}
+        files = {name: _sha256(name) for name in _media_files()}
         manifest = {
             "format": FORMAT, "created_at": timezone.now().isoformat(), "database": connection.vendor,
             "keys": key_fingerprints(), "counts": row_counts(), "files": files, "audit_head": _audit_head(),
@@ -104,7 +124,10 @@ def backup(destination: Path) -> dict:
             tar.addfile(info, io.BytesIO(body))
             tar.add(data, arcname=DATA_NAME)
             for rel in files:
-                tar.add(root / rel, arcname=f"uploads/{rel}")
+                with storage().open(rel, "rb") as f:
+                    info = tarfile.TarInfo(f"uploads/{rel}")
+                    info.size, info.mtime = storage().size(rel), int(dt.datetime.now().timestamp())
+                    tar.addfile(info, f)
     return manifest
 
 
@@ -134,9 +157,8 @@ def _check_target(manifest: dict):
     if User.objects.exists() or AuditEntry.objects.exists():
         raise BackupError("the target database is not empty (it has accounts or audit entries); "
                           "restore into a new, empty database")
-    media = Path(settings.MEDIA_ROOT)
-    if media.exists() and any(p.is_file() for p in media.rglob("*")):
-        raise BackupError(f"the uploads directory {media} is not empty")
+    if _media_files():
+        raise BackupError(f"the uploads storage is not empty ({_uploads_label()})")
 
 
 def restore(archive: Path) -> dict:
@@ -148,7 +170,10 @@ def restore(archive: Path) -> dict:
     _check_keys(manifest)
     call_command("migrate", verbosity=0)
     _check_target(manifest)
-    media = Path(settings.MEDIA_ROOT)
+    from django.core.files import File
+
+    from gongjiang.applications.uploads import storage
+
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
         data = Path(tmp) / DATA_NAME
         tar.extract(DATA_NAME, tmp, filter="data")
@@ -158,16 +183,14 @@ def restore(archive: Path) -> dict:
         call_command("flush", interactive=False, verbosity=0)
         call_command("loaddata", str(data), verbosity=0)
         for rel in manifest["files"]:
-            member = tar.getmember(f"uploads/{rel}")
-            target = media / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(member) as src, open(target, "wb") as dst:
-                dst.write(src.read())
+            with tar.extractfile(tar.getmember(f"uploads/{rel}")) as src:
+                if storage().save(rel, File(src, name=rel)) != rel:
+                    raise BackupError(f"the uploads storage kept {rel} under another name")
     counts = row_counts()
     wrong = {k: (v, counts.get(k)) for k, v in manifest["counts"].items() if counts.get(k) != v}
     if wrong:
         raise BackupError(f"row counts differ after restore (backup, restored): {wrong}")
-    bad_files = [rel for rel, digest in manifest["files"].items() if _sha256(media / rel) != digest]
+    bad_files = [rel for rel, digest in manifest["files"].items() if _sha256(rel) != digest]
     if bad_files:
         raise BackupError(f"files differ after restore: {bad_files[:5]}")
     chain = verify()

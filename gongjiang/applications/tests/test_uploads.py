@@ -1,5 +1,6 @@
 """The upload validator refuses the bad-file corpus with clear Chinese messages and stores nothing."""
 import pytest
+from django.http import Http404
 
 from gongjiang.applications import uploads
 from gongjiang.applications.uploads import PDF_ONLY, PHOTO, UploadRejected, UploadRule, check_upload
@@ -67,5 +68,7 @@ def test_store_checked_writes_outside_web_root_with_generated_name(settings, tmp
     rel = uploads.store_checked(checked, folder="evidence")
     assert rel.startswith("evidence/") and rel.endswith(".pdf") and "证书" not in rel
     assert (tmp_path / rel).read_bytes() == checked.content
-    with pytest.raises(Exception):
-        uploads.stored_path("../../etc/passwd")
+    for outside in ("../../etc/passwd", "/etc/passwd", "evidence/../../x.pdf", "evidence\\..\\x.pdf", ""):
+        with pytest.raises(Http404):
+            uploads.file_response(outside, download_name="x.pdf", content_type="application/pdf")
+    assert (tmp_path / rel).stat().st_mode & 0o777 == 0o640
