@@ -54,19 +54,23 @@ def wait_for(condition, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def huizhou_registry(people, seed, make_user):
+    """A synthetic registry over 惠州市's districts: (the city, its bureau officer, 惠阳's policy)."""
+    load_policies()
+    city = Organisation.objects.get(name="惠州市")
+    districts = list(Organisation.objects.filter(path__startswith=city.path, kind__in=["district", "devzone"])
+                     .values_list("pk", "region_code", "name"))
+    synthetic.load(synthetic.generate(people, districts=districts, reference_date=REF, seed=seed), districts=districts)
+    return city, make_user("bureau", city), Policy.objects.get(code="huiyang-chief-technician")
+
+
 def outcomes(run):
     return set(ScreeningResult.objects.filter(run=run).values_list("person_id", "outcome", "fail_mask", "review_mask"))
 
 
 def test_worker_killed_mid_shard_loses_nothing_and_stores_each_result_once(jurisdictions, make_user, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    load_policies()
-    city = Organisation.objects.get(name="惠州市")
-    districts = list(Organisation.objects.filter(path__startswith=city.path, kind__in=["district", "devzone"])
-                     .values_list("pk", "region_code", "name"))
-    synthetic.load(synthetic.generate(2400, districts=districts, reference_date=REF, seed=16), districts=districts)
-    officer = make_user("bureau", city)
-    policy = Policy.objects.get(code="huiyang-chief-technician")
+    city, officer, policy = huizhou_registry(2400, 16, make_user)
     expected = people_in_org(city).count()
 
     procs = {w: start_worker(w) for w in ("worker-1", "worker-2")}
@@ -112,13 +116,7 @@ def test_worker_killed_mid_shard_loses_nothing_and_stores_each_result_once(juris
 def test_next_chunk_read_ahead_gives_the_same_results(jurisdictions, make_user):
     """Outside a transaction on PostgreSQL a shard reads its next chunk's facts in a thread while
     it evaluates and stores the current one: the results are those of one chunk read alone."""
-    load_policies()
-    city = Organisation.objects.get(name="惠州市")
-    districts = list(Organisation.objects.filter(path__startswith=city.path, kind__in=["district", "devzone"])
-                     .values_list("pk", "region_code", "name"))
-    synthetic.load(synthetic.generate(600, districts=districts, reference_date=REF, seed=5), districts=districts)
-    officer = make_user("bureau", city)
-    policy = Policy.objects.get(code="huiyang-chief-technician")
+    city, officer, policy = huizhou_registry(600, 5, make_user)
     runs = [ScreeningRun.objects.create(policy=policy, reference_date=REF, scope=city, created_by=officer)
             for _ in range(2)]
     assert not connection.in_atomic_block
