@@ -238,11 +238,14 @@ def load(path, cookie, *, clients, seconds, max_requests=100_000):
     return len(latencies) / elapsed, q[49] * 1000, q[94] * 1000, errors[0]
 
 
-def serve(workers):
+def serve(workers, page_cache=True):
     # The bench's 16 clients all come from 127.0.0.1: its own server lifts the per-address limit on
     # certificate checks (real servers keep settings.CERTIFICATE_VERIFY_RATE_LIMIT's default).
     env = {**os.environ, "DATABASE_URL": PG_URL, "GONGJIANG_DEBUG": "0", "ALLOWED_HOSTS": HOST,
            "LOG_LEVEL": "WARNING", "CERTIFICATE_VERIFY_RATE_LIMIT": "100000000"}
+    if not page_cache:  # every request renders its page (the first view after a change, at worst)
+        env.update({name: "0" for name in ("PUBLIC_PAGE_CACHE_SECONDS", "PRIVATE_PAGE_CACHE_SECONDS",
+                                           "DASHBOARD_CACHE_SECONDS")})
     proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "gongjiang.wsgi:application",
                              "--bind", f"{HOST}:{PORT}", "--workers", str(workers), "--log-level", "warning"],
                             cwd=ROOT, env=env)
@@ -262,6 +265,8 @@ def main():
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--no-page-cache", action="store_true",
+                    help="switch the page caches off: what each page costs when it is rendered")
     args = ap.parse_args()
     from screening import machine
 
@@ -294,10 +299,11 @@ def main():
     print(f"PostgreSQL {connection.cursor().connection.info.server_version}; data: "
           f"{Application.objects.count():,} applications, {Notice.objects.count():,} notices, "
           f"{Honour.objects.count() if holders else 0:,} holders; "
-          f"gunicorn {args.workers} sync workers; {args.clients} concurrent clients, {args.seconds:.0f} s per page")
+          f"gunicorn {args.workers} sync workers; {args.clients} concurrent clients, {args.seconds:.0f} s per page; "
+          f"page caches {'off' if args.no_page_cache else 'on'}")
     targets = pages()
     connection.close()
-    server = serve(args.workers)
+    server = serve(args.workers, page_cache=not args.no_page_cache)
     try:
         results = [(name, *load(path, cookie, clients=args.clients, seconds=args.seconds))
                    for name, path, cookie in targets]
