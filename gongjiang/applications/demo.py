@@ -1,21 +1,17 @@
-"""Demo applications in the live rounds (idempotent), so every page has content:
-- 赣州 (open for applications): the demo applicant's self-application (赣州 第七条（一）个人自愿申请) as a
-  draft; four candidates of a 章贡区 employer waiting for the county bureau's recommendation
-  (第七条（二）, demo_recommender), one already recommended;
-- 环翠 (open for applications): two nominations of the demo employer (第十条（二）由各企业推荐), one
-  awaiting its opinion, one verified and sent to the bureau; and a registry person of 环翠区 with a
-  verified provincial competition placement whom bureau_huancui can nominate on the
-  competition-winner page (第十条（二）: 从各类职业技能竞赛成绩优异者中推荐); the facts go through the
-  registry services.
-"""
-import datetime as dt
-
+"""Demo applications in the open rounds (idempotent), so every page has content, as `applications`
+of gongjiang/core/data/demo.yaml lists them for each round: the demo applicant's self-application as
+a draft, nominations of an employer brought to the status each names (and the first one forwarded by
+the recommending unit where the data says so), and a registry person with a verified competition
+placement whom the bureau can nominate on the competition-winner page; the facts go through the
+registry services."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from gongjiang.accounts.models import Organisation, User
-from gongjiang.accounts.services import create_user, ensure_organisation
-from gongjiang.core.idnumbers import make_resident_id, make_uscc
+from gongjiang.accounts.demo import DEMO_PASSWORD, ensure_employer
+from gongjiang.accounts.services import create_user
+from gongjiang.core.demo_data import section
+from gongjiang.core.idnumbers import make_resident_id
 from gongjiang.core.vocab import CompetitionLevel as L
 from gongjiang.rounds.demo import demo_code
 from gongjiang.rounds.models import Round
@@ -29,7 +25,6 @@ DEED = ("本人长期在生产一线从事数控加工和工装夹具设计工�
         "主持完成技术革新项目五项，获得实用新型专利两项，参与编制企业工艺标准三项。"
         "坚持传帮带，先后带徒十二人，其中五人取得技师职业资格，三人在市级职业技能竞赛中获奖，"
         "多人成为企业技术骨干。") * 4
-GANZHOU_EMPLOYER = "赣州示范钨业机械有限公司"
 PASSWORD_NOTE = "演示数据"
 
 
@@ -69,7 +64,7 @@ def _fill_and_submit(app, actor, titles=()):
     from .forms import talent_types_for
 
     facts = _facts(app.name, app.person.birth_date, app.employer, "数控车工", "车工", titles=titles)
-    types = talent_types_for(app.round)  # the policy's talent types (环翠 第三条), one per applicant in turn
+    types = talent_types_for(app.round)  # the policy's talent types (`talent_types`), one per applicant in turn
     if types:
         facts["skill"]["talent_type"] = types[app.pk % len(types)]
     services.save_draft(app, actor=actor, facts=facts, deed_text=DEED)
@@ -97,55 +92,69 @@ def _nominate(rnd, employer_org, employer_user, name, region, birth, seq, *, to=
 
 
 def seed(stdout=None):
-    ganzhou = Round.objects.filter(code=demo_code("ganzhou-craftsman")).first()
-    county = Organisation.objects.filter(name="章贡区").first()
-    if ganzhou is not None and county is not None:
-        applicant = User.objects.filter(username="demo_applicant").first()
-        person = getattr(applicant, "person", None) if applicant else None
-        if person is not None and not Application.objects.filter(round=ganzhou, person=person).exists():
-            app = services.start(round=ganzhou, actor=applicant, route=Route.SELF, reason=PASSWORD_NOTE)
-            services.save_draft(app, actor=applicant, deed_text=DEED[:400])
-        org, _ = ensure_organisation(name=GANZHOU_EMPLOYER, kind="enterprise", parent=county,
-                                     uscc=make_uscc("91360702MA3GDEM10"), region_code="360702")
-        user = User.objects.filter(username="employer_ganzhou").first() or create_user(
-            username="employer_ganzhou", role="employer", organisation=org, display_name="孙丽（单位经办）",
-            password="gongjiang-demo-2026", reason=PASSWORD_NOTE)
-        names = [("刘洪涛", dt.date(1976, 4, 3)), ("张国庆", dt.date(1980, 10, 1)), ("赵立新", dt.date(1983, 2, 14)),
-                 ("孙建军", dt.date(1978, 8, 21))]
-        apps = [_nominate(ganzhou, org, user, n, "360702", b, 41 + i, to=State.EMPLOYER_VERIFIED)
-                for i, (n, b) in enumerate(names)]
-        recommender = User.objects.filter(username="demo_recommender").first()
-        if recommender is not None and apps[0].status == State.EMPLOYER_VERIFIED and not services.used_quota(apps[0].unit):
-            services.forward(apps[0], actor=recommender, reason=PASSWORD_NOTE)
-
-    huancui = Round.objects.filter(code=demo_code("huancui-chief-technician")).first()
-    district = Organisation.objects.filter(name="环翠区").first()
-    employer_user = User.objects.filter(username="demo_employer").first()
-    if huancui is not None and district is not None and employer_user is not None:
-        org = employer_user.organisation
-        _nominate(huancui, org, employer_user, "于海洋", "371002", dt.date(1977, 6, 6), 51)
-        _nominate(huancui, org, employer_user, "姜志远", "371002", dt.date(1981, 1, 19), 53, to=State.RECOMMENDED)
-        _competition_winner(district, org, stdout)
+    for spec in section("applications"):
+        _seed_round(spec, stdout)
 
 
-COMPETITION_WINNER = ("王海峰", make_resident_id("371002", dt.date(1984, 9, 18), 61, female=False))
+def _seed_round(spec, stdout=None):
+    rnd = Round.objects.filter(code=demo_code(spec["policy"])).first()
+    unit = Organisation.objects.filter(name=spec["unit"]).first()
+    if rnd is None or unit is None:
+        return
+    if "self_application" in spec:
+        _self_application(rnd, spec["self_application"])
+    org, user = _employer(spec["employer"], unit)
+    if user is None:
+        return
+    apps = [_nominate(rnd, org, user, name, region, born, seq, to=State(status))
+            for name, born, region, seq, status in spec["nominees"]]
+    recommender = User.objects.filter(username=spec["forward_first"]).first() if "forward_first" in spec else None
+    if recommender is not None and apps[0].status == State.EMPLOYER_VERIFIED and not services.used_quota(apps[0].unit):
+        services.forward(apps[0], actor=recommender, reason=PASSWORD_NOTE)
+    if "competition_winner" in spec:
+        _competition_winner(spec["competition_winner"], unit, org, stdout)
 
 
-def _competition_winner(district, employer, stdout=None):
-    """A 环翠区 welder with a verified provincial placement, entered and verified by bureau_huancui
-    through the registry services, not yet nominated: for trying the competition-winner page."""
+def _self_application(rnd, spec):
+    """The applicant's own application (个人自愿申请) as a draft."""
+    applicant = User.objects.filter(username=spec["login"]).first()
+    person = getattr(applicant, "person", None) if applicant else None
+    if person is not None and not Application.objects.filter(round=rnd, person=person).exists():
+        app = services.start(round=rnd, actor=applicant, route=Route.SELF, reason=PASSWORD_NOTE)
+        services.save_draft(app, actor=applicant, deed_text=DEED[:spec["deed_chars"]])
+
+
+def _employer(spec, unit):
+    """The nominating employer and its officer: an existing login's, or (with `organisation`) an
+    enterprise under the unit with a new officer login."""
+    if "organisation" not in spec:
+        user = User.objects.filter(username=spec["login"]).first()
+        return (user.organisation if user else None), user
+    org, _ = ensure_employer(spec["organisation"], unit)
+    user = User.objects.filter(username=spec["login"]).first() or create_user(
+        username=spec["login"], role="employer", organisation=org, display_name=spec["display_name"],
+        password=DEMO_PASSWORD, reason=PASSWORD_NOTE)
+    return org, user
+
+
+def _resident_id(spec):
+    return make_resident_id(spec["region"], spec["born"], spec["seq"], female=False)
+
+
+def _competition_winner(spec, district, employer, stdout=None):
+    """A welder of the district with a verified competition placement, entered and verified by the
+    bureau through the registry services, not yet nominated: for trying the competition-winner page."""
     from gongjiang.registry.forms import CompetitionForm, EmploymentForm
     from gongjiang.registry.services import find_person_by_id_number, register_person, save_fact, verify_fact
 
-    bureau = User.objects.filter(username="bureau_huancui").first()
-    name, id_number = COMPETITION_WINNER
+    bureau = User.objects.filter(username=spec["registrar"]).first()
+    name, id_number = spec["name"], _resident_id(spec["id"])
     if bureau is None or find_person_by_id_number(id_number) is not None:
         return
+    competition = dict(spec["competition"], level=int(L[spec["competition"]["level"]]))
     facts = [
-        (EmploymentForm, {"employer": employer.pk, "jurisdiction": district.pk, "post": "船舶电焊工", "frontline": "on",
-                          "start": "2006-07-01"}),
-        (CompetitionForm, {"name": "山东省职业技能大赛", "occupation": "焊工", "level": int(L.PROVINCIAL), "klass": 1, "rank": 2,
-                           "held_on": "2025-10-18"}),
+        (EmploymentForm, {"employer": employer.pk, "jurisdiction": district.pk, **spec["employment"]}),
+        (CompetitionForm, competition),
     ]
     with transaction.atomic():
         person = register_person(name=name, id_number=id_number, jurisdiction=district, actor=bureau,
@@ -157,4 +166,4 @@ def _competition_winner(district, employer, stdout=None):
             fact = save_fact(form, actor=bureau, reason=PASSWORD_NOTE)
             verify_fact(fact, actor=bureau, decision="verified", reason="演示数据：与主办单位公布的获奖名单核对一致")
     if stdout is not None:
-        stdout.write(f"  competition winner {name} (环翠区) for the competition-winner page\n")
+        stdout.write(f"  competition winner {name} ({district.name}) for the competition-winner page\n")

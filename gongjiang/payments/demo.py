@@ -1,16 +1,16 @@
-"""Payments demo data (idempotent): budgets for this year, a 仲恺 training-and-assessment subsidy
-(第六条（一）2) approved and one waiting, finance officers at 仲恺高新区 with a month's batch waiting
-for the second officer's approval, a payee account for the demo applicant, and the entitlements,
-stops and receivables of any honour holders already in the database (honours_link.sync)."""
-import datetime as dt
-
+"""Payments demo data (idempotent), as `payments` of gongjiang/core/data/demo.yaml gives it: budgets
+for this year, a training-and-assessment subsidy approved and one waiting, finance officers with a
+month's batch waiting for the second officer's approval, a payee account for the demo applicant, and
+the entitlements, stops and receivables of any honour holders already in the database
+(honours_link.sync)."""
 from django.db import transaction
 from django.utils import timezone
 
-from gongjiang.accounts.demo import DEMO_PASSWORD
+from gongjiang.accounts.demo import DEMO_PASSWORD, ensure_employer
 from gongjiang.accounts.models import Organisation, User
-from gongjiang.accounts.services import create_user, ensure_organisation
-from gongjiang.core.idnumbers import make_resident_id, make_uscc
+from gongjiang.accounts.services import create_user
+from gongjiang.core.demo_data import section
+from gongjiang.core.idnumbers import make_resident_id
 from gongjiang.policy.models import Policy
 from gongjiang.registry.models import Certificate, Employment, Person
 from gongjiang.registry.services import find_person_by_id_number, register_person
@@ -18,13 +18,7 @@ from gongjiang.registry.services import find_person_by_id_number, register_perso
 from . import services
 from .models import Budget, PaymentRun, SubsidyClaim
 
-BUDGETS = {"huiyang-chief-technician": 10_000_000, "huancui-chief-technician": 20_000_000,
-           "ganzhou-craftsman": 50_000_000, "zhongkai-skilled-talent": 5_000_000}
-FINANCE = [("finance_zhongkai", "仲恺高新区", "林会计（仲恺）"), ("finance_zhongkai2", "仲恺高新区", "郑出纳（仲恺）"),
-           ("demo_finance2", "惠阳区", "钱出纳（惠阳）")]
-WORKERS = [("邓培训", dt.date(1990, 4, 12), 4, "2015年惠州市技师培训考核", True),
-           ("甘考核", dt.date(1992, 8, 3), 3, "2015年仲恺高新区高级工培训考核", False)]
-EMPLOYER = "惠州仲恺示范电子有限公司"
+DATA = section("payments")
 
 
 def _user(username, org_name, display):
@@ -33,15 +27,15 @@ def _user(username, org_name, display):
                                display_name=display, password=DEMO_PASSWORD, reason="演示数据")
 
 
-def _worker(n, name, born, zk, employer, actor):
-    id_number = make_resident_id("441302", born, 600 + n, female=n % 2 == 1)
+def _worker(n, name, born, spec, place, employer, actor):
+    id_number = make_resident_id(spec["id_region"], born, 600 + n, female=n % 2 == 1)
     person = find_person_by_id_number(id_number)
     if person is None:
-        person = register_person(name=name, id_number=id_number, jurisdiction=zk, source="registry",
+        person = register_person(name=name, id_number=id_number, jurisdiction=place, source="registry",
                                  verification="verified", reason="演示数据")
-        Employment.objects.create(person=person, employer=employer, jurisdiction=zk, post="电子装配",
-                                  start=dt.date(2014, 9, 1), source="imported", verification="verified")
-        services.set_payee_account(person, kind="social_security_card", bank="中国建设银行惠州仲恺支行",
+        Employment.objects.create(person=person, employer=employer, jurisdiction=place, post=spec["post"],
+                                  start=spec["employed_from"], source="imported", verification="verified")
+        services.set_payee_account(person, kind="social_security_card", bank=spec["bank"],
                                    number=f"62270000{person.pk:010d}", actor=actor, reason="演示数据")
     return person
 
@@ -49,42 +43,46 @@ def _worker(n, name, born, zk, employer, actor):
 @transaction.atomic
 def seed(stdout=None):
     say = (lambda m: stdout.write(m + "\n")) if stdout else (lambda m: None)
-    finance = [_user(*f) for f in FINANCE]
-    bureau = User.objects.filter(username="bureau_zhongkai").first()
+    finance = [_user(*f) for f in DATA["finance"]]
+    by_login = {u.username: u for u in finance}
+    subsidy = DATA["subsidy"]
+    bureau = User.objects.filter(username=subsidy["bureau"]).first()
     year = timezone.localdate().year
-    for code, amount in BUDGETS.items():
+    for code, amount in DATA["budgets"].items():
         policy = Policy.objects.filter(code=code).first()
         if policy and not Budget.objects.filter(policy=policy, year=year).exists():
             services.set_budget(policy=policy, year=year, amount_fen=amount, actor=finance[0], note="演示预算")
-    zk = Organisation.objects.get(name="仲恺高新区")
-    employer, _ = ensure_organisation(name=EMPLOYER, kind="enterprise", parent=zk, uscc=make_uscc("91441302MA4XKDEM1"),
-                                   region_code="441302")
-    policy = Policy.objects.filter(code="zhongkai-skilled-talent").first()
+    place = Organisation.objects.get(name=subsidy["organisation"])
+    employer, _ = ensure_employer(subsidy["employer"], place)
+    policy = Policy.objects.filter(code=subsidy["policy"]).first()
     if policy and bureau:
         codes = {level: code for code, _, level, _ in services.subsidy_items(policy)}
-        for n, (name, born, level, training, approve) in enumerate(WORKERS):
-            person = _worker(n, name, born, zk, employer, finance[0])
+        cert_spec = subsidy["certificate"]
+        for n, (name, born, level, training, approve) in enumerate(subsidy["workers"]):
+            person = _worker(n, name, born, subsidy, place, employer, finance[0])
             if SubsidyClaim.objects.filter(person=person).exists():
                 continue
-            cert = Certificate.objects.create(person=person, occupation="电子设备装接工", level=level,
-                                              kind="qualification", issued_on=dt.date(2015, 9, 1),
-                                              number=f"ZK2015{person.pk:06d}", source="imported",
+            cert = Certificate.objects.create(person=person, occupation=cert_spec["occupation"], level=level,
+                                              kind="qualification", issued_on=cert_spec["issued_on"],
+                                              number=f"{cert_spec['number_prefix']}{person.pk:06d}", source="imported",
                                               verification="verified")
             claim = services.submit_subsidy(person=person, policy=policy, honour_code=codes[level], certificate=cert,
                                             training=training, actor=bureau, route="bureau")
             if approve:
                 services.decide_subsidy(claim, approve=True, actor=bureau, reason="培训考核记录已核实（演示）")
-    if not PaymentRun.objects.filter(organisation=zk).exists():
+    if not PaymentRun.objects.filter(organisation=place).exists():
         today = timezone.localdate()
-        run = services.compute_run(organisation=zk, period_kind="month", year=today.year, month=today.month,
+        run = services.compute_run(organisation=place, period_kind="month", year=today.year, month=today.month,
                                    actor=finance[0])
         if run.line_count:
             services.prepare_run(run, actor=finance[0])
-    applicant = Person.objects.filter(account__username="demo_applicant").first()
+    account = DATA["applicant_account"]
+    applicant = Person.objects.filter(account__username=account["login"]).first()
     if applicant and not hasattr(applicant, "payee_account"):
-        services.set_payee_account(applicant, kind="social_security_card", bank="赣州银行章贡支行",
-                                   number="6230910000012345678", actor=finance[2], reason="演示数据")
-    huiyang = Organisation.objects.get(name="惠阳区")
-    counts = services.sync_honours(organisation=huiyang, actor=User.objects.get(username="demo_finance"))
-    say(f"payments: budgets {year}, 仲恺 subsidy claims, a batch awaiting approval (finance_zhongkai2), "
-        f"honour entitlements +{counts['entitlements']}; finance logins finance_zhongkai, finance_zhongkai2, demo_finance2")
+        services.set_payee_account(applicant, kind="social_security_card", bank=account["bank"],
+                                   number=account["number"], actor=by_login[account["by"]], reason="演示数据")
+    sync = DATA["sync_honours"]
+    counts = services.sync_honours(organisation=Organisation.objects.get(name=sync["organisation"]),
+                                   actor=User.objects.get(username=sync["by"]))
+    say(f"payments: budgets {year}, {subsidy['label']} subsidy claims, a batch awaiting approval ({DATA['approver']}), "
+        f"honour entitlements +{counts['entitlements']}; finance logins {', '.join(by_login)}")

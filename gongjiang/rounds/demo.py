@@ -1,30 +1,23 @@
 """Demo rounds (idempotent), dated around today so they stay live whenever the demo is loaded.
 
 Only a programme whose policy (the edition in force) covers this year's reference date gets live
-rounds: 环翠 (第十八条: 2022年12月1日至2027年11月30日) and 赣州 (第十五条: no end date). The expired ones
-— 惠阳 (第二十三条: 有效期至2025年12月31日), 聊城 (the 2019 notice) and 仲恺 (第十条: 2014年5月9日起2年) —
-appear only as earlier rounds with their dates and holders (honours/demo.py), never as a round
-whose applicants are judged on a date outside the policy.
+rounds; the expired ones appear only as earlier rounds with their dates and holders (honours/demo.py),
+never as a round whose applicants are judged on a date outside the policy.
 
-Live rounds: this year's round of each programme, open for applications (applications/demo.py
-fills them), and 环翠's rounds at the later stages (review/demo.py: expert review, public notice,
-committee decided awaiting approval), whose application windows have closed."""
+Live rounds (`rounds` of gongjiang/core/data/demo.yaml): this year's round of each programme listed,
+open for applications (applications/demo.py fills them), and rounds at the later stages
+(review/demo.py: expert review, public notice, committee decided awaiting approval), whose
+application windows have closed."""
 import datetime as dt
 
 from django.utils import timezone
 
 from gongjiang.accounts.models import Organisation, User
+from gongjiang.core.demo_data import section
 
 from . import services
 from .models import Round
 
-# policy code, honour code (None: the first), title (after the year), bureau login,
-# recommending units [(name, kind, quota)]
-DEMO_ROUNDS = [
-    ("huancui-chief-technician", None, "环翠区首席技师选拔", "bureau_huancui", []),
-    ("ganzhou-craftsman", None, "“赣州工匠”培养选拔", "bureau_ganzhou",
-     [("章贡区", "county-bureau", 3), ("南康区", "county-bureau", 2)]),
-]
 DEMO_NOTE = "演示数据"
 
 
@@ -89,12 +82,13 @@ def ensure_round(policy_code, *, login, title, honour=None, stage="", stage_titl
 
 
 def seed(stdout=None):
-    for policy_code, honour, title, login, units in DEMO_ROUNDS:
-        rnd = ensure_round(policy_code, login=login, title=title, honour=honour, stdout=stdout)
+    for spec in section("rounds"):
+        rnd = ensure_round(spec["policy"], login=spec["login"], title=spec["title"], honour=spec["honour"],
+                           stdout=stdout)
         if rnd is None:
             continue
-        officer = User.objects.get(username=login)
-        for name, kind, quota in units:
+        officer = User.objects.get(username=spec["login"])
+        for name, kind, quota in spec["units"]:
             org = Organisation.objects.filter(name=name, parent__in=officer.organisation.subtree()).first()
             if org is not None and not rnd.units.filter(organisation=org).exists():
                 services.set_unit(rnd, organisation=org, kind=kind, quota=quota, actor=officer, reason=DEMO_NOTE)
