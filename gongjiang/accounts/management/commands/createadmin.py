@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)
-        parser.add_argument("--organisation", required=True, help="name of the organisation, e.g. 惠州市")
+        parser.add_argument("--organisation", required=True, help="name of the organisation, e.g. 广东省")
         parser.add_argument("--display-name", default="系统管理员")
         parser.add_argument("--email", default="")
         parser.add_argument("--password-env", metavar="VAR",
