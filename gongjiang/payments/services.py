@@ -413,8 +413,10 @@ WITH e AS MATERIALIZED (
     FROM e, LATERAL (SELECT ((date_part('year', e.lim) - date_part('year', e.first_due)) * 12
                              + date_part('month', e.lim) - date_part('month', e.first_due))::int AS months) m
 ), s AS (
+    -- the settled lines grouped on their own, then joined to k: joined to e first, every settled
+    -- line went into a hash table before grouping (0.32 s instead of 0.15 s for 550,000 lines)
     SELECT l.entitlement_id, count(*) AS n, max(l.instalment) AS top
-    FROM payments_paymentline l JOIN e ON e.id = l.entitlement_id
+    FROM payments_paymentline l
     WHERE l.status = ANY(%(settling)s)
     GROUP BY l.entitlement_id
 ), c AS (
