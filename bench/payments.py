@@ -12,9 +12,11 @@ In its own database (BENCH_PG_URL, default gj_payments_bench), recreated every r
      settled instalments, suspensions, accounts) and store the lines (on PostgreSQL one
      INSERT … SELECT), prepare and approve (two officers) and build the bank file (CSV with full
      ID and account numbers: the database formats the lines, Python opens one AES-GCM seal per
-     line) — with the process's peak RSS growth;
-  3. the floor: COPY of the same lines (same columns) into a bare table without indexes or
-     constraints, in the same run, and the ratio run / COPY.
+     line) — with the process's peak RSS growth, the CPU time of this process and of its database
+     backend, and the load average around it (the machine may be shared);
+  3. the floor: COPY of the same lines (every column of the line table) into a bare table of the
+     same column types without indexes or constraints, in the same run (median of three), and
+     the ratio run / COPY.
 """
 import argparse
 import datetime as dt
@@ -46,6 +48,38 @@ def machine() -> str:
 
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load() -> str:
+    try:
+        return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load average unknown"
+
+
+class Cpu:
+    """CPU seconds used by this process and by its database backend (read from /proc when the
+    server runs on this machine): on a shared machine the wall time varies with the load, these
+    do much less. Parallel query workers are not counted."""
+
+    def __init__(self, connection):
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            self.stat = Path(f"/proc/{cur.fetchone()[0]}/stat")
+
+    def now(self) -> tuple[float, float | None]:
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        try:
+            fields = self.stat.read_text().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            server = None
+        return ru.ru_utime + ru.ru_stime, server
+
+    @staticmethod
+    def between(a, b) -> str:
+        server = f"{b[1] - a[1]:.2f} s" if a[1] is not None and b[1] is not None else "unknown"
+        return f"CPU: Python {b[0] - a[0]:.2f} s, database backend {server}"
 
 
 def reset_database():
@@ -160,13 +194,16 @@ def timed_run(district, officers):
     from gongjiang.payments import services
 
     before = rss_mib()
+    cpu = Cpu(connection)
     compute, bank = Where(), Where()
     with connection.execute_wrapper(compute):
         compute.watch_commits(connection)
+        c0 = cpu.now()
         t0 = time.perf_counter()
         run = services.compute_run(organisation=district, period_kind="month", year=PERIOD[0], month=PERIOD[1],
                                    actor=officers[0])
         t1 = time.perf_counter()
+        c1 = cpu.now()
     with connection.execute_wrapper(bank):
         bank.watch_commits(connection)
         services.prepare_run(run, actor=officers[0])
@@ -174,29 +211,37 @@ def timed_run(district, officers):
         t_bank = time.perf_counter()
         name, data = services.export_bank_file(run, fmt="csv", actor=officers[0])
         t2 = time.perf_counter()
+        c2 = cpu.now()
     del connection._commit
     bank_where = f"prepare + approve {t_bank - t1:.2f} s, bank file {t2 - t_bank:.2f} s; " + bank.report(t2 - t1)
-    return run, data, t1 - t0, t2 - t1, rss_mib() - before, compute.report(t1 - t0), bank_where
+    cpu_where = (f"compute + store {Cpu.between(c0, c1)}; prepare + approve + bank file {Cpu.between(c1, c2)}; "
+                 f"whole run {Cpu.between(c0, c2)}")
+    return (run, data, t1 - t0, t2 - t1, rss_mib() - before, compute.report(t1 - t0), bank_where, cpu_where)
 
 
-def copy_floor(run):
-    """COPY the run's lines (same columns, same values) into a bare table: the floor for storing them."""
+def copy_floor(run, repeat: int = 3):
+    """COPY the run's lines (every column of the line table, same values) into a bare table of the
+    same column types (CREATE TABLE … (LIKE payments_paymentline): no index, key, check or foreign
+    key): the floor for storing them. Repeated, the median taken (one COPY is ~0.1-0.2 s, and
+    the machine is shared)."""
     from django.db import connection
 
-    cols = "run_id, entitlement_id, person_id, instalment, due_date, amount_fen, status, reason, reference"
+    cols = ("id, run_id, entitlement_id, person_id, instalment, due_date, amount_fen, status, reason, reference, "
+            "requeued_from_id, result_at")
+    times = []
     with connection.cursor() as cur:
-        cur.execute(f"SELECT {cols} FROM payments_paymentline WHERE run_id = %s", [run.pk])
+        cur.execute(f"SELECT {cols} FROM payments_paymentline WHERE run_id = %s ORDER BY id", [run.pk])
         rows = cur.fetchall()
-        cur.execute("CREATE TABLE bench_bare (run_id bigint, entitlement_id bigint, person_id bigint, "
-                    "instalment smallint, due_date date, amount_fen bigint, status varchar(8), reason varchar(300), "
-                    "reference varchar(24))")
-        t = time.perf_counter()
-        with cur.copy(f"COPY bench_bare ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        elapsed = time.perf_counter() - t
+        cur.execute("CREATE TABLE bench_bare (LIKE payments_paymentline)")
+        for _ in range(repeat):
+            cur.execute("TRUNCATE bench_bare")
+            t = time.perf_counter()
+            with cur.copy(f"COPY bench_bare ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            times.append(time.perf_counter() - t)
         cur.execute("DROP TABLE bench_bare")
-    return elapsed, len(rows)
+    return sorted(times)[len(times) // 2], times, len(rows)
 
 
 def main():
@@ -227,15 +272,20 @@ def main():
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     print(f"Setup (bulk, not timed): {args.holders:,} holders, {settled:,} lines already paid, {time.perf_counter() - t:.1f} s")
-    run, data, compute_s, bank_s, rss_growth, compute_where, bank_where = timed_run(district, officers)
+    load_before = load()
+    run, data, compute_s, bank_s, rss_growth, compute_where, bank_where, cpu_where = timed_run(district, officers)
+    load_after = load()
     total = compute_s + bank_s
-    floor, rows = copy_floor(run)
+    floor, floors, rows = copy_floor(run)
     print(f"Monthly run {PERIOD[0]}-{PERIOD[1]:02d}: {run.line_count:,} lines, {run.total_fen // 100:,} 元, held {run.held_count}")
     print(f"   compute + store lines: {compute_s:.2f} s; prepare + approve + bank file ({len(data) / 1e6:.1f} MB CSV): {bank_s:.2f} s")
     print(f"      compute + store: {compute_where}")
     print(f"      prepare + approve + bank file: {bank_where}")
+    print(f"      {cpu_where}")
     print(f"   TOTAL {total:.2f} s (goal <= 3 s); peak RSS growth {rss_growth:,.0f} MiB, process peak RSS {rss_mib():,.0f} MiB")
-    print(f"   COPY of the same {rows:,} rows into a bare table: {floor:.3f} s; ratio run / COPY = {total / floor:.1f}x (goal <= 5x)")
+    print(f"   COPY of the same {rows:,} rows (every column) into a bare table: {floor:.3f} s (median of "
+          f"{', '.join(f'{t:.3f}' for t in floors)}); ratio run / COPY = {total / floor:.1f}x (goal <= 5x)")
+    print(f"   {load_before} before the run, {load_after} after")
 
 
 if __name__ == "__main__":
