@@ -6,8 +6,10 @@ shared between app servers and need not be: every entry is keyed by
 - the audit log's head (`data_version`, one primary-key read per request): every state change the
   services make, on any server, appends an audit entry, so an entry is never used after a change
   anywhere;
-- this process's `generation()`, which moves whenever a model of a data app is saved or deleted
-  here (post_save / post_delete / m2m_changed), audited or not;
+- this process's `generation()`, which moves whenever a model of a data app is saved here
+  (post_save / m2m_changed), audited or not. Deletes are not listened to: a post_delete receiver
+  for every model would turn off Django's fast delete everywhere (deleting a screening run of
+  200,000 results loaded every row); the services audit their deletes, which moves the audit head;
 - today's date, for what a page says by the date (公示中, 已过期).
 
 and kept at most a number of seconds, so that a change written outside the services (a database
@@ -34,7 +36,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -55,7 +57,7 @@ def bump(sender=None, **kwargs):
 
 
 def connect():
-    for signal in (post_save, post_delete, m2m_changed):
+    for signal in (post_save, m2m_changed):
         signal.connect(bump, dispatch_uid=f"gongjiang-cache-generation-{signal!r}")
 
 

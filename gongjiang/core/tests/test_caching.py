@@ -213,3 +213,14 @@ def test_expired_or_unknown_session_is_signed_out(jurisdictions, make_user):
     assert client.get("/home/").status_code == 302
     client.cookies["sessionid"] = "no-such-session-key-000000000000"
     assert client.get("/home/").status_code == 302
+
+
+def test_cache_generation_leaves_fast_delete_on():
+    """No delete receiver for every model: Django deletes related rows in one query, not row by row."""
+    from django.db.models import signals
+
+    from gongjiang.registry.models import ScreeningResult, ScreeningRun
+
+    for model in (ScreeningRun, ScreeningResult):
+        assert not signals.post_delete.has_listeners(model)
+        assert not signals.pre_delete.has_listeners(model)
