@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Min
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -49,11 +50,12 @@ def scope_label(user) -> str:
 
 
 def _ranked(pairs, top=TOP):
-    """[(label, n)] by count, the tail after `top` summed as 其他; empty labels as 未填写."""
+    """[(label, n)] by count, ties by label, the tail after `top` summed as 其他; empty labels as 未填写.
+    (Ties by label, not by the order the database happens to return its groups in.)"""
     counter = Counter()
     for label, n in pairs:
         counter[label if label not in (None, "") else UNKNOWN] += n
-    ranked = counter.most_common()
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))
     head, tail = ranked[:top], ranked[top:]
     if tail:
         head.append((OTHERS, sum(n for _, n in tail)))
@@ -76,30 +78,56 @@ def candidates(user, *, round_id=None):
     return qs
 
 
-def _grouped(qs, expr):
-    if not isinstance(expr, str):
-        return list(qs.order_by().annotate(g=expr).values_list("g").annotate(n=Count("pk")))
-    return list(qs.order_by().values_list(expr).annotate(n=Count("pk")))
+def _age_band(birth_field, year):
+    """The age band (AGE_BANDS, by birth year up to `year`) as a SQL CASE; no birth date: 未填写."""
+    from django.db.models import Case, CharField, Q, Value, When
+
+    whens = [When(Q(**{f"{birth_field}__isnull": True}), then=Value(UNKNOWN))]
+    # year - born < hi  <=>  born > year - hi (the last band has no upper bound)
+    whens += [When(Q(**{f"{birth_field}__year__gt": year - hi}), then=Value(label))
+              for _lo, hi, label in AGE_BANDS[:-1]]
+    return Case(*whens, default=Value(AGE_BANDS[-1][2]), output_field=CharField())
 
 
-def _age_rows(qs, birth_field, year):
-    bands = Counter()
-    for born, n in qs.order_by().annotate(born=ExtractYear(birth_field)).values_list("born").annotate(n=Count("pk")):
-        if born is None:
-            bands[UNKNOWN] += n
-            continue
-        bands[next(label for lo, hi, label in AGE_BANDS if lo <= year - born < hi)] += n
-    return [[label, bands[label]] for *_, label in AGE_BANDS] + ([[UNKNOWN, bands[UNKNOWN]]] if bands[UNKNOWN] else [])
+def _counts_by_dimension(qs, exprs) -> list[list]:
+    """For each expression (a field path or an ORM expression), [(value, count)] of `qs` grouped by
+    it. On PostgreSQL one query: the scope is joined and filtered once and grouped by GROUPING SETS
+    (one set per expression); elsewhere one GROUP BY query per expression."""
+    exprs = [F(e) if isinstance(e, str) else e for e in exprs]
+    if connection.vendor != "postgresql":
+        return [list(qs.order_by().annotate(g=e).values_list("g").annotate(n=Count("pk"))) for e in exprs]
+    names = [f"g{i}" for i in range(len(exprs))]
+    inner = qs.order_by().values(**dict(zip(names, exprs)))
+    compiler = inner.query.get_compiler(using=inner.db)
+    sql, params = compiler.as_sql()
+    # GROUPING(g0, .., gk) has the bit of each column left out of the row's set: all but the grouped one.
+    full = (1 << len(names)) - 1
+    which = {full ^ (1 << (len(names) - 1 - i)): i for i in range(len(names))}
+    cols = ", ".join(names)
+    outer = (f"SELECT {cols}, GROUPING({cols}), COUNT(*) FROM ({sql}) AS scoped "
+             f"GROUP BY GROUPING SETS ({', '.join(f'({n})' for n in names)})")
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        rows = cursor.fetchall()
+    converters = compiler.get_converters([col for col, _, _ in compiler.select[:len(names)]])
+    out = [[] for _ in names]
+    for row in compiler.apply_converters(rows, converters) if converters else rows:
+        i = which[row[-2]]
+        out[i].append((row[i], row[-1]))
+    return out
 
 
 def distribution_figures(user, qs, *, who, dimensions, birth_field="person__birth_date") -> list[Figure]:
     """`qs` counted by each dimension (key, title, ORM expression, note), plus age bands."""
     scope = scope_label(user)
     year = timezone.localdate().year
-    figures = [Figure(key, f"{who}{title}", "bar", ["类别", "人数"], _ranked(_grouped(qs, expr)), scope, note)
-               for key, title, expr, note in dimensions]
-    figures.append(Figure("age", f"{who}按年龄段", "bar", ["年龄段", "人数"], _age_rows(qs, birth_field, year), scope,
-                          f"按出生年份计算至{year}年"))
+    *counts, ages = _counts_by_dimension(qs, [expr for _, _, expr, _ in dimensions] + [_age_band(birth_field, year)])
+    figures = [Figure(key, f"{who}{title}", "bar", ["类别", "人数"], _ranked(pairs), scope, note)
+               for (key, title, _, note), pairs in zip(dimensions, counts)]
+    bands = Counter(dict(ages))
+    age_rows = [[label, bands[label]] for *_, label in AGE_BANDS]
+    age_rows += [[UNKNOWN, bands[UNKNOWN]]] if bands[UNKNOWN] else []
+    figures.append(Figure("age", f"{who}按年龄段", "bar", ["年龄段", "人数"], age_rows, scope, f"按出生年份计算至{year}年"))
     return figures
 
 

@@ -63,6 +63,21 @@ def test_candidates_by_occupation_employer_and_age_within_scope(world):
     assert all(f.scope == "数据范围：惠阳区及下级单位" for f in figures)
 
 
+def test_age_bands_by_birth_year_and_ties_ranked_by_label(world, django_assert_max_num_queries):
+    welder, lathe = world["shops"]
+    year = timezone.localdate().year
+    for born, occupation in [(year - 34, "钳工"), (year - 35, "车工"), (year - 54, "焊工"), (year - 55, "焊工"),
+                             (year - 70, "电工")]:
+        world["app"](world["ours"], welder, "recommended", occupation, birth=dt.date(born, 12, 31))
+    figures = services.candidate_figures(world["bureau"], round_id=world["ours"].pk)
+    assert next(f for f in figures if f.key == "age").rows == [
+        ["35岁以下", 1], ["35-39岁", 1], ["40-44岁", 0], ["45-49岁", 0], ["50-54岁", 1], ["55岁及以上", 2]]
+    assert next(f for f in figures if f.key == "occupation").rows == [["焊工", 2], ["电工", 1], ["车工", 1], ["钳工", 1]]
+    if connection.vendor == "postgresql":  # the scope joined and filtered once: GROUPING SETS
+        with django_assert_max_num_queries(1):
+            services.candidate_figures(world["bureau"], round_id=world["ours"].pk)
+
+
 def test_funnel_counts_everyone_at_or_beyond_each_stage(world):
     welder, _ = world["shops"]
     for status in ["recommended", "qualification_review", "site_inspection", "site_inspection", "expert_review",
