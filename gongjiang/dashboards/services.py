@@ -8,7 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Min
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -94,11 +94,12 @@ def _counts_by_dimension(qs, exprs) -> list[list]:
     it. On PostgreSQL one query: the scope is joined and filtered once and grouped by GROUPING SETS
     (one set per expression); elsewhere one GROUP BY query per expression."""
     exprs = [F(e) if isinstance(e, str) else e for e in exprs]
+    connection = connections[qs.db]
     if connection.vendor != "postgresql":
         return [list(qs.order_by().annotate(g=e).values_list("g").annotate(n=Count("pk"))) for e in exprs]
     names = [f"g{i}" for i in range(len(exprs))]
     inner = qs.order_by().values(**dict(zip(names, exprs)))
-    compiler = inner.query.get_compiler(using=inner.db)
+    compiler = inner.query.get_compiler(using=qs.db)
     sql, params = compiler.as_sql()
     # GROUPING(g0, .., gk) has the bit of each column left out of the row's set: all but the grouped one.
     full = (1 << len(names)) - 1
