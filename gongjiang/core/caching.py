@@ -65,6 +65,18 @@ def _pages():
     return caches["pages"]
 
 
+def _rendered(view, request, *args, **kwargs):
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    return response
+
+
+def _storable(response) -> bool:
+    """A whole, successful page that sets no cookie of its own."""
+    return response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False)
+
+
 def public_page(view):
     """Serve a public page from the per-process cache to visitors who send no cookies (see above)."""
 
@@ -80,11 +92,8 @@ def public_page(view):
             content, content_type = hit
             return HttpResponse(content, content_type=content_type)
         request.shared_page = True
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if (response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False)
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+        response = _rendered(view, request, *args, **kwargs)
+        if _storable(response) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             _pages().set(key, (response.content, response["Content-Type"]), seconds)
         return response
 
@@ -139,14 +148,11 @@ def private_page(view):
         if hit is not None:
             content, headers = hit
             return HttpResponse(content, headers=headers)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
+        response = _rendered(view, request, *args, **kwargs)
         # The forms' CSRF token stays valid for the cached copy only if it was made from the secret the
         # browser already holds (a new secret goes out in this response's cookie alone).
         csrf_kept = request.META.get("CSRF_COOKIE", "") in ("", request.COOKIES.get(settings.CSRF_COOKIE_NAME))
-        if (response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False)
-                and csrf_kept and not len(messages.get_messages(request))):
+        if _storable(response) and csrf_kept and not len(messages.get_messages(request)):
             _pages().set(key, (response.content, dict(response.headers)), seconds)
         return response
 

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Count, F, Min
+from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -80,8 +80,6 @@ def candidates(user, *, round_id=None):
 
 def _age_band(birth_field, year):
     """The age band (AGE_BANDS, by birth year up to `year`) as a SQL CASE; no birth date: 未填写."""
-    from django.db.models import Case, CharField, Q, Value, When
-
     whens = [When(Q(**{f"{birth_field}__isnull": True}), then=Value(UNKNOWN))]
     # year - born < hi  <=>  born > year - hi (the last band has no upper bound)
     whens += [When(Q(**{f"{birth_field}__year__gt": year - hi}), then=Value(label))
