@@ -2,13 +2,13 @@
 bank results, budgets, and payee accounts. Money is integer fen.
 
 Never paid twice: a line that settles an instalment (queued for the bank, paid, or refused under
-an article) is unique per (entitlement, instalment) by a partial unique index, so two runs of the
-same period, or two runs at the same moment, cannot both carry it. Held (暂缓发放), failed and
+an article) is unique per (entitlement, instalment) by a unique index, so two runs of the same
+period, or two runs at the same moment, cannot both carry it. Held (暂缓发放), failed and
 voided lines do not settle the instalment: a later run or a re-queue pays it once.
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, F, Q, Value, When
 
 
 class Schedule(models.TextChoices):
@@ -245,7 +245,8 @@ SETTLING = [LineStatus.QUEUED, LineStatus.PAID, LineStatus.REFUSED]
 
 class PaymentLine(models.Model):
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
-    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
+    # indexed by payments_line_paid_once, which leads with it and holds every line
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines", db_index=False)
     # The entitlement's person, copied for the ledger's name search; the entitlement's own foreign
     # key guards it, so no second constraint check or index per line (a run stores 100,000 lines).
     person = models.ForeignKey("registry.Person", on_delete=models.DO_NOTHING, related_name="+",
@@ -269,7 +270,11 @@ class PaymentLine(models.Model):
             # a failed line is re-queued once (a partial index: only re-queued lines are in it)
             models.UniqueConstraint(fields=["requeued_from"], condition=Q(requeued_from__isnull=False),
                                     name="payments_line_requeued_once"),
-            models.UniqueConstraint(fields=["entitlement", "instalment"], condition=Q(status__in=SETTLING),
+            # (entitlement, instalment, true) for a settling line, (…, NULL) for any other: NULLs are
+            # distinct, so only settling lines can collide. A full index, not a partial one over
+            # settling lines, so it is also the entitlement's index (one index per line, not two).
+            models.UniqueConstraint(F("entitlement"), F("instalment"),
+                                    Case(When(status__in=SETTLING, then=Value(True)), output_field=BooleanField()),
                                     name="payments_line_paid_once"),
             models.UniqueConstraint(fields=["reference"], name="payments_line_reference_unique"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_line_positive"),

@@ -328,7 +328,7 @@ def scope_policies(organisation) -> list[int]:
 
 def lock_policies(policy_ids) -> None:
     """Serialise runs over the same programmes (PostgreSQL advisory locks until commit, taken in
-    order); SQLite's write transactions already queue. The partial unique index stays the guarantee."""
+    order); SQLite's write transactions already queue. The paid-once unique index stays the guarantee."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:

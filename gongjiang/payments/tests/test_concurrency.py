@@ -1,8 +1,8 @@
 """Two payment runs of the same period at the same moment never pay anyone twice.
 
-Real threads, real connections: both runs compute the same due instalments; the partial unique
-index on (entitlement, instalment) over settling lines lets exactly one run carry each one (the
-other's INSERT … ON CONFLICT DO NOTHING waits for the first to commit, then skips). Marked
+Real threads, real connections: both runs compute the same due instalments; the paid-once unique
+index on (entitlement, instalment) of settling lines lets exactly one run carry each one (the runs'
+advisory lock makes the others wait for the first to commit; they then find those instalments settled). Marked
 postgres_only because PostgreSQL is where it decides; on SQLite the writers queue and it holds too."""
 import datetime as dt
 import threading

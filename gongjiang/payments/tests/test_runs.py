@@ -175,7 +175,7 @@ def test_stop_from_exit_date(pay_world):
 
 
 def test_same_instalment_twice_refused_by_database(pay_world):
-    """Never paid twice: the partial unique index refuses a second settling line for one instalment."""
+    """Never paid twice: the paid-once unique index refuses a second settling line for one instalment."""
     w = pay_world
     p = make_person(w["j"]["惠阳区"], actor=w["hy"]["finance"])
     entitle(p, w["policies"]["huiyang-chief-technician"], "chief-technician", start=dt.date(2026, 3, 1),
@@ -187,9 +187,10 @@ def test_same_instalment_twice_refused_by_database(pay_world):
         PaymentLine.objects.create(run=other, entitlement=line.entitlement, person=p, instalment=1,
                                    due_date=line.due_date, amount_fen=line.amount_fen, status=LineStatus.PAID,
                                    reference="GJX1")
-    # a held or failed line does not settle it
-    PaymentLine.objects.create(run=other, entitlement=line.entitlement, person=p, instalment=1, due_date=line.due_date,
-                               amount_fen=line.amount_fen, status=LineStatus.FAILED, reference="GJX2")
+    # a held or failed line does not settle it, however many there are
+    for ref, status in (("GJX2", LineStatus.FAILED), ("GJX3", LineStatus.FAILED), ("GJX4", LineStatus.HELD)):
+        PaymentLine.objects.create(run=other, entitlement=line.entitlement, person=p, instalment=1,
+                                   due_date=line.due_date, amount_fen=line.amount_fen, status=status, reference=ref)
 
 
 def test_four_eyes_prepare_and_approve(pay_world):
