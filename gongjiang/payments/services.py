@@ -396,13 +396,18 @@ def due_items(policy_ids, period_start: dt.date, period_end: dt.date) -> list[Du
 # tests/test_fast_path.py checks both give the same lines.
 DUE_SQL = """
 WITH e AS MATERIALIZED (
-    SELECT id, person_id, amount_fen, first_due, instalments, gated_from, gate_open,
-           CASE schedule {steps} END AS step,
-           LEAST(%(end)s::date, valid_to, stop_from - 1) AS lim
-    FROM payments_entitlement
-    WHERE policy_id = ANY(%(policies)s) AND first_due <= %(end)s AND (valid_to IS NULL OR valid_to >= %(start)s)
+    -- the payee account joined here, once per entitlement: joined to the lines, it cost a hash
+    -- join and a sort of the numbered lines back into order
+    SELECT n.id, n.person_id, n.amount_fen, n.first_due, n.instalments, n.gated_from, n.gate_open,
+           CASE n.schedule {steps} END AS step,
+           LEAST(%(end)s::date, n.valid_to, n.stop_from - 1) AS lim,
+           a.id IS NOT NULL AS has_account
+    FROM payments_entitlement n
+    LEFT JOIN payments_payeeaccount a ON a.person_id = n.person_id
+    WHERE n.policy_id = ANY(%(policies)s) AND n.first_due <= %(end)s
+          AND (n.valid_to IS NULL OR n.valid_to >= %(start)s)
 ), k AS (
-    SELECT e.id, e.person_id, e.amount_fen, e.first_due, e.step, LEAST(
+    SELECT e.id, e.person_id, e.has_account, e.amount_fen, e.first_due, e.step, LEAST(
         CASE WHEN e.lim < e.first_due THEN 0
              WHEN e.step = 0 THEN 1
              ELSE m.months / e.step + CASE WHEN (e.first_due + make_interval(months => m.months / e.step * e.step))::date
@@ -420,7 +425,7 @@ WITH e AS MATERIALIZED (
     WHERE l.status = ANY(%(settling)s)
     GROUP BY l.entitlement_id
 ), c AS (
-    SELECT k.id, k.person_id, k.amount_fen, k.first_due, k.step, g.i,
+    SELECT k.id, k.person_id, k.has_account, k.amount_fen, k.first_due, k.step, g.i,
            coalesce(s.n, 0) <> coalesce(s.top, 0) AS gap
     FROM k LEFT JOIN s ON s.entitlement_id = k.id
     CROSS JOIN LATERAL generate_series(
@@ -431,18 +436,17 @@ WITH e AS MATERIALIZED (
                                       reason, reference)
     SELECT %(run)s, c.id, c.person_id, c.i, (c.first_due + make_interval(months => c.step * (c.i - 1)))::date,
            c.amount_fen,
-           coalesce(sp.status, CASE WHEN a.id IS NULL THEN %(held)s ELSE %(queued)s END),
-           coalesce(sp.reason, CASE WHEN a.id IS NULL THEN %(no_account)s ELSE '' END),
+           coalesce(sp.status, CASE WHEN NOT c.has_account THEN %(held)s ELSE %(queued)s END),
+           coalesce(sp.reason, CASE WHEN NOT c.has_account THEN %(no_account)s ELSE '' END),
            %(prefix)s || CASE WHEN c.seq < 100000000 THEN lpad(c.seq::text, 8, '0') ELSE c.seq::text END
     FROM (SELECT c.*, row_number() OVER (ORDER BY c.id, c.i) AS seq
           FROM c
           WHERE NOT c.gap OR NOT EXISTS (
               SELECT 1 FROM payments_paymentline p
               WHERE p.entitlement_id = c.id AND p.instalment = c.i AND p.status = ANY(%(settling)s))) c
-    LEFT JOIN payments_payeeaccount a ON a.person_id = c.person_id
     LEFT JOIN unnest(%(sp_ids)s::bigint[], %(sp_status)s::text[], %(sp_reason)s::text[]) AS sp(id, status, reason)
            ON sp.id = c.id
-    ORDER BY c.seq
+    ORDER BY c.id, c.i  -- the numbering's order: no sort after the window
     RETURNING status, amount_fen
 )
 SELECT count(*) FILTER (WHERE status = %(queued)s), coalesce(sum(amount_fen) FILTER (WHERE status = %(queued)s), 0),
