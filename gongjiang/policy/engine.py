@@ -39,9 +39,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from numba.typed import List
 
 from . import dates
 from .facts import (FAIL, NEEDS_REVIEW, PASS, SECTORS, STATUS_NAMES, STUDIO_KINDS, CERT_KINDS, Facts)
+from . import kernels
 from .schema import Honour, PolicyFile, walk
 
 I8, I32 = np.int8, np.int32
@@ -131,6 +133,17 @@ class Context:
             sure, maybe = started & running, (e.start == 0) & running
             self._cache["current"] = (self.keep("employment", sure), self.keep("employment", maybe))
         return self._cache["current"]
+
+    def current_occupation(self) -> np.ndarray:
+        """int32[N]: the occupation of the person's spell surely running on the reference date
+        (-1 none or unknown; of several, the last in row order)."""
+        if "occupation" not in self._cache:
+            e = self.facts.employment
+            sure, _ = self.current_spells()
+            occ = np.full(self.n, -1, dtype=I32)
+            occ[self.facts.pidx["employment"][sure]] = e.occupation[sure]
+            self._cache["occupation"] = occ
+        return self._cache["occupation"]
 
     def spells(self) -> np.ndarray:
         """bool mask of the employment spells that may be running (sure or maybe)."""
@@ -314,11 +327,7 @@ def k_qualification(c, ctx) -> Outcome:
         maybe = (maybe | hit) & (t.issued == 0) | maybe & (t.issued >= start)
         hit = hit & (t.issued >= start) & (t.issued <= ctx.ord)
     if c.same_occupation:
-        e = ctx.facts.employment
-        sure, _ = ctx.current_spells()
-        occ = np.full(ctx.n, -1, dtype=np.int32)
-        occ[e.person[sure]] = e.occupation[sure]
-        mine = occ[t.person]
+        mine = ctx.current_occupation()[t.person]
         maybe = maybe | hit & ((mine < 0) | (t.occupation < 0))
         hit = hit & (mine >= 0) & (t.occupation == mine)
     out = exists(ctx, "certificates", hit, maybe)
@@ -473,109 +482,6 @@ def k_title(c, ctx) -> Outcome:
     return exists(ctx, "titles", hit, maybe)
 
 
-def _days_of(person, start, stop, n) -> np.ndarray:
-    """int64[N]: distinct days covered by half-open intervals [start, stop) (rows sorted by
-    person, then start)."""
-    total = np.zeros(n, np.int64)
-    if len(person) == 0:
-        return total
-    p = person.astype(np.int64)
-    key = np.maximum.accumulate((p << 32) | stop.astype(np.int64))
-    prev = np.empty_like(key)
-    prev[0] = -1
-    prev[1:] = key[:-1]
-    covered = np.where((prev >> 32) == p, prev & 0xFFFFFFFF, 0)  # latest stop of earlier rows
-    new = np.maximum(stop - np.maximum(start.astype(np.int64), covered), 0)
-    return np.bincount(person, weights=new, minlength=n).astype(np.int64)
-
-
-def _run_days(person, start, stop, gap, until, n) -> np.ndarray:
-    """int64[N]: days of the run of intervals reaching `until` (rows sorted by person, then
-    start): intervals whose start is at most `gap` days after the latest earlier stop are one run."""
-    out = np.zeros(n, np.int64)
-    if len(person) == 0:
-        return out
-    p = person.astype(np.int64)
-    key = np.maximum.accumulate((p << 32) | stop.astype(np.int64))
-    prev = np.empty_like(key)
-    prev[0] = -1
-    prev[1:] = key[:-1]
-    same = (prev >> 32) == p
-    brk = ~same | (start.astype(np.int64) > (prev & 0xFFFFFFFF) + gap)
-    heads = np.flatnonzero(brk)
-    run_stop = np.maximum.reduceat(stop, heads)
-    reach = run_stop >= until  # only a person's last run can reach the reference date
-    out[person[heads[reach]]] = until - start[heads[reach]].astype(np.int64)
-    return out
-
-
-def _latest_earlier(sp, values) -> np.ndarray:
-    """int64 per sorted spell: the largest of `values` (non-negative) over the earlier rows of the
-    same person, 0 when none. People have few spells: below `SHIFTS` rows a person, a maximum of
-    shifted copies (vectorised); else one running maximum of person << 32 | value."""
-    out = np.zeros(len(values), np.int64)
-    if sp.longest <= SHIFTS:
-        tmp = np.empty(len(values), np.int64)
-        for d in range(1, sp.longest):
-            np.multiply(values[:-d], sp.same[d - 1][d:], out=tmp[d:])
-            np.maximum(out[d:], tmp[d:], out=out[d:])
-        return out
-    run = sp.key | values
-    np.maximum.accumulate(run, out=run)
-    np.subtract(run[:-1], sp.key[1:], out=out[1:])
-    np.maximum(out, 0, out=out)
-    return out
-
-
-SHIFTS = 4
-
-
-def _per_person(sp, values, n) -> np.ndarray:
-    """int64[N]: the sum of `values` (one per sorted spell) over each person's spells."""
-    out = np.zeros(n, np.int64)
-    if len(values):
-        total = np.cumsum(values)
-        out[sp.owner] = total[sp.tails] - total[sp.heads] + values[sp.heads]
-    return out
-
-
-def _days_in_order(sp, mask, stop, n) -> np.ndarray:
-    """int64[N]: distinct days covered by the spells of `mask` (a mask over the sorted spells `sp`,
-    facts.SortedSpells), each the half-open interval [first, stop). No compress: the other rows
-    become empty intervals ending on day 0, which never extend a person's latest end."""
-    stop_m = stop * mask
-    new = _latest_earlier(sp, stop_m)
-    np.maximum(new, sp.first, out=new)
-    np.subtract(stop_m, new, out=new)
-    np.maximum(new, 0, out=new)
-    return _per_person(sp, new, n)
-
-
-def _run_days_in_order(sp, mask, stop, gap, until, n) -> np.ndarray:
-    """int64[N]: days of the run of the spells of `mask` reaching `until` (as _run_days): a spell
-    starting at most `gap` days after the latest end of the person's earlier spells continues the
-    run. Only the person's last run can reach `until` (every stop is at most `until`)."""
-    out = np.zeros(n, np.int64)
-    if len(mask) == 0:
-        return out
-    stop_m = stop * mask
-    latest = _latest_earlier(sp, stop_m)
-    # a head starts a run: selected, and no earlier selected spell (latest 0) or a gap too long
-    head = mask & ((latest == 0) | (sp.first > latest + gap))
-    first_of_run = _latest_earlier_incl(sp, sp.first * head)
-    reach = _latest_earlier_incl(sp, stop_m)[sp.tails] >= until
-    who = sp.owner[reach]
-    out[who] = until - first_of_run[sp.tails[reach]]
-    return out
-
-
-def _latest_earlier_incl(sp, values) -> np.ndarray:
-    """Like _latest_earlier, including the row itself."""
-    out = _latest_earlier(sp, values)
-    np.maximum(out, values, out=out)
-    return out
-
-
 def _tenure_rows(c, ctx, start, place, full_time, occupation, ok, mine):
     """(sure, possible) masks of the spells that count for tenure clause `c`: begun before the
     reference date, not rejected, and (as asked) in the jurisdiction, full-time, in the occupation
@@ -608,113 +514,38 @@ def _tenure_rows(c, ctx, start, place, full_time, occupation, ok, mine):
     return sure, begun
 
 
-def _slot_days(slots, masks, stop, n) -> np.ndarray:
-    """int32[N]: distinct days covered by the spells selected in each slot (slots in start order)."""
-    total = np.zeros(n, I32)
-    covered = np.zeros(n, I32)
-    new = np.empty(n, I32)
-    for slot, mask, s in zip(slots, masks, stop):
-        s = s * mask
-        np.maximum(slot["first"], covered, out=new)
-        np.subtract(s, new, out=new)
-        np.maximum(new, 0, out=new)
-        total += new
-        np.maximum(covered, s, out=covered)
-    return total
-
-
-def _slot_run_days(slots, masks, stop, gap, until, n) -> np.ndarray:
-    """int32[N]: days of the run of the selected spells reaching `until` (as _run_days), by slots."""
-    run_start = np.zeros(n, I32)
-    run_stop = np.zeros(n, I32)
-    for slot, mask, s in zip(slots, masks, stop):
-        new_run = mask & ((run_stop == 0) | (slot["first"] > run_stop + gap))
-        more = mask & ~new_run
-        np.copyto(run_start, slot["first"], where=new_run)
-        np.maximum(run_stop, s, out=run_stop, where=more)
-        np.copyto(run_stop, s, where=new_run)
-    return (run_stop >= until) * (until - run_start)
-
-
 def k_tenure(c, ctx) -> Outcome:
     """Years of work from the employment spells, in calendar days on the reference date (see
-    schema.Tenure). Sure rows give the days a person surely has; adding the uncertain rows
-    (unknown start, place, occupation or full-time flag) gives the days they may have. Prepared
-    with the facts (facts.SortedSpells): when nobody has more than a few spells, the j-th spells of
-    all people are N-long columns and the days are elementwise operations slot by slot; otherwise
-    over the spells in (person, start) order, recounting the uncertain rows only for the people
-    who have such rows."""
+    schema.Tenure): one compiled loop over the spells in (person, start) order (facts.SortedSpells,
+    kernels.tenure) counts the days a person surely has (every condition known true) and the days
+    they may have (with the rows of unknown start, place, occupation or full-time flag)."""
     f = ctx.facts
     sp = f.spells
-    mine = None
-    if c.same_occupation:
-        e = f.employment
-        cur, _ = ctx.current_spells()
-        mine = np.full(ctx.n, -1, dtype=np.int32)
-        mine[f.pidx["employment"][cur]] = e.occupation[cur]  # in row order: the last current spell wins
-    if sp.slots:
-        sures, possibles, stops = [], [], []
-        for slot in sp.slots:
-            sure, possible = _tenure_rows(c, ctx, slot["start"], slot["place"], slot["full_time"],
-                                          slot["occupation"], slot["ok"], mine)
-            sures.append(sure)
-            possibles.append(possible)
-            stops.append(np.minimum(slot["stop_open"], ctx.ord))
-        if c.continuous:
-            sure_days = _slot_run_days(sp.slots, sures, stops, c.max_gap_days, ctx.ord, ctx.n)
-            possible_days = _slot_run_days(sp.slots, possibles, stops, c.max_gap_days, ctx.ord, ctx.n)
-        else:
-            sure_days = _slot_days(sp.slots, sures, stops, ctx.n)
-            possible_days = _slot_days(sp.slots, possibles, stops, ctx.n)
-
-        def rows():
-            mask = np.zeros(len(f.employment), bool)
-            for slot, possible in zip(sp.slots, possibles):
-                mask[slot["row"][possible]] = True
-            return {"employment": mask}
-    else:
-        sure, possible = _tenure_rows(c, ctx, sp.start, sp.place, sp.full_time, sp.occupation, sp.ok,
-                                      None if mine is None else mine[sp.person])
-        stop = np.minimum(sp.stop_open, ctx.ord)  # the day after the last day worked, at most the reference date
-        if c.continuous:
-            sure_days = _run_days_in_order(sp, sure, stop, c.max_gap_days, ctx.ord, ctx.n)
-        else:
-            sure_days = _days_in_order(sp, sure, stop, ctx.n)
-        extra = possible & ~sure
-        possible_days = sure_days
-        if extra.any():  # only the people with uncertain rows may have more days
-            who = np.zeros(ctx.n, bool)
-            who[np.compress(extra, sp.person)] = True
-            idx = np.flatnonzero(possible & who[sp.person])
-            if c.continuous:
-                theirs = _run_days(sp.person[idx], sp.first[idx], stop[idx], c.max_gap_days, ctx.ord, ctx.n)
-            else:
-                theirs = _days_of(sp.person[idx], sp.first[idx], stop[idx], ctx.n)
-            possible_days = np.where(who, theirs, sure_days)
-
-        def rows():
-            mask = np.zeros(len(possible), bool)
-            mask[sp.row] = possible
-            return {"employment": mask}
-    ok_sure = None
-    ok_possible = None
-    for bound, upper in ((c.min, False), (c.max, True)):
+    mine = ctx.current_occupation() if c.same_occupation else _NO_OCCUPATION
+    bounds = []
+    for bound in (c.min, c.max):
         if bound is None:
-            continue
-        need = ctx.ord - dates.years_before(ctx.on, bound.value).toordinal()
-        inc = dates.inclusive(bound.word, bound.inclusive, ctx.definitions)
-        if upper:
-            a = possible_days <= need if inc else possible_days < need
-            b = sure_days <= need if inc else sure_days < need
+            bounds += [-1, False]
         else:
-            a = sure_days >= need if inc else sure_days > need
-            b = possible_days >= need if inc else possible_days > need
-        ok_sure = a if ok_sure is None else ok_sure & a
-        ok_possible = b if ok_possible is None else ok_possible & b
-    status = _tri(ok_sure, ok_possible & ~ok_sure)
-    if not f.all_known["employment"]:
-        status[(status == FAIL) & ~ctx.known("employment")] = NEEDS_REVIEW
+            bounds += [ctx.ord - dates.years_before(ctx.on, bound.value).toordinal(),
+                       dates.inclusive(bound.word, bound.inclusive, ctx.definitions)]
+    status = kernels.tenure(sp.person, sp.start, sp.first, sp.stop_open, sp.place,
+                            sp.full_time, sp.occupation, sp.ok, f.all_ok["employment"], ctx._inside_ext,
+                            bool(c.in_jurisdiction), bool(c.full_time_only), mine, bool(c.same_occupation),
+                            bool(c.continuous), int(c.max_gap_days or 0), ctx.ord, *bounds,
+                            f.person["known_employment"], f.all_known["employment"], np.empty(ctx.n, I8))
+
+    def rows():
+        _, possible = _tenure_rows(c, ctx, sp.start, sp.place, sp.full_time, sp.occupation, sp.ok,
+                                   None if not c.same_occupation else mine[sp.person])
+        mask = np.zeros(len(possible), bool)
+        mask[sp.row] = possible
+        return {"employment": mask}
+
     return Outcome(status, rows, hint=_hint_where(status, 1))
+
+
+_NO_OCCUPATION = np.full(1, -1, I32)
 
 
 def k_attribute(c, ctx) -> Outcome:
@@ -1019,46 +850,26 @@ class BatchResult:
         causes are the clauses that pass."""
         if len(clause_ids) > 63:
             raise ValueError("at most 63 clause ids fit a mask")
-        auto = self.automatic_status
-        root = self.root
-        top = auto[root.id]
-        bits: dict[str, np.ndarray] = {}
-        cache: dict = {}
+        position = {cid: b for b, cid in enumerate(clause_ids)}
+        statuses, depth, under_none_of, target_pass, soft, bit = [], [], [], [], [], []
 
-        def target_of_none_of(target):  # what a child of none_of must be to cause `target`
-            if target is _PASS:
-                return _NR
-            if "flip" not in cache:
-                cache["flip"] = PASS - top  # fail -> pass, needs_review -> needs_review
-            return cache["flip"]
-
-        def visit(clause, mask, target):
-            bits[clause.id] = mask
+        def flatten(clause, d, parent, parent_by_pass):  # preorder
+            statuses.append(np.ascontiguousarray(self.automatic_status[clause.id], dtype=I8))
+            depth.append(d)
+            under_none_of.append(parent is not None and parent.kind == "none_of")
+            target_pass.append(parent_by_pass)  # the parent is judged against PASS, not the outcome
+            soft.append(clause.on_fail == "needs_review")
+            bit.append(position.get(clause.id, -1))
+            by_pass = parent_by_pass or (parent is not None and parent.kind == "none_of")
             for ch in getattr(clause, "clauses", []):
-                own = auto[ch.id]
-                if clause.kind == "none_of":
-                    hit = own == target_of_none_of(target)
-                    child_target = _PASS
-                else:
-                    hit = _effective(ch, own) == target
-                    child_target = target
-                sub = mask & hit
-                if sub.any():
-                    visit(ch, sub, child_target)
+                flatten(ch, d + 1, clause, by_pass)
 
-        visit(root, top != PASS, top)
+        flatten(self.root, 0, None, False)
         n = self.facts.n
-        packed = np.zeros((n, 8), np.uint8)  # little-endian bytes of the int64 masks
-        planes: dict[int, np.ndarray] = {}
-        for b, cid in enumerate(clause_ids):
-            if cid in bits:  # bits are distinct, so adding is or-ing (uint8 shifts are slow)
-                plane = planes.setdefault(b // 8, np.zeros(n, np.uint8))
-                plane += bits[cid].view(np.uint8) * np.uint8(1 << b % 8)
-        for j, plane in planes.items():
-            packed[:, j] = plane
-        word = packed.view("<i8").reshape(n).astype(np.int64, copy=False)
-        fail = word * (top == FAIL)
-        review = word * (top == NEEDS_REVIEW)
+        top = statuses[0]
+        fail, review = np.empty(n, np.int64), np.empty(n, np.int64)
+        kernels.culprits(List(statuses), np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
+                         np.array(soft), np.array(bit, np.int64), top, fail, review)
         return fail, review
 
 

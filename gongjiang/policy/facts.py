@@ -464,21 +464,15 @@ def load_place_tree() -> list:
     return china_tree()
 
 
-SLOTS = 4  # people with at most this many spells: tenure by slots (SortedSpells.slots)
-
-
 @dataclass
 class SortedSpells:
     """The employment columns tenure clauses read, in (person, start) order (`Facts.emp_order`),
     with what does not depend on a policy or a date: the person of each row as intp, the first day
     counted (start, unknown -> day 1), the day after the end (open -> far future), whether a row is
-    rejected, the persons' segments of rows and, for people with at most a few spells, whether the
-    row d + 1 places earlier belongs to the same person. Tenure then needs no gather through the
-    order, no sort and no per-clause allocation beyond its own masks."""
+    rejected (engine.k_tenure, kernels.tenure)."""
 
     row: np.ndarray  # intp: the row of `employment` (facts.emp_order)
     person: np.ndarray  # intp
-    key: np.ndarray  # int64: person << 32
     start: np.ndarray  # int32 (0 unknown)
     first: np.ndarray  # int64: max(start, 1)
     stop_open: np.ndarray  # int64: end + 1, or 2**31 when open
@@ -486,55 +480,14 @@ class SortedSpells:
     full_time: np.ndarray  # int8
     occupation: np.ndarray  # int32
     ok: np.ndarray  # bool: not rejected
-    heads: np.ndarray  # intp: first row of each person with rows
-    tails: np.ndarray  # intp: last row of each person with rows
-    owner: np.ndarray  # intp: the person of each segment
-    longest: int  # the most rows of one person
-    same: list  # same[d] (int64 0/1): row i - d - 1 is the same person's (for d + 1 < longest <= 4)
-    slots: list  # when longest <= SLOTS: slots[j] = the person's j-th spell as N-long columns (below)
 
     @classmethod
     def of(cls, e: "Table", order: np.ndarray, n: int) -> "SortedSpells":
         person = e.person[order].astype(np.intp)
-        m = len(person)
-        heads = np.flatnonzero(np.concatenate(([True], person[1:] != person[:-1]))) if m else np.zeros(0, np.intp)
-        tails = np.append(heads[1:], m) - 1 if m else np.zeros(0, np.intp)
-        longest = int((tails - heads).max()) + 1 if m else 0
-        same = []
-        if longest <= 4:
-            for d in range(1, longest):
-                flag = np.zeros(m, np.int64)
-                flag[d:] = person[d:] == person[:-d]
-                same.append(flag)
         start, end = e.start[order], e.end[order]
-        out = cls(order, person, person.astype(np.int64) << 32, start, np.maximum(start, 1).astype(np.int64),
-                  np.where(end > 0, end.astype(np.int64) + 1, np.int64(2 ** 31)), e.place[order].astype(np.intp),
-                  e.full_time[order], e.occupation[order], e.verification[order] != 2, heads.astype(np.intp),
-                  tails.astype(np.intp), person[heads], longest, same, [])
-        if longest <= SLOTS:
-            out.slots = [out._slot(j, n) for j in range(longest)]
-        return out
-
-    def _slot(self, j: int, n: int) -> dict:
-        """The j-th spell of every person as columns of length N (people with fewer spells: a spell
-        that never begins, start = INT32 max). Tenure over people with few spells is then a few
-        elementwise operations per slot: no gather, scatter or segmented sum."""
-        rows = self.heads + j
-        has = rows <= self.tails
-        who, rows = self.owner[has], rows[has]
-        big = np.iinfo(I32).max
-        cols = {"start": np.full(n, big, I32), "first": np.full(n, big, I32), "stop_open": np.full(n, big, I32),
-                "place": np.full(n, -1, np.intp), "full_time": np.zeros(n, I8), "occupation": np.full(n, -1, I32),
-                "ok": np.zeros(n, bool), "row": np.full(n, -1, np.intp)}
-        cols["start"][who] = self.start[rows]
-        cols["first"][who] = self.first[rows]
-        cols["stop_open"][who] = np.minimum(self.stop_open[rows], big)
-        cols["place"][who] = self.place[rows]
-        cols["full_time"][who] = self.full_time[rows]
-        cols["occupation"][who] = self.occupation[rows]
-        cols["ok"][who] = self.ok[rows]
-        cols["row"][who] = self.row[rows]
-        return cols
+        return cls(order, person, start, np.maximum(start, 1).astype(np.int64),
+                   np.where(end > 0, end.astype(np.int64) + 1, np.int64(2 ** 31)), e.place[order].astype(np.intp),
+                   e.full_time[order], e.occupation[order], e.verification[order] != 2)
 
 
 @dataclass

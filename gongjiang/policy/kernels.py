@@ -1,0 +1,200 @@
+"""Compiled loops (numba) for the clause kinds whose numpy form needs many passes over the data.
+
+The engine is otherwise whole-array numpy (engine.py); a kernel here replaces a chain of numpy
+operations that would each read and write N-long arrays with one loop that keeps its state in
+registers. Kernels are generic (no policy's rule): the engine passes them the clause's parameters.
+They are compiled on first use and cached on disk next to this file (numba's `cache=True`).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Statuses (facts.FAIL / NEEDS_REVIEW / PASS), repeated as literals for the compiled code.
+FAIL, NEEDS_REVIEW, PASS = 0, 1, 2
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bound_ok(days, need, inclusive, upper):
+    if need < 0:  # no such bound
+        return True
+    if upper:
+        return days <= need if inclusive else days < need
+    return days >= need if inclusive else days > need
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _tenure_status(sure, possible, lo, lo_inc, hi, hi_inc):
+    """Status from the days a person surely has and may have: pass when the sure days meet both
+    bounds, needs_review when the uncertain rows could make the difference, else fail."""
+    if _bound_ok(sure, lo, lo_inc, False) and _bound_ok(possible, hi, hi_inc, True):
+        return PASS
+    if _bound_ok(possible, lo, lo_inc, False) and _bound_ok(sure, hi, hi_inc, True):
+        return NEEDS_REVIEW
+    return FAIL
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _count(take, continuous, gap, a, b, days, covered, run_start):
+    """One more spell [a, b) of a person, in start order, counted if `take`: (days, latest stop,
+    start of the current run). Selects, not branches: the loop over rows stays branch-free."""
+    if continuous:
+        run_start = a if take and (covered == 0 or a > covered + gap) else run_start
+    else:
+        days += max(b - max(a, covered), 0) if take else 0
+    return days, max(covered, b) if take else covered, run_start
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _days(continuous, until, days, covered, run_start):
+    if continuous:
+        return until - run_start if covered >= until else 0
+    return days
+
+
+@njit(cache=True, nogil=True)
+def tenure(person, start, first, stop_open, place, full_time, occupation, ok, all_ok, inside_ext,
+           in_jurisdiction, full_time_only, mine, same_occupation, continuous, gap, until,
+           lo, lo_inc, hi, hi_inc, known, all_known, out):
+    """Status (int8, into `out`, N long) of a tenure clause over the employment spells sorted by
+    (person, start) (facts.SortedSpells), one pass over the rows.
+
+    A spell counts for sure when it began before `until` (the reference date's ordinal), is not
+    rejected and is known to be in the jurisdiction / full-time / in the person's current
+    occupation `mine` (each only if asked); it may count when none of these is known false (an
+    unknown start counts from day 1: `first`). Days are calendar days of the half-open intervals
+    [first, min(stop_open, until)): in total, the distinct days covered; continuous, the days of
+    the run of spells reaching `until`, a spell starting at most `gap` days after the latest end
+    of the earlier ones continuing the run. Bounds: `lo`/`hi` in days (-1: none), inclusive flags.
+    People without the employment list complete (`known` 0) need review rather than fail."""
+    nobody = _tenure_status(0, 0, lo, lo_inc, hi, hi_inc)
+    for i in range(out.shape[0]):
+        out[i] = nobody if (all_known or known[i] == 1 or nobody != FAIL) else NEEDS_REVIEW
+    prev = -1
+    sure_days = sure_cov = sure_run = poss_days = poss_cov = poss_run = 0
+    for r in range(person.shape[0]):
+        p = person[r]
+        if p != prev:  # the person's first spell
+            sure_days = sure_cov = sure_run = poss_days = poss_cov = poss_run = 0
+            prev = p
+        st = start[r]
+        possible = (st < until) & (all_ok | ok[r])
+        unsure = st <= 0
+        if in_jurisdiction:
+            where = place[r]
+            unsure |= where < 0
+            possible &= (where < 0) | inside_ext[where]
+        if full_time_only:
+            ft = full_time[r]
+            unsure |= ft < 0
+            possible &= ft != 0
+        if same_occupation:
+            m, o = mine[p], occupation[r]
+            unknown = (m < 0) | (o < 0)
+            unsure |= unknown
+            possible &= unknown | (m == o)
+        a = first[r]
+        b = min(stop_open[r], until)
+        poss_days, poss_cov, poss_run = _count(possible, continuous, gap, a, b, poss_days, poss_cov, poss_run)
+        sure_days, sure_cov, sure_run = _count(possible and not unsure, continuous, gap, a, b, sure_days, sure_cov,
+                                               sure_run)
+        status = _tenure_status(_days(continuous, until, sure_days, sure_cov, sure_run),
+                                _days(continuous, until, poss_days, poss_cov, poss_run), lo, lo_inc, hi, hi_inc)
+        if status == FAIL and not all_known and known[p] != 1:
+            status = NEEDS_REVIEW
+        out[p] = status  # the person's last row writes the final status
+    return out
+
+
+BLOCK = 4096  # people at a time: a block's masks and bit planes stay in the core's cache
+
+
+@njit(cache=True, nogil=True)
+def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, review):
+    """The culprit masks of engine.BatchResult.culprit_masks. The nodes of the tree are in
+    preorder: `statuses[k]` (int8[N]) is node k's own status (manual clauses taken as passed),
+    `depth[k]` its depth (the root, node 0, has depth 0), and for k > 0: `under_none_of[k]` whether
+    its parent is a none_of, `target_pass[k]` whether the parent is judged against PASS (below a
+    none_of) rather than the person's outcome `top`, `soft[k]` its `on_fail: needs_review`, `bit[k]`
+    its bit in the masks (-1 none). A node is a cause where its parent is one and it hands the
+    parent the parent's target (the child of a none_of: where it holds). People go in blocks,
+    node by node within a block; a subtree nobody in the block reaches is skipped."""
+    n, nodes = top.shape[0], len(statuses)
+    masks = np.empty((depth.max() + 1, BLOCK), np.uint8)
+    planes = np.zeros((8, BLOCK), np.uint8)
+    alive = np.zeros(depth.max() + 1, np.bool_)
+    used = 0
+    for k in range(nodes):
+        used = max(used, bit[k] // 8 + 1)
+    for lo in range(0, n, BLOCK):
+        hi = min(lo + BLOCK, n)
+        m = hi - lo
+        block_top = top[lo:hi]
+        planes[:used, :m] = 0
+        root = masks[0, :m]
+        for p in range(m):
+            root[p] = block_top[p] != PASS
+        alive[0] = True
+        _set_bit(planes, bit[0], root)
+        for k in range(1, nodes):
+            d = depth[k]
+            if not alive[d - 1]:
+                alive[d] = False
+                continue
+            flip = under_none_of[k] and not target_pass[k]
+            lift = 1 if soft[k] and not under_none_of[k] else 0  # soft wording hands needs_review up, not fail
+            value = NEEDS_REVIEW if under_none_of[k] else PASS
+            seen = _mark(statuses[k][lo:hi], masks[d - 1, :m], masks[d, :m], block_top, flip, target_pass[k],
+                         lift, value)
+            alive[d] = seen != 0
+            if seen:
+                _set_bit(planes, bit[k], masks[d, :m])
+        out = fail[lo:hi]
+        out[:] = 0
+        for j in range(used):  # plane by plane (each loop vectorises)
+            shift = 8 * j
+            plane = planes[j]
+            for p in range(m):
+                out[p] |= np.int64(plane[p]) << shift
+        rev = review[lo:hi]
+        for p in range(m):
+            word, t = out[p], block_top[p]
+            out[p] = word if t == FAIL else 0
+            rev[p] = word if t == NEEDS_REVIEW else 0
+
+
+@njit(cache=True, nogil=True)
+def _mark(own, parent, mask, top, flip, constant, lift, value):
+    """mask = parent & (own status, lifted if soft, equals the target); returns whether any.
+    Statuses as uint8 and lifting by bit operations (0 -> lift, 1 -> 1, 2 -> 2): the loops
+    vectorise (numba widens int8 arithmetic and comparisons of mixed types, which does not)."""
+    o, t = own.view(np.uint8), top.view(np.uint8)
+    lift, value = np.uint8(lift), np.uint8(value)
+    seen = np.uint8(0)
+    if flip:  # own == PASS - top
+        for p in range(o.shape[0]):
+            hit = parent[p] & np.uint8(np.uint8(o[p] + t[p]) == PASS)
+            mask[p] = hit
+            seen |= hit
+    elif constant:
+        for p in range(o.shape[0]):
+            x = o[p]
+            hit = parent[p] & np.uint8(np.uint8(x | (lift & ~(x | (x >> 1)) & 1)) == value)
+            mask[p] = hit
+            seen |= hit
+    else:
+        for p in range(o.shape[0]):
+            x = o[p]
+            hit = parent[p] & np.uint8(np.uint8(x | (lift & ~(x | (x >> 1)) & 1)) == t[p])
+            mask[p] = hit
+            seen |= hit
+    return seen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _set_bit(planes, b, mask):
+    if b >= 0:
+        plane = planes[b // 8]
+        shift = b % 8
+        for p in range(mask.shape[0]):
+            plane[p] |= np.uint8(mask[p] << shift)
