@@ -36,6 +36,8 @@ clause's row masks alive would hold hundreds of MiB over a million people).
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,9 +142,8 @@ class Context:
         if "occupation" not in self._cache:
             e = self.facts.employment
             sure, _ = self.current_spells()
-            occ = np.full(self.n, -1, dtype=I32)
-            occ[self.facts.pidx["employment"][sure]] = e.occupation[sure]
-            self._cache["occupation"] = occ
+            self._cache["occupation"] = kernels.put_where(np.full(self.n, -1, dtype=I32), self.facts.pidx["employment"],
+                                                          sure, e.occupation)
         return self._cache["occupation"]
 
     def spells(self) -> np.ndarray:
@@ -204,25 +205,20 @@ def _people(ctx, table, rows) -> np.ndarray:
 
 def _any(ctx, table, rows) -> np.ndarray:
     """bool[N]: the person has at least one of `rows`."""
-    out = np.zeros(ctx.n, bool)
-    out[_people(ctx, table, rows)] = True
-    return out
+    return kernels.put_value(np.zeros(ctx.n, bool), ctx.facts.pidx[table], rows, True)
 
 
 def _scatter(ctx, table, hit, maybe) -> np.ndarray:
     """The `exists` status: the table's base (FAIL if complete, else NEEDS_REVIEW), NEEDS_REVIEW
     for people with a `maybe` row, PASS for people with a `hit` row."""
-    status = ctx.facts.base[table].copy()
-    if maybe is not None:
-        status[_people(ctx, table, maybe)] = NEEDS_REVIEW
-    status[_people(ctx, table, hit)] = PASS
-    return status
+    return kernels.raise_status(ctx.facts.base[table].copy(), ctx.facts.pidx[table], hit,
+                                hit if maybe is None else maybe, maybe is not None)
 
 
 def exists(ctx, table, hit, maybe=None) -> Outcome:
     """pass if a qualifying row exists; fail if none and the list is complete; else needs_review."""
     hit = ctx.keep(table, hit)
-    maybe = ctx.keep(table, maybe) & ~hit if maybe is not None else None  # fewer people to scatter
+    maybe = ctx.keep(table, maybe) if maybe is not None else None
     status = _scatter(ctx, table, hit, maybe)
     rows = (lambda: {table: hit | maybe}) if maybe is not None else {table: hit}
     return Outcome(status, rows, hint=_review_hint(ctx, table, status))
@@ -574,9 +570,8 @@ def k_attribute(c, ctx) -> Outcome:
     if person:
         status = f.base["attributes"].copy()
         if not f.all_known["attributes"]:
-            status[np.compress(same, t.pidx)] = FAIL  # the attribute is recorded for them
-        status[np.compress(maybe, t.pidx)] = NEEDS_REVIEW
-        status[np.compress(hit, t.pidx)] = PASS
+            kernels.put_value(status, t.pidx, same, FAIL)  # the attribute is recorded for them
+        kernels.raise_status(status, t.pidx, hit, maybe, True)
 
         def rows():
             mask = np.zeros(len(f.attributes), bool)
@@ -592,8 +587,7 @@ def k_attribute(c, ctx) -> Outcome:
     spells = ctx.spells()
     row = np.append(code, I8(0))[f.emp_org]
     status = f.base["employment"].copy()
-    status[_people(ctx, "employment", spells & (row == 1))] = NEEDS_REVIEW
-    status[_people(ctx, "employment", spells & (row == 2))] = PASS
+    kernels.raise_status(status, f.pidx["employment"], spells & (row == 2), spells & (row == 1), True)
 
     def rows():
         return {"employment": spells & (f.employment.org >= 0), "org_attributes": same}
@@ -744,7 +738,7 @@ def k_incumbency(c, ctx) -> Outcome:
     former = _any(ctx, "titles", mine) & ~holder
     rows = {"titles": mine}
     status = np.full(ctx.n, PASS, I8)
-    status[_people(ctx, "titles", unsure)] = NEEDS_REVIEW
+    kernels.put_value(status, f.pidx["titles"], unsure, NEEDS_REVIEW)
     status[holder] = FAIL
     if c.new_achievement_years:
         start = ctx.window_start(c.new_achievement_years)
@@ -868,8 +862,11 @@ class BatchResult:
         n = self.facts.n
         top = statuses[0]
         fail, review = np.empty(n, np.int64), np.empty(n, np.int64)
-        kernels.culprits(List(statuses), np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
-                         np.array(soft), np.array(bit, np.int64), top, fail, review)
+        args = (List(statuses), np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
+                np.array(soft), np.array(bit, np.int64), top, fail, review)
+        parts = LEAF_THREADS if n >= PARALLEL_FROM else 1
+        bounds = [n * k // parts for k in range(parts + 1)]
+        list(_pool(parts).map(lambda k: kernels.culprits(*args, bounds[k], bounds[k + 1]), range(parts)))
         return fail, review
 
 
@@ -891,10 +888,36 @@ def _combine(kind, kids: list[np.ndarray]) -> np.ndarray:
 GROUPS = ("all_of", "any_of", "none_of")
 
 
+LEAF_THREADS = min(os.cpu_count() or 1, 4)  # threads evaluating the clauses of a large batch
+PARALLEL_FROM = 50_000  # people: below, one thread (the pool's hand-offs cost more than they save)
+_POOL: list = []
+
+
+class _Inline:
+    @staticmethod
+    def map(fn, items):
+        return map(fn, items)
+
+
+def _pool(parts: int = LEAF_THREADS):
+    """The shared thread pool (or, for one part, the calling thread)."""
+    if parts <= 1:
+        return _Inline
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=LEAF_THREADS, thread_name_prefix="policy-clauses"))
+    return _POOL[0]
+
+
 def _eval_leaves(roots, ctx) -> dict[str, Outcome]:
     """Every leaf clause of the trees, each once."""
     leaves = [c for root in roots for c in walk(root) if c.kind not in GROUPS]
-    outs = [_soften(c, KINDS[c.kind](c, ctx)) for c in leaves]
+
+    def leaf(c):
+        return _soften(c, KINDS[c.kind](c, ctx))
+
+    # numpy's whole-array operations and the compiled kernels release the GIL: the clauses of a
+    # large batch go to the cores (the context's caches are filled idempotently)
+    outs = list(_pool(LEAF_THREADS if ctx.n >= PARALLEL_FROM else 1).map(leaf, leaves))
     for c, out in zip(leaves, outs):
         # The evidence rows are recomputed when an explanation asks for them: keeping every
         # clause's row masks alive would hold hundreds of MiB over a large batch and make the

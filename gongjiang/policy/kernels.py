@@ -110,7 +110,7 @@ BLOCK = 4096  # people at a time: a block's masks and bit planes stay in the cor
 
 
 @njit(cache=True, nogil=True)
-def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, review):
+def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, review, start, stop):
     """The culprit masks of engine.BatchResult.culprit_masks. The nodes of the tree are in
     preorder: `statuses[k]` (int8[N]) is node k's own status (manual clauses taken as passed),
     `depth[k]` its depth (the root, node 0, has depth 0), and for k > 0: `under_none_of[k]` whether
@@ -118,16 +118,17 @@ def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, 
     none_of) rather than the person's outcome `top`, `soft[k]` its `on_fail: needs_review`, `bit[k]`
     its bit in the masks (-1 none). A node is a cause where its parent is one and it hands the
     parent the parent's target (the child of a none_of: where it holds). People go in blocks,
-    node by node within a block; a subtree nobody in the block reaches is skipped."""
-    n, nodes = top.shape[0], len(statuses)
+    node by node within a block; a subtree nobody in the block reaches is skipped. Only the
+    people [start, stop) are done (threads may share the work)."""
+    nodes = len(statuses)
     masks = np.empty((depth.max() + 1, BLOCK), np.uint8)
     planes = np.zeros((8, BLOCK), np.uint8)
     alive = np.zeros(depth.max() + 1, np.bool_)
     used = 0
     for k in range(nodes):
         used = max(used, bit[k] // 8 + 1)
-    for lo in range(0, n, BLOCK):
-        hi = min(lo + BLOCK, n)
+    for lo in range(start, stop, BLOCK):
+        hi = min(lo + BLOCK, stop)
         m = hi - lo
         block_top = top[lo:hi]
         planes[:used, :m] = 0
@@ -198,3 +199,33 @@ def _set_bit(planes, b, mask):
         shift = b % 8
         for p in range(mask.shape[0]):
             plane[p] |= np.uint8(mask[p] << shift)
+
+
+@njit(cache=True, nogil=True)
+def raise_status(status, person, hit, maybe, has_maybe):
+    """status[person[r]] = max(status[person[r]], PASS if hit[r] else NEEDS_REVIEW if maybe[r]):
+    the `exists` family's scatter of qualifying (and possibly qualifying) rows onto their people,
+    over the rows once (no index arrays built)."""
+    for r in range(person.shape[0]):
+        v = PASS if hit[r] else (NEEDS_REVIEW if has_maybe and maybe[r] else FAIL)
+        if v > status[person[r]]:
+            status[person[r]] = v
+    return status
+
+
+@njit(cache=True, nogil=True)
+def put_where(out, person, where, values):
+    """out[person[r]] = values[r] for the rows r where `where` (later rows win)."""
+    for r in range(person.shape[0]):
+        if where[r]:
+            out[person[r]] = values[r]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def put_value(out, person, where, value):
+    """out[person[r]] = value for the rows r where `where`."""
+    for r in range(person.shape[0]):
+        if where[r]:
+            out[person[r]] = value
+    return out
