@@ -41,7 +41,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from numba.typed import List
 
 from . import dates
 from .facts import (FAIL, NEEDS_REVIEW, PASS, SECTORS, STATUS_NAMES, STUDIO_KINDS, CERT_KINDS, Facts)
@@ -286,20 +285,11 @@ def k_age(c, ctx) -> Outcome:
 
 def k_working_age(c, ctx) -> Outcome:
     p = ctx.facts.person
-    birth, gender, post = p.birth, p.gender, p.post_category
-    known = birth > 0
-    adult = birth <= dates.latest_birth_for_age(ctx.on, c.min_age)
-    before = {s: birth > dates.latest_birth_retired(ctx.on, s) for s in dates.RETIREMENT_SCHEMES}
-    male, fc, fw = before["male"], before["female_cadre"], before["female_worker"]
-    g1, g2 = gender == 1, gender == 2
-    cadre = post == 2
-    female_known = (cadre & fc) | (~cadre & fw)
-    female_agree = fc == fw
-    working = (g2 & female_known) | (~g2 & male)
-    decided = g1 | (g2 & ((post > 0) | female_agree)) | ((gender == 0) & (male == fc) & female_agree)
-    decided = known & (decided | ~adult)  # too young whatever the retirement age
-    status = _tri(adult & working, ~decided)
-    return Outcome(status, person=("birth", "gender", "post_category"), hint=_hint_where(status, 4, lambda: known))
+    status = kernels.working_age(p.birth, p.gender, p.post_category, dates.latest_birth_for_age(ctx.on, c.min_age),
+                                 *(dates.latest_birth_retired(ctx.on, s) for s in ("male", "female_cadre", "female_worker")),
+                                 np.empty(ctx.n, I8))
+    return Outcome(status, person=("birth", "gender", "post_category"),
+                   hint=_hint_where(status, 4, lambda: p.birth > 0))
 
 
 def k_qualification(c, ctx) -> Outcome:
@@ -848,7 +838,7 @@ class BatchResult:
         statuses, depth, under_none_of, target_pass, soft, bit = [], [], [], [], [], []
 
         def flatten(clause, d, parent, parent_by_pass):  # preorder
-            statuses.append(np.ascontiguousarray(self.automatic_status[clause.id], dtype=I8))
+            statuses.append(self.automatic_status[clause.id])
             depth.append(d)
             under_none_of.append(parent is not None and parent.kind == "none_of")
             target_pass.append(parent_by_pass)  # the parent is judged against PASS, not the outcome
@@ -862,7 +852,7 @@ class BatchResult:
         n = self.facts.n
         top = statuses[0]
         fail, review = np.empty(n, np.int64), np.empty(n, np.int64)
-        args = (List(statuses), np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
+        args = (np.stack(statuses), np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
                 np.array(soft), np.array(bit, np.int64), top, fail, review)
         parts = LEAF_THREADS if n >= PARALLEL_FROM else 1
         bounds = [n * k // parts for k in range(parts + 1)]

@@ -112,7 +112,7 @@ BLOCK = 4096  # people at a time: a block's masks and bit planes stay in the cor
 @njit(cache=True, nogil=True)
 def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, review, start, stop):
     """The culprit masks of engine.BatchResult.culprit_masks. The nodes of the tree are in
-    preorder: `statuses[k]` (int8[N]) is node k's own status (manual clauses taken as passed),
+    preorder: `statuses[k]` (int8[K, N]) is node k's own status (manual clauses taken as passed),
     `depth[k]` its depth (the root, node 0, has depth 0), and for k > 0: `under_none_of[k]` whether
     its parent is a none_of, `target_pass[k]` whether the parent is judged against PASS (below a
     none_of) rather than the person's outcome `top`, `soft[k]` its `on_fail: needs_review`, `bit[k]`
@@ -120,7 +120,7 @@ def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, 
     parent the parent's target (the child of a none_of: where it holds). People go in blocks,
     node by node within a block; a subtree nobody in the block reaches is skipped. Only the
     people [start, stop) are done (threads may share the work)."""
-    nodes = len(statuses)
+    nodes = statuses.shape[0]
     masks = np.empty((depth.max() + 1, BLOCK), np.uint8)
     planes = np.zeros((8, BLOCK), np.uint8)
     alive = np.zeros(depth.max() + 1, np.bool_)
@@ -145,7 +145,7 @@ def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, 
             flip = under_none_of[k] and not target_pass[k]
             lift = 1 if soft[k] and not under_none_of[k] else 0  # soft wording hands needs_review up, not fail
             value = NEEDS_REVIEW if under_none_of[k] else PASS
-            seen = _mark(statuses[k][lo:hi], masks[d - 1, :m], masks[d, :m], block_top, flip, target_pass[k],
+            seen = _mark(statuses[k, lo:hi], masks[d - 1, :m], masks[d, :m], block_top, flip, target_pass[k],
                          lift, value)
             alive[d] = seen != 0
             if seen:
@@ -228,4 +228,21 @@ def put_value(out, person, where, value):
     for r in range(person.shape[0]):
         if where[r]:
             out[person[r]] = value
+    return out
+
+
+@njit(cache=True, nogil=True)
+def working_age(birth, gender, post, adult_by, male_by, cadre_by, worker_by, out):
+    """Status of "of working age" per person: adult (born on or before `adult_by`, an ordinal) and
+    below the statutory retirement age of their scheme (born after `male_by` / `cadre_by` /
+    `worker_by`: men, women in cadre posts, women in worker posts). Needs review when the birth
+    date is unknown, or when gender or post leaves the scheme open and the schemes disagree."""
+    for i in range(birth.shape[0]):
+        b, g, q = birth[i], gender[i], post[i]
+        adult = b <= adult_by
+        male, fc, fw = b > male_by, b > cadre_by, b > worker_by
+        working = (fc if q == 2 else fw) if g == 2 else male
+        decided = (g == 1) | ((g == 2) & ((q > 0) | (fc == fw))) | ((g == 0) & (male == fc) & (fc == fw))
+        decided = (b > 0) & (decided | (not adult))  # too young whatever the retirement age
+        out[i] = NEEDS_REVIEW if not decided else (PASS if adult and working else FAIL)
     return out
