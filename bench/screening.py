@@ -18,8 +18,10 @@ var/bench.sqlite3), recreated every run unless --reuse:
      the policy engine, per-person results stored), timed;
   3. in memory, facts already loaded: the policy over all people, producing the eligible flag and
      the failing clause ids of every person, timed over 7 passes in one process (every pass
-     printed: median, best and worst), with the peak memory of one pass, after touching the heap's
-     top once (gongjiang.core.memory.warm_heap: no page faults from pass to pass);
+     printed: median, best and worst; the engine evaluates the clauses of a large batch on
+     engine.LEAF_THREADS threads, and the CPU time printed is the whole process's), with the peak
+     memory of one pass, after touching the heap's top once (gongjiang.core.memory.warm_heap: no
+     page faults from pass to pass);
   4. the same-run FLOOR of the end-to-end figure: one scan of the loaded facts in the database (a
      sequential read of every fact table, each row's columns summed server-side) plus writing the
      result rows (person, outcome, two clause masks) into a bare table (PostgreSQL: COPY into an

@@ -20,18 +20,20 @@ Performance (bench/screening.py, "in memory, facts already loaded"). What is com
 the facts are loaded (`Facts.check()` -> `Facts.prepare()`, independent of any policy or date):
 the per-table "nothing found" statuses (FAIL where a table is complete, NEEDS_REVIEW where not),
 whether a table has rejected rows, the insurance months compressed into runs, the employment
-spells sorted by person and start (with, when nobody has more than four, the j-th spell of every
-person as N-long columns, so tenure is elementwise slot by slot) and the person attribute rows
-grouped by attribute. Everything that
-depends on the policy or the reference date is computed here, inside `evaluate`: row masks over
-the (small) event tables, one int8 status array per clause, built by scattering the people with a
-qualifying row onto the table's base status (no per-clause bincount over N), int8 Kleene logic
-with in-place minimum/maximum, every leaf evaluated once (the `automatic` view, manual clauses
-taken as passed, recombines only the groups above a manual clause), and `culprit_masks` packing
-the culprit clauses of every person into int64 masks with uint8 byte planes. The evidence rows of
-a clause and the needs-review hints are only needed to explain a person: hints are computed on
-first access, evidence rows by evaluating the clause again on first access (keeping every
-clause's row masks alive would hold hundreds of MiB over a million people).
+spells sorted by person and start, and the person attribute rows grouped by attribute.
+Everything that depends on the policy or the reference date is computed here, inside
+`evaluate`: row masks over the (small) event tables, one int8 status array per clause, built by
+raising the table's base status for the people with a qualifying row, int8 Kleene logic with
+in-place minimum/maximum, every leaf evaluated once (the `automatic` view, manual clauses taken
+as passed, recombines only the groups above a manual clause). Where numpy would need many passes
+over N-long arrays, a compiled loop does the work in one (kernels.py, numba: tenure over the
+sorted spells, working age, the scatter of rows onto people, the culprit masks by blocks of
+people). numpy's whole-array operations and the kernels release the GIL, so the clauses of a
+large batch (PARALLEL_FROM people) are evaluated by a pool of LEAF_THREADS threads and the culprit
+masks are split between them. The evidence rows of a clause and the needs-review hints are only
+needed to explain a person: hints are computed on first access, evidence rows by evaluating the
+clause again on first access (keeping every clause's row masks alive would hold hundreds of MiB
+over a million people).
 """
 from __future__ import annotations
 

@@ -217,3 +217,26 @@ def test_every_case_file_batch_equals_each_person_alone_and_the_culprit_definiti
             assert (int(fail[i]), int(review[i])) == _reference_culprits(batch, ids, i), (name, person["id"])
         batches += 1
     assert batches >= 14  # nine policies, several dates, honours and trees
+
+
+def test_clauses_on_several_threads_give_what_one_thread_gives(monkeypatch):
+    """大批量时条款分到多个线程并行评估、不符合/待审核条款位分段计算：每个案例文件与随机登记数据的结果与单线程完全一致。"""
+    from gongjiang.policy import engine
+    from gongjiang.policy.schema import walk
+
+    def run(threads):
+        monkeypatch.setattr(engine, "LEAF_THREADS", threads)
+        monkeypatch.setattr(engine, "PARALLEL_FROM", 0)  # every batch counts as large
+        out = []
+        batches = [(pol, facts(people), on, honour, tree) for _, pol, people, facts, on, honour, tree in _case_batches()]
+        batches.append((policy(), Facts.from_records(random_people(random.Random(5), 400, 6)), ON, None, "eligibility"))
+        for pol, f, on, honour, tree in batches:
+            r = evaluate(pol, f, on=on, honour=honour, tree=tree)
+            ids = [c.id for c in walk(r.root) if c.id != r.root.id][:63]
+            out.append(({cid: s.tolist() for cid, s in r.status.items()}, r.automatic.tolist(),
+                        [m.tolist() for m in r.culprit_masks(ids)]))
+        return out
+
+    one, three = run(1), run(3)
+    assert one == three
+    assert any(any(m) for _, _, masks in one for m in masks)  # some culprit bits were set
