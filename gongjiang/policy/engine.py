@@ -854,11 +854,13 @@ class BatchResult:
         n = self.facts.n
         top = statuses[0]
         fail, review = np.empty(n, np.int64), np.empty(n, np.int64)
-        args = (np.stack(statuses), np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
+        pointers, kept = kernels.addresses(statuses)
+        args = (pointers, np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
                 np.array(soft), np.array(bit, np.int64), top, fail, review)
         parts = LEAF_THREADS if n >= PARALLEL_FROM else 1
         bounds = [n * k // parts for k in range(parts + 1)]
         list(_pool(parts).map(lambda k: kernels.culprits(*args, bounds[k], bounds[k + 1]), range(parts)))
+        del kept  # the status arrays the kernels read by address: alive until they are done
         return fail, review
 
 

@@ -8,10 +8,29 @@ They are compiled on first use and cached on disk next to this file (numba's `ca
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import carray, njit, types
+from numba.extending import intrinsic
 
 # Statuses (facts.FAIL / NEEDS_REVIEW / PASS), repeated as literals for the compiled code.
 FAIL, NEEDS_REVIEW, PASS = 0, 1, 2
+
+
+@intrinsic
+def _int8_pointer(typingctx, address):
+    """The int8 array at `address` (an int64 from ndarray.ctypes.data) as a pointer for carray."""
+    sig = types.CPointer(types.int8)(types.int64)
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(types.CPointer(types.int8)))
+
+    return sig, codegen
+
+
+def addresses(arrays) -> tuple[np.ndarray, list]:
+    """(int64 addresses, the arrays kept alive) of int8 arrays of one length, for a kernel that
+    reads a variable number of them (kernels.culprits) without copying them into one."""
+    kept = [np.ascontiguousarray(a, dtype=np.int8) for a in arrays]
+    return np.array([a.ctypes.data for a in kept], np.int64), kept
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -112,7 +131,7 @@ BLOCK = 4096  # people at a time: a block's masks and bit planes stay in the cor
 @njit(cache=True, nogil=True)
 def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, review, start, stop):
     """The culprit masks of engine.BatchResult.culprit_masks. The nodes of the tree are in
-    preorder: `statuses[k]` (int8[K, N]) is node k's own status (manual clauses taken as passed),
+    preorder: `statuses[k]` (the address of an int8[N], see `addresses`) is node k's own status (manual clauses taken as passed),
     `depth[k]` its depth (the root, node 0, has depth 0), and for k > 0: `under_none_of[k]` whether
     its parent is a none_of, `target_pass[k]` whether the parent is judged against PASS (below a
     none_of) rather than the person's outcome `top`, `soft[k]` its `on_fail: needs_review`, `bit[k]`
@@ -120,7 +139,7 @@ def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, 
     parent the parent's target (the child of a none_of: where it holds). People go in blocks,
     node by node within a block; a subtree nobody in the block reaches is skipped. Only the
     people [start, stop) are done (threads may share the work)."""
-    nodes = statuses.shape[0]
+    nodes, n = statuses.shape[0], top.shape[0]
     masks = np.empty((depth.max() + 1, BLOCK), np.uint8)
     planes = np.zeros((8, BLOCK), np.uint8)
     alive = np.zeros(depth.max() + 1, np.bool_)
@@ -145,7 +164,7 @@ def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, 
             flip = under_none_of[k] and not target_pass[k]
             lift = 1 if soft[k] and not under_none_of[k] else 0  # soft wording hands needs_review up, not fail
             value = NEEDS_REVIEW if under_none_of[k] else PASS
-            seen = _mark(statuses[k, lo:hi], masks[d - 1, :m], masks[d, :m], block_top, flip, target_pass[k],
+            seen = _mark(carray(_int8_pointer(statuses[k]), (n,))[lo:hi], masks[d - 1, :m], masks[d, :m], block_top, flip, target_pass[k],
                          lift, value)
             alive[d] = seen != 0
             if seen:
