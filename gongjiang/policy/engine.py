@@ -410,21 +410,19 @@ def k_current_post(c, ctx) -> Outcome:
 
 def k_employer_sector(c, ctx) -> Outcome:
     f = ctx.facts
-    e = f.employment
     sure, maybe = ctx.current_spells()
     sector = np.append(f.orgs.sector, I8(SECTORS["individual"]))  # org -1: self-employed
     unknown = sector == 0
-    if c.allowed:
-        good = _isin(sector, [SECTORS[s] for s in c.allowed])
-        code = (good.view(I8) << 1) | unknown.view(I8)  # 2 good, 1 unknown, 0 other
-        row = code[f.emp_org]
-        hit = sure & (row >= 2)
-        return exists(ctx, "employment", hit, (sure | maybe) & (row != 0))
-    bad = _isin(sector, [SECTORS[s] for s in c.excluded])
-    code = (bad.view(I8) << 1) | unknown.view(I8)
-    row = code[f.emp_org]
-    out = exists(ctx, "employment", sure & (row >= 2), (sure | maybe) & (row != 0))
-    return Outcome(PASS - out.status, lambda: {"employment": sure | maybe}, hint=out._hint)
+    listed = _isin(sector, [SECTORS[s] for s in (c.allowed or c.excluded)])
+    code = (listed.view(I8) << 1) | unknown.view(I8)  # 2 listed, 1 unknown, 0 other
+    status = kernels.raise_by_org(f.base["employment"].copy(), f.pidx["employment"], sure, maybe, code, f.emp_org,
+                                  False)
+
+    def rows():  # allowed: the running spells of a listed or unknown sector; excluded: all running spells
+        return {"employment": (sure | maybe) & ((code[f.emp_org] != 0) if c.allowed else True)}
+
+    hint = _review_hint(ctx, "employment", status)
+    return Outcome(status, rows, hint=hint) if c.allowed else Outcome(PASS - status, rows, hint=hint)
 
 
 def k_competition(c, ctx) -> Outcome:
@@ -543,46 +541,42 @@ def k_attribute(c, ctx) -> Outcome:
     code = f.code("attribute", c.attribute)
     if person:  # only the rows of this attribute (prepared with the facts: Facts.attribute_rows)
         t = f.attribute_rows(code)
-        same = t.verification != 2
-    else:
-        t = f.org_attributes
-        same = (t.attr == code) & (t.verification != 2)
+        inside = np.append(ctx.within_mask(c.within), False) if c.within is not None else ctx._inside_ext
+        status = kernels.attribute_status(
+            f.base["attributes"].copy(), t.pidx, t.verification, t.holds, t.start, t.end, t.value, t.place, t.level,
+            ctx.ord, f.codes("attribute_value", c.values or []), inside, c.within is not None,
+            c.min_level is not None, -1 if c.min_level is None else c.min_level, not f.all_known["attributes"])
+
+        def rows():
+            mask = np.zeros(len(f.attributes), bool)
+            mask[t.row[t.verification != 2]] = True
+            return {"attributes": mask}
+
+        return Outcome(status, rows, person=(), hint=_hint_where(status, 1))
+    t = f.org_attributes
+    same = (t.attr == code) & (t.verification != 2)
     held = (t.start <= ctx.ord) & ((t.end == 0) | (t.end >= ctx.ord))
     hit = same & (t.holds == 1) & held
     maybe = np.zeros(len(t), bool)
     if c.values:
         hit &= _isin(t.value, f.codes("attribute_value", c.values))
     if c.within is not None:
-        inside = np.append(ctx.within_mask(c.within), False)[t.place]
-        hit &= inside
+        hit &= np.append(ctx.within_mask(c.within), False)[t.place]
     if c.min_level is not None:
         maybe |= hit & (t.level < 0)
         hit &= t.level >= c.min_level
     maybe &= ~hit
-    if person:
-        status = f.base["attributes"].copy()
-        if not f.all_known["attributes"]:
-            kernels.put_value(status, t.pidx, same, FAIL)  # the attribute is recorded for them
-        kernels.raise_status(status, t.pidx, hit, maybe, True)
-
-        def rows():
-            mask = np.zeros(len(f.attributes), bool)
-            mask[t.row[same]] = True
-            return {"attributes": mask}
-
-        return Outcome(status, rows, person=(), hint=_hint_where(status, 1))
     # employer designations: judged on the organisations, then on the spells that may be running
     code = (f.orgs.known_attributes != 1).view(I8).copy()  # 1: may hold it
     code[t.org[same]] = 0
     code[t.org[maybe]] = 1
     code[t.org[hit]] = 2
-    spells = ctx.spells()
-    row = np.append(code, I8(0))[f.emp_org]
-    status = f.base["employment"].copy()
-    kernels.raise_status(status, f.pidx["employment"], spells & (row == 2), spells & (row == 1), True)
+    sure, maybe = ctx.current_spells()
+    status = kernels.raise_by_org(f.base["employment"].copy(), f.pidx["employment"], sure, maybe,
+                                  np.append(code, I8(0)), f.emp_org, True)
 
     def rows():
-        return {"employment": spells & (f.employment.org >= 0), "org_attributes": same}
+        return {"employment": ctx.spells() & (f.employment.org >= 0), "org_attributes": same}
 
     return Outcome(status, rows, hint=_review_hint(ctx, "employment", status))
 

@@ -265,3 +265,50 @@ def working_age(birth, gender, post, adult_by, male_by, cadre_by, worker_by, out
         decided = (b > 0) & (decided | (not adult))  # too young whatever the retirement age
         out[i] = NEEDS_REVIEW if not decided else (PASS if adult and working else FAIL)
     return out
+
+
+@njit(cache=True, nogil=True)
+def raise_by_org(status, person, sure, maybe, code, org, pass_maybe):
+    """Raise status[person[r]] by the organisation of employment spell r: `code[org[r]]` (org -1:
+    the last entry) 2 gives PASS where the spell surely runs (or may run, with `pass_maybe`), and
+    1 or more gives NEEDS_REVIEW where it may run."""
+    for r in range(person.shape[0]):
+        s, m = sure[r], maybe[r]
+        if not (s or m):
+            continue
+        c = code[org[r]]
+        v = PASS if c >= 2 and (s or pass_maybe) else (NEEDS_REVIEW if c >= 1 else FAIL)
+        if v > status[person[r]]:
+            status[person[r]] = v
+    return status
+
+
+@njit(cache=True, nogil=True)
+def attribute_status(status, person, verification, holds, start, end, value, place, level, on, values,
+                     inside_ext, use_inside, has_min_level, min_level, mark_recorded):
+    """The rows of one person attribute onto their people: PASS for a row not rejected that holds
+    on `on` (and has one of `values`, a place inside the jurisdiction `inside_ext`, a level of at
+    least `min_level`, each only if asked), NEEDS_REVIEW where only the level is unknown. With
+    `mark_recorded`, the people with any row not rejected start from FAIL (the attribute is
+    recorded for them: no holding row means no)."""
+    if mark_recorded:
+        for r in range(person.shape[0]):
+            if verification[r] != 2:
+                status[person[r]] = FAIL
+    for r in range(person.shape[0]):
+        if verification[r] == 2 or holds[r] != 1 or start[r] > on or (end[r] != 0 and end[r] < on):
+            continue
+        if values.shape[0]:
+            found = False
+            for v in values:
+                found |= value[r] == v
+            if not found:
+                continue
+        if use_inside and not inside_ext[place[r]]:
+            continue
+        v = PASS
+        if has_min_level and level[r] < min_level:
+            v = NEEDS_REVIEW if level[r] < 0 else FAIL
+        if v > status[person[r]]:
+            status[person[r]] = v
+    return status
