@@ -17,6 +17,7 @@ M_TRIM_THRESHOLD = -1
 M_TOP_PAD = -2
 M_MMAP_THRESHOLD = -3
 M_MMAP_MAX = -4
+M_ARENA_MAX = -8
 _done = False
 
 
@@ -35,9 +36,11 @@ def keep_freed_memory(*, top_pad: int = 512 * 1024 * 1024) -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     # No mmapped chunks (they are unmapped on free, whatever their size): every array comes from the
-    # heap, and the heap is not trimmed, so the next pass reuses pages already faulted in.
+    # heap, and the heap is not trimmed, so the next pass reuses pages already faulted in. One
+    # arena: the engine's threads (policy.engine.LEAF_THREADS) allocate from the same heap instead
+    # of arenas of their own, which warm_heap would not reach and which fault their pages again.
     ok = all(mallopt(param, value) == 1 for param, value in (
-        (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1), (M_TOP_PAD, top_pad)))
+        (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1), (M_TOP_PAD, top_pad), (M_ARENA_MAX, 1)))
     _done = ok
     if not ok:
         log.warning("mallopt refused the screening allocator settings")
