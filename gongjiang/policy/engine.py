@@ -933,37 +933,78 @@ def _soften(clause, out: Outcome) -> Outcome:
     return Outcome(status, out._rows, out.person, hint)
 
 
-def _eval_tree(clause, leaves, status, outcomes):
-    """Own status of `clause` from the evaluated leaves (every clause of the subtree recorded in
-    `status` and `outcomes`)."""
-    if clause.kind in GROUPS:
-        own = _combine(clause.kind, [_effective(ch, _eval_tree(ch, leaves, status, outcomes)) for ch in clause.clauses])
-        out = _soften(clause, Outcome(own))
-        own = out.status
-        outcomes[clause.id] = out
-    else:
-        out = leaves[clause.id]
-        own = out.status
-        outcomes[clause.id] = out
-    status[clause.id] = own
-    return own
+GROUP_KINDS = {"all_of": kernels.ALL_OF, "any_of": kernels.ANY_OF, "none_of": kernels.NONE_OF}
 
 
-def _automatic_tree(clause, ctx, status, auto):
-    """Own status with every manual clause taken as passed; groups without a manual clause below
-    them keep the array of `status` (no second evaluation of any clause)."""
-    if clause.kind == "manual":
-        own = ctx.all_pass()
-    elif clause.kind in GROUPS:
-        kids = [_automatic_tree(ch, ctx, status, auto) for ch in clause.clauses]
-        if all(k is status[ch.id] for k, ch in zip(kids, clause.clauses)):
-            own = status[clause.id]
+def _eval_trees(root, rules, leaves, ctx):
+    """(status, outcomes, auto): the own status and Outcome of every clause of the tree `root` and
+    of the priority rules' trees from the evaluated leaves, and the own statuses of `root`'s tree
+    with every manual clause taken as passed (`auto`: the groups without a manual clause below
+    them keep their array). The groups are combined by one compiled program over blocks of people
+    (kernels.combine_groups), split between threads for a large batch."""
+    status: dict[str, np.ndarray] = {}
+    outcomes: dict[str, Outcome] = {}
+    auto: dict[str, np.ndarray] = {}
+    slots: list[np.ndarray] = []
+    slot_of: dict[str, int] = {}
+    program: list[tuple[int, object, list[int]]] = []  # (slot written, group, slots read), postorder
+
+    def new_slot(array):
+        slots.append(array)
+        return len(slots) - 1
+
+    def group(clause, kids):
+        own = np.empty(ctx.n, I8)
+        program.append((new_slot(own), clause, kids))
+        return own
+
+    def plan(clause):
+        if clause.kind in GROUPS:
+            own = group(clause, [plan(ch) for ch in clause.clauses])
+            outcomes[clause.id] = Outcome(own, hint=_soft_group_hint(clause, status) if clause.on_fail == "needs_review"
+                                          else None)
         else:
-            own = _effective(clause, _combine(clause.kind, [_effective(ch, k) for k, ch in zip(kids, clause.clauses)]))
-    else:
-        own = status[clause.id]
-    auto[clause.id] = own
-    return own
+            outcomes[clause.id] = leaves[clause.id]
+            own = leaves[clause.id].status
+            new_slot(own)
+        status[clause.id] = own
+        slot_of[clause.id] = len(slots) - 1
+        return slot_of[clause.id]
+
+    def plan_automatic(clause):  # (slot, whether it differs from the clause's own status)
+        if clause.kind == "manual":
+            auto[clause.id] = ctx.all_pass()
+            return new_slot(auto[clause.id]), True
+        if clause.kind in GROUPS:
+            kids = [plan_automatic(ch) for ch in clause.clauses]
+            if any(changed for _, changed in kids):
+                auto[clause.id] = group(clause, [k for k, _ in kids])
+                return len(slots) - 1, True
+        auto[clause.id] = status[clause.id]
+        return slot_of[clause.id], False
+
+    plan(root)
+    for rule in rules:
+        plan(rule)
+    plan_automatic(root)
+    if program:
+        pointers, kept = kernels.addresses(slots)
+        first = np.cumsum([0] + [len(kids) for _, _, kids in program])
+        args = (pointers, ctx.n, np.array([w for w, _, _ in program], np.int64),
+                np.array([GROUP_KINDS[g.kind] for _, g, _ in program], np.int64),
+                np.array([g.on_fail == "needs_review" for _, g, _ in program]), first.astype(np.int64),
+                np.array([k for _, _, kids in program for k in kids], np.int64))
+        parts = LEAF_THREADS if ctx.n >= PARALLEL_FROM else 1
+        bounds = [ctx.n * k // parts for k in range(parts + 1)]
+        list(_pool(parts).map(lambda k: kernels.combine_groups(*args, bounds[k], bounds[k + 1]), range(parts)))
+        del kept  # the arrays the kernels read and write by address: alive until they are done
+    return status, outcomes, auto
+
+
+def _soft_group_hint(clause, status):
+    """Lazy hint of a soft group: the soft wording where the group itself would fail."""
+    return lambda: np.where(_combine(clause.kind, [status[ch.id] for ch in clause.clauses]) == FAIL,
+                            I8(SOFT_HINT), I8(0)).astype(I8)
 
 
 def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | None = None,
@@ -977,14 +1018,12 @@ def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | Non
     if root is None:
         raise ValueError(f"{policy.code}/{h.code} has no {tree} criteria")
     ctx = Context(policy, facts, on, h)
-    status: dict[str, np.ndarray] = {}
-    outcomes: dict[str, Outcome] = {}
     rules = [rule.clause for rule in h.priority] if tree == "eligibility" else []
     leaves = _eval_leaves([root, *rules], ctx)
-    overall = _effective(root, _eval_tree(root, leaves, status, outcomes))
-    auto: dict[str, np.ndarray] = {}
-    automatic = _effective(root, _automatic_tree(root, ctx, status, auto))
-    prio = [_effective(rule, _eval_tree(rule, leaves, status, outcomes)) for rule in rules]
+    status, outcomes, auto = _eval_trees(root, rules, leaves, ctx)
+    overall = _effective(root, status[root.id])
+    automatic = _effective(root, auto[root.id])
+    prio = [_effective(rule, status[rule.id]) for rule in rules]
     priority = np.vstack(prio).T if prio else np.zeros((facts.n, 0), I8)
     clauses = {c.id: c for c in walk(root)}
     if tree == "eligibility":

@@ -312,3 +312,35 @@ def attribute_status(status, person, verification, holds, start, end, value, pla
         if v > status[person[r]]:
             status[person[r]] = v
     return status
+
+
+ALL_OF, ANY_OF, NONE_OF = 0, 1, 2  # group kinds of `combine_groups`
+
+
+@njit(cache=True, nogil=True)
+def combine_groups(addresses, n, out_slot, kind, soft, first, children, start, stop):
+    """The own statuses of the group clauses of a tree, people [start, stop) by blocks. Slots are
+    int8[N] arrays by address (see `addresses`): leaves filled, groups to fill. Groups come in
+    postorder: group g writes slot out_slot[g] from the slots children[first[g]:first[g + 1]]
+    (already the statuses they hand up): all_of the minimum, any_of the maximum, none_of PASS minus
+    the maximum (Kleene logic); a soft group (`on_fail: needs_review`) turns its fail into
+    needs_review."""
+    for lo in range(start, stop, BLOCK):
+        hi = min(lo + BLOCK, stop)
+        for g in range(out_slot.shape[0]):
+            out = carray(_int8_pointer(addresses[out_slot[g]]), (n,))[lo:hi]
+            out[:] = carray(_int8_pointer(addresses[children[first[g]]]), (n,))[lo:hi]
+            for j in range(first[g] + 1, first[g + 1]):
+                child = carray(_int8_pointer(addresses[children[j]]), (n,))[lo:hi]
+                if kind[g] == ALL_OF:
+                    for p in range(hi - lo):
+                        out[p] = min(out[p], child[p])
+                else:
+                    for p in range(hi - lo):
+                        out[p] = max(out[p], child[p])
+            if kind[g] == NONE_OF:
+                for p in range(hi - lo):
+                    out[p] = np.int8(PASS - out[p])
+            if soft[g]:
+                for p in range(hi - lo):
+                    out[p] = max(out[p], np.int8(NEEDS_REVIEW))  # 0 -> 1; 1 and 2 stay
