@@ -27,8 +27,8 @@ raising the table's base status for the people with a qualifying row, int8 Kleen
 in-place minimum/maximum, every leaf evaluated once (the `automatic` view, manual clauses taken
 as passed, recombines only the groups above a manual clause). Where numpy would need many passes
 over N-long arrays, a compiled loop does the work in one (kernels.py, numba: tenure over the
-sorted spells, working age, the scatter of rows onto people, the culprit masks by blocks of
-people). numpy's whole-array operations and the kernels release the GIL, so the clauses of a
+sorted spells, working age, person attributes and employer codes, the scatter of rows onto
+people, and by blocks of people the group clauses of the trees and the culprit masks). numpy's whole-array operations and the kernels release the GIL, so the clauses of a
 large batch (PARALLEL_FROM people) are evaluated by a pool of LEAF_THREADS threads and the culprit
 masks are split between them. The evidence rows of a clause and the needs-review hints are only
 needed to explain a person: hints are computed on first access, evidence rows by evaluating the
