@@ -44,13 +44,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import dates
+from . import dates, kernels
 from .facts import (FAIL, NEEDS_REVIEW, PASS, SECTORS, STATUS_NAMES, STUDIO_KINDS, CERT_KINDS, Facts)
-from . import kernels
 from .schema import Honour, PolicyFile, walk
 
 I8, I32 = np.int8, np.int32
-_NR, _PASS, _TWO = I8(NEEDS_REVIEW), I8(PASS), I8(2)
+_PASS, _TWO = I8(PASS), I8(2)
 
 
 class Outcome:
