@@ -14,7 +14,7 @@ from gongjiang.applications.models import Application, Route
 from gongjiang.core.idnumbers import make_resident_id
 from gongjiang.core.vocab import Role
 from gongjiang.rounds import services as round_services
-from gongjiang.rounds.tests.factories import open_round, ready_application
+from gongjiang.rounds.tests.factories import open_round, submitted_self_application
 
 HUGE = "9223372036854775808"  # 2**63: one more than a bigint holds
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -128,16 +128,8 @@ def test_audit_entries_document_their_own_fields(db):
 
 @pytest.fixture
 def submitted(jurisdictions, make_user):
-    officer = make_user("bureau", jurisdictions["惠阳区"])
-    rnd = open_round(policy_code="test-self-route", organiser=officer.organisation, actor=officer)
-    account = make_user("applicant", display_name="李建国")
-    from gongjiang.registry.services import register_person
-
-    register_person(name="李建国", id_number=make_resident_id("441303", dt.date(1980, 5, 1), 11, female=False),
-                    jurisdiction=jurisdictions["惠阳区"], account=account)
-    app = app_services.start(round=rnd, actor=account, route=Route.SELF)
-    ready_application(app, actor=account)
-    return {"officer": officer, "applicant": account, "app": Application.objects.get(pk=app.pk), "round": rnd}
+    made = submitted_self_application(jurisdictions, make_user)
+    return {**made, "app": Application.objects.get(pk=made["app"].pk)}
 
 
 def test_api_forward_of_application_without_unit_is_refused(submitted):

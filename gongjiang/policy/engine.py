@@ -850,9 +850,7 @@ class BatchResult:
         pointers, kept = kernels.addresses(statuses)
         args = (pointers, np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
                 np.array(soft), np.array(bit, np.int64), top, fail, review)
-        parts = LEAF_THREADS if n >= PARALLEL_FROM else 1
-        bounds = [n * k // parts for k in range(parts + 1)]
-        list(_pool(parts).map(lambda k: kernels.culprits(*args, bounds[k], bounds[k + 1]), range(parts)))
+        _by_people(kernels.culprits, args, n)
         del kept  # the status arrays the kernels read by address: alive until they are done
         return fail, review
 
@@ -893,6 +891,13 @@ def _pool(parts: int = LEAF_THREADS):
     if not _POOL:
         _POOL.append(ThreadPoolExecutor(max_workers=LEAF_THREADS, thread_name_prefix="policy-clauses"))
     return _POOL[0]
+
+
+def _by_people(kernel, args, n: int):
+    """kernel(*args, start, stop) over the people [0, n), split between the threads for a large batch."""
+    parts = LEAF_THREADS if n >= PARALLEL_FROM else 1
+    bounds = [n * k // parts for k in range(parts + 1)]
+    list(_pool(parts).map(lambda k: kernel(*args, bounds[k], bounds[k + 1]), range(parts)))
 
 
 def _eval_leaves(roots, ctx) -> dict[str, Outcome]:
@@ -993,9 +998,7 @@ def _eval_trees(root, rules, leaves, ctx):
                 np.array([GROUP_KINDS[g.kind] for _, g, _ in program], np.int64),
                 np.array([g.on_fail == "needs_review" for _, g, _ in program]), first.astype(np.int64),
                 np.array([k for _, _, kids in program for k in kids], np.int64))
-        parts = LEAF_THREADS if ctx.n >= PARALLEL_FROM else 1
-        bounds = [ctx.n * k // parts for k in range(parts + 1)]
-        list(_pool(parts).map(lambda k: kernels.combine_groups(*args, bounds[k], bounds[k + 1]), range(parts)))
+        _by_people(kernels.combine_groups, args, ctx.n)
         del kept  # the arrays the kernels read and write by address: alive until they are done
     return status, outcomes, auto
 

@@ -5,23 +5,12 @@ import datetime as dt
 import pytest
 
 from gongjiang.api.tokens import create_token
-from gongjiang.applications import services
-from gongjiang.applications.models import Route
-from gongjiang.core.idnumbers import make_resident_id
-from gongjiang.registry.services import register_person
-from gongjiang.rounds.tests.factories import open_round, ready_application
+from gongjiang.rounds.tests.factories import submitted_self_application
 
 
 @pytest.fixture
 def submitted(jurisdictions, make_user):
-    officer = make_user("bureau", jurisdictions["惠阳区"])
-    rnd = open_round(policy_code="test-self-route", organiser=officer.organisation, actor=officer)
-    applicant = make_user("applicant", display_name="李建国")
-    register_person(name="李建国", id_number=make_resident_id("441303", dt.date(1980, 5, 1), 11, female=False),
-                    jurisdiction=jurisdictions["惠阳区"], account=applicant)
-    app = services.start(round=rnd, actor=applicant, route=Route.SELF)
-    ready_application(app, actor=applicant)
-    return {"app": app, "officer": officer, "applicant": applicant}
+    return submitted_self_application(jurisdictions, make_user)
 
 
 def test_history_lists_each_change_of_status(client, submitted):

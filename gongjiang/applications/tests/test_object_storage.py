@@ -2,14 +2,12 @@
 against a real S3 protocol server on this machine (moto's server): an application's evidence is
 checked, stored as an object of the private bucket and nowhere on the server's disk, served to the
 officer through the permission-checked view, backed up with its hash, and deleted as an object."""
-import datetime as dt
 import socket
 import tarfile
 
 import pytest
 
-from gongjiang.applications import services, uploads
-from gongjiang.applications.models import Route
+from gongjiang.applications import uploads
 
 BUCKET = "gongjiang-uploads"
 
@@ -49,18 +47,11 @@ def _objects(s3) -> dict:
 
 
 def test_evidence_kept_in_the_bucket_served_backed_up_and_deleted(bucket, client, jurisdictions, make_user, tmp_path):
-    from gongjiang.core.idnumbers import make_resident_id
     from gongjiang.ops.backup import backup
-    from gongjiang.registry.services import register_person
-    from gongjiang.rounds.tests.factories import open_round, ready_application
+    from gongjiang.rounds.tests.factories import submitted_self_application
 
-    officer = make_user("bureau", jurisdictions["惠阳区"])
-    rnd = open_round(policy_code="test-self-route", organiser=officer.organisation, actor=officer)
-    applicant = make_user("applicant", display_name="李建国")
-    register_person(name="李建国", id_number=make_resident_id("441303", dt.date(1980, 5, 1), 11, female=False),
-                    jurisdiction=jurisdictions["惠阳区"], account=applicant)
-    app = services.start(round=rnd, actor=applicant, route=Route.SELF)
-    ready_application(app, actor=applicant)
+    made = submitted_self_application(jurisdictions, make_user)
+    officer, app = made["officer"], made["app"]
     ev = app.evidence.get()
 
     objects = _objects(bucket)

@@ -1,7 +1,6 @@
 """Backup and restore: a backup restored into an empty database (in a separate process, as an
 operator would) holds every row, every uploaded file and the same audit chain; a restore with
 other encryption keys, or into a database in use, is refused before anything is written."""
-import datetime as dt
 import os
 import sqlite3
 import subprocess
@@ -20,21 +19,10 @@ from gongjiang.ops.backup import read_manifest, row_counts
 @pytest.fixture
 def data(jurisdictions, make_user, settings, tmp_path):
     """An application with an uploaded evidence file, people with encrypted ID numbers, audit entries."""
-    from gongjiang.applications import services
-    from gongjiang.applications.models import Route
-    from gongjiang.core.idnumbers import make_resident_id
-    from gongjiang.registry.services import register_person
-    from gongjiang.rounds.tests.factories import open_round, ready_application
+    from gongjiang.rounds.tests.factories import submitted_self_application
 
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    officer = make_user("bureau", jurisdictions["惠阳区"])
-    rnd = open_round(policy_code="test-self-route", organiser=officer.organisation, actor=officer)
-    applicant = make_user("applicant", display_name="李建国")
-    register_person(name="李建国", id_number=make_resident_id("441303", dt.date(1980, 5, 1), 11, female=False),
-                    jurisdiction=jurisdictions["惠阳区"], account=applicant)
-    app = services.start(round=rnd, actor=applicant, route=Route.SELF)
-    ready_application(app, actor=applicant)
-    return {"app": app}
+    return {"app": submitted_self_application(jurisdictions, make_user)["app"]}
 
 
 def _target_env(tmp_path, **extra):

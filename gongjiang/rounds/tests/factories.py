@@ -73,3 +73,21 @@ def refused(words):
     with pytest.raises(DomainError) as exc:
         yield exc
     assert words in exc.value.message, exc.value.message
+
+
+def submitted_self_application(jurisdictions, make_user):
+    """A 惠阳区 officer's open round of the test self-route policy and 李建国's submitted
+    self-application to it (registered person, evidence uploaded): {officer, applicant, round, app}."""
+    from gongjiang.applications import services
+    from gongjiang.applications.models import Route
+    from gongjiang.core.idnumbers import make_resident_id
+    from gongjiang.registry.services import register_person
+
+    officer = make_user("bureau", jurisdictions["惠阳区"])
+    rnd = open_round(policy_code="test-self-route", organiser=officer.organisation, actor=officer)
+    applicant = make_user("applicant", display_name="李建国")
+    register_person(name="李建国", id_number=make_resident_id("441303", dt.date(1980, 5, 1), 11, female=False),
+                    jurisdiction=jurisdictions["惠阳区"], account=applicant)
+    app = services.start(round=rnd, actor=applicant, route=Route.SELF)
+    ready_application(app, actor=applicant)
+    return {"officer": officer, "applicant": applicant, "round": rnd, "app": app}
