@@ -894,9 +894,11 @@ def _pool(parts: int = LEAF_THREADS):
 
 
 def _by_people(kernel, args, n: int):
-    """kernel(*args, start, stop) over the people [0, n), split between the threads for a large batch."""
+    """kernel(*args, start, stop) over the people [0, n), split between the threads for a large batch
+    at multiples of 64 people (the kernels read eight people to a word; no two threads write into
+    one cache line)."""
     parts = LEAF_THREADS if n >= PARALLEL_FROM else 1
-    bounds = [n * k // parts for k in range(parts + 1)]
+    bounds = [n * k // parts // 64 * 64 for k in range(parts)] + [n]
     list(_pool(parts).map(lambda k: kernel(*args, bounds[k], bounds[k + 1]), range(parts)))
 
 

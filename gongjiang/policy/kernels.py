@@ -127,33 +127,63 @@ def tenure(person, start, first, stop_open, place, full_time, occupation, ok, al
 
 BLOCK = 4096  # people at a time: a block's masks and bit planes stay in the core's cache
 
+# Eight people's statuses (0, 1 or 2, one byte each) as one uint64 word: the culprit masks are
+# computed a word at a time with bit operations that never carry from one byte into the next
+# (SWAR), in uint64 throughout (numba widens int8 arithmetic to int64, which does not vectorise).
+ONES = np.uint64(0x0101010101010101)  # 1 in every byte
+_1, _2 = np.uint64(1), np.uint64(2)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _equal(x, y):
+    """1 in each byte where the bytes of x and y (each 0-3) are equal, else 0."""
+    e = ~(x ^ y)
+    return e & (e >> _1) & ONES
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _words(block, spare, m):
+    """The m bytes of `block` as uint64 words: a view when m is a multiple of 8, else a copy
+    into `spare` padded with zeros (the last block of a range)."""
+    if m % 8 == 0:
+        return block.view(np.uint64)
+    words = spare[:(m + 7) // 8]
+    words[-1] = 0
+    words.view(np.uint8)[:m] = block.view(np.uint8)
+    return words
+
 
 @njit(cache=True, nogil=True)
 def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, review, start, stop):
     """The culprit masks of engine.BatchResult.culprit_masks. The nodes of the tree are in
-    preorder: `statuses[k]` (the address of an int8[N], see `addresses`) is node k's own status (manual clauses taken as passed),
-    `depth[k]` its depth (the root, node 0, has depth 0), and for k > 0: `under_none_of[k]` whether
-    its parent is a none_of, `target_pass[k]` whether the parent is judged against PASS (below a
-    none_of) rather than the person's outcome `top`, `soft[k]` its `on_fail: needs_review`, `bit[k]`
-    its bit in the masks (-1 none). A node is a cause where its parent is one and it hands the
-    parent the parent's target (the child of a none_of: where it holds). People go in blocks,
-    node by node within a block; a subtree nobody in the block reaches is skipped. Only the
-    people [start, stop) are done (threads may share the work)."""
+    preorder: `statuses[k]` (the address of an int8[N], see `addresses`) is node k's own status
+    (manual clauses taken as passed), `depth[k]` its depth (the root, node 0, has depth 0), and
+    for k > 0: `under_none_of[k]` whether its parent is a none_of, `target_pass[k]` whether the
+    parent is judged against PASS (below a none_of) rather than the person's outcome `top`,
+    `soft[k]` its `on_fail: needs_review`, `bit[k]` its bit in the masks (-1 none). A node is a
+    cause where its parent is one and it hands the parent the parent's target (the child of a
+    none_of: where it holds). People go in blocks, node by node within a block, eight people to
+    a word; a subtree nobody in the block reaches is skipped. Only the people [start, stop) are
+    done (threads may share the work)."""
     nodes, n = statuses.shape[0], top.shape[0]
-    masks = np.empty((depth.max() + 1, BLOCK), np.uint8)
-    planes = np.zeros((8, BLOCK), np.uint8)
+    width = BLOCK // 8
+    masks = np.empty((depth.max() + 1, width), np.uint64)  # per depth: 1 in the byte of a cause
     alive = np.zeros(depth.max() + 1, np.bool_)
-    used = 0
+    used = 1
     for k in range(nodes):
         used = max(used, bit[k] // 8 + 1)
+    planes = np.zeros((used, width), np.uint64)  # byte p of plane j: bits 8j..8j+7 of person p's mask
+    top_spare, own_spare = np.empty(width, np.uint64), np.empty(width, np.uint64)
+    passed = np.uint64(PASS) * ONES
     for lo in range(start, stop, BLOCK):
         hi = min(lo + BLOCK, stop)
         m = hi - lo
-        block_top = top[lo:hi]
-        planes[:used, :m] = 0
-        root = masks[0, :m]
-        for p in range(m):
-            root[p] = block_top[p] != PASS
+        w = (m + 7) // 8
+        tops = _words(top[lo:hi], top_spare, m)
+        planes[:, :w] = 0
+        root = masks[0, :w]
+        for i in range(w):
+            root[i] = _equal(tops[i], passed) ^ ONES  # the people who do not pass
         alive[0] = True
         _set_bit(planes, bit[0], root)
         for k in range(1, nodes):
@@ -161,22 +191,22 @@ def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, 
             if not alive[d - 1]:
                 alive[d] = False
                 continue
+            own = _words(carray(_int8_pointer(statuses[k]), (n,))[lo:hi], own_spare, m)
             flip = under_none_of[k] and not target_pass[k]
-            lift = 1 if soft[k] and not under_none_of[k] else 0  # soft wording hands needs_review up, not fail
-            value = NEEDS_REVIEW if under_none_of[k] else PASS
-            seen = _mark(carray(_int8_pointer(statuses[k]), (n,))[lo:hi], masks[d - 1, :m], masks[d, :m], block_top, flip, target_pass[k],
-                         lift, value)
+            lift = ONES if soft[k] and not under_none_of[k] else np.uint64(0)  # soft: fail hands up needs_review
+            value = np.uint64(NEEDS_REVIEW if under_none_of[k] else PASS) * ONES
+            seen = _mark(own, masks[d - 1, :w], masks[d, :w], tops, flip, target_pass[k], lift, value)
             alive[d] = seen != 0
             if seen:
-                _set_bit(planes, bit[k], masks[d, :m])
+                _set_bit(planes, bit[k], masks[d, :w])
         out = fail[lo:hi]
         out[:] = 0
         for j in range(used):  # plane by plane (each loop vectorises)
             shift = 8 * j
-            plane = planes[j]
+            plane = planes[j].view(np.uint8)
             for p in range(m):
                 out[p] |= np.int64(plane[p]) << shift
-        rev = review[lo:hi]
+        rev, block_top = review[lo:hi], top[lo:hi]
         for p in range(m):
             word, t = out[p], block_top[p]
             out[p] = word if t == FAIL else 0
@@ -185,39 +215,39 @@ def culprits(statuses, depth, under_none_of, target_pass, soft, bit, top, fail, 
 
 @njit(cache=True, nogil=True)
 def _mark(own, parent, mask, top, flip, constant, lift, value):
-    """mask = parent & (own status, lifted if soft, equals the target); returns whether any.
-    Statuses as uint8 and lifting by bit operations (0 -> lift, 1 -> 1, 2 -> 2): the loops
-    vectorise (numba widens int8 arithmetic and comparisons of mixed types, which does not)."""
-    o, t = own.view(np.uint8), top.view(np.uint8)
-    lift, value = np.uint8(lift), np.uint8(value)
-    seen = np.uint8(0)
-    if flip:  # own == PASS - top
-        for p in range(o.shape[0]):
-            hit = parent[p] & np.uint8(np.uint8(o[p] + t[p]) == PASS)
-            mask[p] = hit
+    """mask = parent & (own status, lifted if soft, equals the target), word by word; returns
+    whether any. Lifting (0 -> 1 where `lift`): x | (lift & ~(x | x >> 1))."""
+    seen = np.uint64(0)
+    if flip:  # own + top == PASS (bytes of at most 2: no carry)
+        passed = np.uint64(PASS) * ONES
+        for i in range(own.shape[0]):
+            e = ~((own[i] + top[i]) ^ passed)
+            hit = parent[i] & e & (e >> _1) & (e >> _2) & ONES
+            mask[i] = hit
             seen |= hit
     elif constant:
-        for p in range(o.shape[0]):
-            x = o[p]
-            hit = parent[p] & np.uint8(np.uint8(x | (lift & ~(x | (x >> 1)) & 1)) == value)
-            mask[p] = hit
+        for i in range(own.shape[0]):
+            x = own[i]
+            hit = parent[i] & _equal(x | (lift & ~(x | (x >> _1))), value)
+            mask[i] = hit
             seen |= hit
     else:
-        for p in range(o.shape[0]):
-            x = o[p]
-            hit = parent[p] & np.uint8(np.uint8(x | (lift & ~(x | (x >> 1)) & 1)) == t[p])
-            mask[p] = hit
+        for i in range(own.shape[0]):
+            x = own[i]
+            hit = parent[i] & _equal(x | (lift & ~(x | (x >> _1))), top[i])
+            mask[i] = hit
             seen |= hit
     return seen
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _set_bit(planes, b, mask):
+    """Bit b of the people's masks where `mask` has 1 (bytes of 0 / 1: the shift stays in the byte)."""
     if b >= 0:
         plane = planes[b // 8]
-        shift = b % 8
-        for p in range(mask.shape[0]):
-            plane[p] |= np.uint8(mask[p] << shift)
+        shift = np.uint64(b % 8)
+        for i in range(mask.shape[0]):
+            plane[i] |= mask[i] << shift
 
 
 @njit(cache=True, nogil=True)

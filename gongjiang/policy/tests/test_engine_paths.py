@@ -102,3 +102,31 @@ def test_culprit_masks_match_the_definition_person_by_person():
     assert fail[1] >> ids.index("7.insured") & 1
     assert fail[2] >> ids.index("6.3") & 1 and fail[2] >> ids.index("6.3.criminal") & 1
     assert np.all((fail == 0) | (r.automatic == FAIL)) and np.all((review == 0) | (r.automatic == NEEDS_REVIEW))
+
+
+def test_culprit_masks_over_several_blocks_and_threads_are_each_persons_own(monkeypatch):
+    """不符合/待审核条款位按块（每块4096人、每8人一个字）分线程计算：跨块、块尾不足8人时，每人的条款位与其单独评估一致。"""
+    from gongjiang.policy import engine, kernels
+
+    people = [
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-12"}]),
+        _person([{"employer": "甲公司", "from": "2024-03", "to": "2024-12"}]),
+        _person([{"employer": "甲公司", "from": "2024-01", "to": "2024-12"}], records=[{"kind": "criminal_record",
+                                                                                      "start": "2010-01-01"}]),
+        {"birth": "1990-01-01"},
+        _person([], studios=[{"level": "市级", "role": "leader"}], employment=[{"employer": "甲公司", "frontline": None}]),
+    ]
+    on = dt.date(2025, 1, 1)
+    alone = []
+    for person in people:
+        r = evaluate(HUIYANG, Facts.from_records([person], employers=EMPLOYERS), on=on)
+        ids = [c.id for c in walk(r.root) if c.id != r.root.id]
+        alone.append(tuple(int(m[0]) for m in r.culprit_masks(ids)))
+    assert len({m for m in alone}) >= 4  # different causes, fail and needs review
+    monkeypatch.setattr(engine, "LEAF_THREADS", 3)
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    n = 3 * kernels.BLOCK + 13  # three threads' ranges, blocks, and a last word of five people
+    order = [(i * 7) % len(people) for i in range(n)]
+    r = evaluate(HUIYANG, Facts.from_records([people[k] for k in order], employers=EMPLOYERS), on=on)
+    fail, review = r.culprit_masks(ids)
+    assert [(int(f), int(v)) for f, v in zip(fail, review)] == [alone[k] for k in order]
