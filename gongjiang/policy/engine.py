@@ -127,13 +127,13 @@ class Context:
         return dates.years_before(self.on, years).toordinal() if years else 0
 
     def current_spells(self) -> tuple[np.ndarray, np.ndarray]:
-        """(sure, maybe) masks of employment spells running on the reference date."""
+        """(sure, maybe) masks of employment spells running on the reference date, not rejected."""
         if "current" not in self._cache:
             e = self.facts.employment
-            running = (e.end == 0) | (e.end >= self.ord)
-            started = (e.start > 0) & (e.start <= self.ord)
-            sure, maybe = started & running, (e.start == 0) & running
-            self._cache["current"] = (self.keep("employment", sure), self.keep("employment", maybe))
+            sure, maybe = np.empty(len(e), bool), np.empty(len(e), bool)
+            kernels.current_spells(e.start, e.end, e.verification, self.facts.all_ok["employment"], self.ord, sure,
+                                   maybe)
+            self._cache["current"] = (sure, maybe)
         return self._cache["current"]
 
     def current_occupation(self) -> np.ndarray:
@@ -247,25 +247,6 @@ def within(ctx, column, years):
     return (column >= start) & (column <= ctx.ord), column == 0
 
 
-def _union_at_least(person, first, last, need, n) -> np.ndarray:
-    """bool[N]: people whose intervals [first, last] (non-negative integers; rows sorted by person,
-    then first) cover at least `need` distinct values."""
-    out = np.zeros(n, bool)
-    if len(person) == 0:
-        return out
-    p = person.astype(np.int64)
-    key = np.maximum.accumulate((p << 32) | last.astype(np.int64))
-    prev = np.empty_like(key)
-    prev[0] = -1
-    prev[1:] = key[:-1]
-    covered = np.where((prev >> 32) == p, prev & 0xFFFFFFFF, -1)  # max end of earlier runs
-    new = np.maximum(last - np.maximum(first.astype(np.int64) - 1, covered), 0)
-    starts = np.flatnonzero(np.concatenate(([True], person[1:] != person[:-1])))
-    total = np.add.reduceat(new, starts)
-    out[person[starts[total >= need]]] = True
-    return out
-
-
 # --- clause kinds -------------------------------------------------------------------------------
 def k_age(c, ctx) -> Outcome:
     birth = ctx.facts.person.birth
@@ -350,24 +331,9 @@ def k_insured_employment(c, ctx) -> Outcome:
     if c.sectors:
         org_ok = np.append(_isin(f.orgs.sector, [SECTORS[s] for s in c.sectors]), False)  # org -1: no
     first_month = last_month - c.months + 1 if c.continuous else None
-    sel = runs.ok & ctx.inside(runs.place) & (runs.first <= last_month)
-    if org_ok is not None:
-        sel &= org_ok[runs.org]
-    if c.continuous:
-        sel &= runs.last >= first_month
-        cover = sel & (runs.first <= first_month) & (runs.last >= last_month)
-        full = np.zeros(ctx.n, bool)
-        full[np.compress(cover, runs.person)] = True
-        part = np.flatnonzero(sel & ~cover)
-        if len(part):
-            full |= _union_at_least(runs.person[part], np.maximum(runs.first[part], first_month),
-                                    np.minimum(runs.last[part], last_month), c.months, ctx.n)
-    else:
-        idx = np.flatnonzero(sel)
-        full = _union_at_least(runs.person[idx], runs.first[idx], np.minimum(runs.last[idx], last_month),
-                               c.months, ctx.n)
-    status = f.base["insurance"].copy()
-    status[full] = PASS
+    status = kernels.insured_months(f.base["insurance"].copy(), runs.person, runs.org, runs.place, runs.ok, runs.first,
+                                    runs.last, ctx._inside_ext, org_ok if org_ok is not None else _NO_ORGS,
+                                    org_ok is not None, first_month if c.continuous else 0, last_month, c.months)
 
     def rows():
         t = f.insurance
@@ -381,30 +347,40 @@ def k_insured_employment(c, ctx) -> Outcome:
     return Outcome(status, rows, hint=_hint_where(status, 1))
 
 
+_NO_ORGS = np.zeros(1, bool)
+
+
 def k_current_post(c, ctx) -> Outcome:
-    e = ctx.facts.employment
+    f = ctx.facts
+    e = f.employment
     sure, maybe = ctx.current_spells()
-    hit, possible = sure, sure | maybe
-    if c.frontline:
-        hit = hit & (e.frontline == 1)
-        possible &= e.frontline != 0
-    if c.in_jurisdiction:
-        inside = ctx.inside(ctx.facts.emp_place)
-        hit = hit & inside
-        possible &= inside | (e.place < 0)
-    if c.occupations:
-        same = _isin(e.occupation, ctx.facts.codes("occupation", c.occupations))
-        hit = hit & same
-        possible &= same | (e.occupation < 0)
-    out = exists(ctx, "employment", hit, possible)
+    codes = f.codes("occupation", c.occupations) if c.occupations else []
+
+    def post(row_status):  # one compiled pass over the spells (kernels.current_post)
+        return kernels.current_post(f.base["employment"].copy(), f.pidx["employment"], sure, maybe, e.frontline,
+                                    bool(c.frontline), f.emp_place, ctx._inside_ext, bool(c.in_jurisdiction),
+                                    e.occupation, np.array(codes, dtype=e.occupation.dtype), bool(c.occupations),
+                                    row_status)
+
+    status = post(_NO_ROWS)
+
+    def rows():
+        row_status = np.zeros(len(e), I8)
+        post(row_status)
+        return {"employment": row_status > 0}
+
+    out = Outcome(status, rows, hint=_review_hint(ctx, "employment", status))
     if c.or_residence:
-        p = ctx.facts.person
+        p = f.person
         home = ctx.inside(p.residence)
         status = out.status.copy()
         status[(p.residence < 0) & (status == FAIL)] = NEEDS_REVIEW
         status[home] = PASS
         out = Outcome(status, out._rows, person=("residence",), hint=out._hint)
     return out
+
+
+_NO_ROWS = np.zeros(0, I8)
 
 
 def k_employer_sector(c, ctx) -> Outcome:

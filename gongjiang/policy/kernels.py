@@ -374,3 +374,74 @@ def combine_groups(addresses, n, out_slot, kind, soft, first, children, start, s
             if soft[g]:
                 for p in range(hi - lo):
                     out[p] = max(out[p], np.int8(NEEDS_REVIEW))  # 0 -> 1; 1 and 2 stay
+
+
+@njit(cache=True, nogil=True)
+def current_spells(start, end, verification, all_ok, on, sure, maybe):
+    """The employment spells running on the ordinal `on`, not rejected: `sure` where the start is
+    known (on or before `on`), `maybe` where it is unknown (0); an end of 0 is open. Bit
+    operations, not branches: which spells run is data, and mispredicted branches cost more."""
+    for r in range(start.shape[0]):
+        st, en = start[r], end[r]
+        running = ((en == 0) | (en >= on)) & (all_ok | (verification[r] != 2))
+        sure[r] = running & (st > 0) & (st <= on)
+        maybe[r] = running & (st == 0)
+
+
+@njit(cache=True, nogil=True)
+def current_post(status, person, sure, maybe, frontline, use_frontline, place, inside_ext, use_place,
+                 occupation, codes, use_codes, row_status):
+    """Raise status[person[r]] by the running spells r (`sure`, `maybe`: kernels.current_spells):
+    PASS for a spell surely running and known to be on the front line / in the jurisdiction / in
+    one of the occupations `codes` (each only if asked), NEEDS_REVIEW for one that may run and of
+    which none of these is known false. When `row_status` is as long as the spells, each spell's
+    value is written there too (the evidence rows of an explanation). Branch-free per spell:
+    hit <= possible, so their sum is the status."""
+    keep_rows = row_status.shape[0] == person.shape[0]
+    for r in range(person.shape[0]):
+        hit = np.int8(sure[r])
+        possible = hit | np.int8(maybe[r])
+        if use_frontline:
+            f = frontline[r]
+            hit &= np.int8(f == 1)
+            possible &= np.int8(f != 0)
+        if use_place:
+            w = place[r]
+            inside = np.int8(inside_ext[w])
+            hit &= inside
+            possible &= inside | np.int8(w < 0)
+        if use_codes:
+            o = occupation[r]
+            same = np.int8(0)
+            for c in codes:
+                same |= np.int8(o == c)
+            hit &= same
+            possible &= same | np.int8(o < 0)
+        v = np.int8(hit + possible)
+        if keep_rows:
+            row_status[r] = v
+        p = person[r]
+        status[p] = max(status[p], v)
+    return status
+
+
+@njit(cache=True, nogil=True)
+def insured_months(status, person, org, place, ok, first, last, inside_ext, org_ok, use_org, lo, hi, need):
+    """PASS for the people whose insurance runs (facts.InsuranceRuns: sorted by person, then first
+    month) not rejected, in the jurisdiction (`inside_ext` by place, -1 the last entry) and, with
+    `use_org`, at an organisation with `org_ok`, cover at least `need` distinct months of the
+    months lo..hi (numbers, inclusive); a month insured twice counts once."""
+    prev, covered, total = -1, 0, 0
+    for r in range(person.shape[0]):
+        p = person[r]
+        if p != prev:
+            prev, covered, total = p, lo - 1, 0
+        if not ok[r] or not inside_ext[place[r]] or (use_org and not org_ok[org[r]]):
+            continue
+        a, b = max(first[r], covered + 1), min(last[r], hi)
+        if b >= a:
+            total += b - a + 1
+            covered = b
+            if total >= need:
+                status[p] = PASS
+    return status
