@@ -881,6 +881,10 @@ def _by_people(kernel, args, n: int):
 def _eval_leaves(roots, ctx) -> dict[str, Outcome]:
     """Every leaf clause of the trees, each once."""
     leaves = [c for root in roots for c in walk(root) if c.kind not in GROUPS]
+    # the longest first (a tenure clause merges each person's spells in order: several times
+    # any other clause), so that the others fill the threads around it instead of one thread
+    # finishing it alone at the end
+    leaves.sort(key=lambda c: c.kind != "tenure")
 
     def leaf(c):
         return _soften(c, KINDS[c.kind](c, ctx))

@@ -67,7 +67,7 @@ def summarise(result, clause_ids):
     is the automatic status (manual clauses taken as attested); the masks mark the clauses that
     make a person fail / need review (the engine's `culprit_masks`)."""
     fail, review = result.culprit_masks(clause_ids)
-    return OUTCOME_OF_STATUS[result.automatic], fail, review
+    return np.take(OUTCOME_OF_STATUS, result.automatic), fail, review  # take: no intp copy of the index
 
 
 def explain_person(person, policy_file, on: dt.date):
