@@ -160,10 +160,12 @@ class Context:
             self._cache[key] = self.facts.within(path)
         return self._cache[key]
 
-    def all_pass(self) -> np.ndarray:
-        if "all_pass" not in self._cache:
-            self._cache["all_pass"] = np.full(self.n, PASS, I8)
-        return self._cache["all_pass"]
+    def filled(self, status: int) -> np.ndarray:
+        """int8[N] of one status (shared: never modify it)."""
+        key = ("filled", status)
+        if key not in self._cache:
+            self._cache[key] = np.full(self.n, status, I8)
+        return self._cache[key]
 
 
 # --- helpers turning row masks into person statuses ---------------------------------------------
@@ -957,17 +959,30 @@ def _eval_trees(root, rules, leaves, ctx):
         slot_of[clause.id] = len(slots) - 1
         return slot_of[clause.id]
 
-    def plan_automatic(clause):  # (slot, whether it differs from the clause's own status)
+    def plan_automatic(clause):
+        """(slot, whether it differs from the clause's own status, its one status for everybody
+        or None). A manual clause passes; a group with a child that passes for everybody needs
+        no pass over the people: any_of passes, none_of fails (needs review if soft), all_of
+        combines the other children only."""
         if clause.kind == "manual":
-            auto[clause.id] = ctx.all_pass()
-            return new_slot(auto[clause.id]), True
+            return constant(clause, PASS)
         if clause.kind in GROUPS:
             kids = [plan_automatic(ch) for ch in clause.clauses]
-            if any(changed for _, changed in kids):
-                auto[clause.id] = group(clause, [k for k, _ in kids])
-                return len(slots) - 1, True
+            if any(changed for _, changed, _ in kids):
+                if any(value == PASS for _, _, value in kids) and clause.kind != "all_of":
+                    fails = NEEDS_REVIEW if clause.on_fail == "needs_review" else FAIL
+                    return constant(clause, PASS if clause.kind == "any_of" else fails)
+                read = [k for k, _, value in kids if value != PASS]
+                if not read:  # all_of over children that all pass
+                    return constant(clause, PASS)
+                auto[clause.id] = group(clause, read)
+                return len(slots) - 1, True, None
         auto[clause.id] = status[clause.id]
-        return slot_of[clause.id], False
+        return slot_of[clause.id], False, None
+
+    def constant(clause, value):
+        auto[clause.id] = ctx.filled(value)
+        return new_slot(auto[clause.id]), True, value
 
     plan(root)
     for rule in rules:

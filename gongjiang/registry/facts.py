@@ -24,6 +24,7 @@ from django.db import connection
 
 from gongjiang.accounts.models import Organisation
 from gongjiang.core.vocab import JURISDICTION_KINDS, OrgKind
+from gongjiang.policy import kernels
 from gongjiang.policy.facts import EVENT_TABLES, SCHEMA, SECTORS, Facts, RefLabels, Table
 
 from .models import (
@@ -176,6 +177,11 @@ def _fetch_packed(sql, params, ncols, small, wide=False, text=False) -> tuple[np
             # the field's bits, sign-extended: shift it to the top, then arithmetic shift down
             out[:, i] = (word << (64 - bits - shift)) >> (64 - bits)
     return out, texts
+
+
+def _expand(values, counts, total: int, dtype) -> np.ndarray:
+    """np.repeat(values, counts) as `dtype` (a period's values on each of its months)."""
+    return kernels.repeat_each(np.ascontiguousarray(values, dtype=dtype), counts, np.empty(total, dtype))
 
 
 def small_columns(columns) -> set[int]:
@@ -392,14 +398,16 @@ class FactsBuilder:
             if name != "insurance":
                 tables[name].columns["person"] = self.person_index(tables[name].columns["person"])
         if periods is not None:
-            tables["insurance"].columns["person"] = self.person_index(periods["person"])[periods["rep"]]
+            tables["insurance"].columns["person"] = _expand(self.person_index(periods["person"]), periods["counts"],
+                                                            periods["total"], np.int32)
         tables["orgs"], tables["org_records"], tables["org_attributes"] = self.orgs()
         tables["attestations"] = Table.empty("attestations")
         # Employment and insurance point at orgs by registry pk until here; remap to indices.
         if "employment" in tables:
             tables["employment"].columns["org"] = self.org_index(tables["employment"].columns["org"])
         if periods is not None:
-            tables["insurance"].columns["org"] = self.org_index(periods["org"])[periods["rep"]]
+            tables["insurance"].columns["org"] = _expand(self.org_index(periods["org"]), periods["counts"],
+                                                         periods["total"], np.int32)
             del self.insurance_periods
         for name, table in tables.items():
             _fill_missing(name, table)
@@ -506,16 +514,16 @@ class FactsBuilder:
             first, last = np.maximum(first, lo), np.minimum(last, hi)
         counts = np.maximum(last - first + 1, 0)
         total = int(counts.sum())
-        rep = np.repeat(np.arange(len(a)), counts)
-        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
         with self._lock:
             self.employer_pks |= set(np.unique(a[:, 4][a[:, 4] >= 0]).tolist())
         # person and org stay per period (pks) until build() maps them to indices, then expands
-        # them by `rep`: mapping the periods is a tenth of the work of mapping the months.
-        self.insurance_periods = {"rep": rep, "person": a[:, 3], "org": a[:, 4]}
+        # them: mapping the periods is a tenth of the work of mapping the months.
+        self.insurance_periods = {"counts": counts, "total": total, "person": a[:, 3], "org": a[:, 4]}
         return Table("insurance", {
-            "source": a[rep, 1].astype(np.int8), "verification": a[rep, 2].astype(np.int8), "ref": a[rep, 0],
-            "place": self.place_index(a[:, 5])[rep], "month": (first[rep] + offsets).astype(np.int32),
+            "source": _expand(a[:, 1], counts, total, np.int8), "verification": _expand(a[:, 2], counts, total, np.int8),
+            "ref": _expand(a[:, 0], counts, total, np.int64),
+            "place": _expand(self.place_index(a[:, 5]), counts, total, np.int32),
+            "month": kernels.count_up(first.astype(np.int32), counts, np.empty(total, np.int32)),
         })
 
     def orgs(self):

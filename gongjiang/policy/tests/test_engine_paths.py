@@ -130,3 +130,47 @@ def test_culprit_masks_over_several_blocks_and_threads_are_each_persons_own(monk
     r = evaluate(HUIYANG, Facts.from_records([people[k] for k in order], employers=EMPLOYERS), on=on)
     fail, review = r.culprit_masks(ids)
     assert [(int(f), int(v)) for f, v in zip(fail, review)] == [alone[k] for k in order]
+
+
+def test_automatic_view_shortcuts_give_the_plain_combination_of_the_tree():
+    """人工核验条款按通过计算的“自动结论”：含人工条款的任一/全部/均不组合用常量或只读其余子条款计算，
+    与逐层按定义组合（none_of、软性表述、嵌套）的结果一致；各条款自身状态亦一致。"""
+    import random
+
+    from gongjiang.policy.engine import GROUPS, _combine, _effective
+    from gongjiang.policy.tests.test_clause_kinds import policy
+
+    rng = random.Random(13)
+    people = [{"birth": f"{rng.randint(1955, 2005)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"}
+              if rng.random() < 0.85 else {} for _ in range(60)]
+    facts = Facts.from_records(people)
+    for trial in range(40):
+        counter = iter(range(10**6))
+
+        def clause(depth, indent):
+            cid = f"c{next(counter)}"
+            soft = ", on_fail: needs_review" if rng.random() < 0.25 else ""
+            pad = " " * indent
+            if depth < 3 and rng.random() < 0.45:
+                kind = rng.choice(["all_of", "any_of", "none_of"])
+                kids = "".join(clause(depth + 1, indent + 4) for _ in range(rng.randint(1, 4)))
+                return f"{pad}- id: {cid}\n{pad}  kind: {kind}\n{pad}  article: 第四条{soft.replace(', ', chr(10) + pad + '  ')}\n" \
+                       f"{pad}  clauses:\n{kids}"
+            if rng.random() < 0.4:
+                return f"{pad}- {{id: {cid}, kind: manual, article: 第四条, text: 人工核验{soft}}}\n"
+            return f"{pad}- {{id: {cid}, kind: age, article: 第四条, max: {{value: {rng.randint(20, 70)}, word: 以下}}{soft}}}\n"
+
+        pol = policy("".join(clause(1, 8) for _ in range(rng.randint(1, 5))))
+        r = evaluate(pol, facts, on=dt.date(2025, 1, 1))
+
+        def reference(c, automatic):
+            if c.kind == "manual" and automatic:
+                return np.full(facts.n, PASS, np.int8)
+            if c.kind not in GROUPS:
+                return r.status[c.id]
+            return _effective(c, _combine(c.kind, [reference(ch, automatic) for ch in c.clauses]))
+
+        for c in walk(r.root):
+            assert r.status[c.id].tolist() == reference(c, False).tolist(), (trial, c.id)
+            assert r.automatic_status[c.id].tolist() == reference(c, True).tolist(), (trial, c.id)
+        assert r.automatic.tolist() == _effective(r.root, reference(r.root, True)).tolist()

@@ -92,3 +92,29 @@ def test_sorted_index_equals_searchsorted_dense_sparse_and_out_of_range():
         keys = np.concatenate([refs, rng.integers(-5, 3100, 500), [-1, 0, 10**9 + 5]]).astype(np.int64)
         assert np.array_equal(SortedIndex(refs)(keys), np.searchsorted(refs, keys))
     assert SortedIndex(dense).table is not None and SortedIndex(sparse).table is None
+
+
+def test_insurance_periods_expand_into_their_months_inside_the_window(jurisdictions, make_org):
+    """社保缴费期间按月展开（仅取筛查窗口内的月份）：每个月一行，人员、单位、参保地、期间编号与原期间一致。"""
+    huiyang, huicheng = jurisdictions["惠阳区"], jurisdictions["惠城区"]
+    firm, shop = make_org("惠阳甲厂", parent=huiyang), make_org("惠城乙店", parent=huicheng)
+    a = register_person(name="甲", id_number=make_resident_id("441303", dt.date(1980, 1, 1), 1, female=False),
+                        jurisdiction=huiyang)
+    b = register_person(name="乙", id_number=make_resident_id("441302", dt.date(1985, 1, 1), 2, female=True),
+                        jurisdiction=huicheng)
+    periods = [(a, firm, huiyang, "2023-10", "2024-03"), (a, None, huicheng, "2024-05", "2024-05"),
+               (b, shop, huicheng, "2019-01", "2023-06"), (b, shop, huicheng, "2024-11", "2025-04"),
+               (a, shop, huicheng, "2024-02", "2024-03")]
+    rows = set()
+    lo, hi = month_number("2024-01"), month_number("2024-12")
+    for person, org, place, first, last in periods:
+        s = SocialInsurancePeriod.objects.create(person=person, employer=org, jurisdiction=place,
+                                                 first_month=dt.date.fromisoformat(first + "-01"),
+                                                 last_month=dt.date.fromisoformat(last + "-01"))
+        for m in range(max(month_number(first), lo), min(month_number(last), hi) + 1):
+            rows.add((person.pk, org.name if org else None, place.name, s.pk, m))
+    f = build_facts(Person.objects.all(), insurance_months=(lo, hi))
+    t = f.insurance
+    got = {(int(f.person.ref[t.person[r]]), f.org_names[t.org[r]] if t.org[r] >= 0 else None,
+            f.place_paths[t.place[r]].rsplit("/", 1)[-1], int(t.ref[r]), int(t.month[r])) for r in range(len(t))}
+    assert len(t) == len(rows) == 3 + 1 + 2 + 2 and got == rows
