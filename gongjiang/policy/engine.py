@@ -776,9 +776,9 @@ class BatchResult:
     ctx: Context
     status: dict[str, np.ndarray]  # clause id -> int8[N] (its own status)
     outcomes: dict[str, Outcome]
-    overall: np.ndarray  # int8[N]
+    overall: np.ndarray | None  # int8[N] (None: evaluated with only_automatic)
     automatic: np.ndarray  # int8[N]: the same with every manual clause taken as passed
-    priority: np.ndarray  # int8[N, k]: status of each priority rule (2 = has the priority)
+    priority: np.ndarray | None  # int8[N, k]: status of each priority rule (2 = has the priority)
     clauses: dict[str, object]
     tree: str = "eligibility"
     automatic_status: dict[str, np.ndarray] | None = None  # clause id -> own status, manual passed
@@ -880,9 +880,9 @@ def _by_people(kernel, args, n: int):
     list(_pool(parts).map(lambda k: kernel(*args, bounds[k], bounds[k + 1]), range(parts)))
 
 
-def _eval_leaves(roots, ctx) -> dict[str, Outcome]:
-    """Every leaf clause of the trees, each once."""
-    leaves = [c for root in roots for c in walk(root) if c.kind not in GROUPS]
+def _eval_leaves(roots, ctx, *, manual: bool = True) -> dict[str, Outcome]:
+    """Every leaf clause of the trees, each once (without the manual clauses unless `manual`)."""
+    leaves = [c for root in roots for c in walk(root) if c.kind not in GROUPS and (manual or c.kind != "manual")]
     # the longest first (a tenure clause merges each person's spells in order: several times
     # any other clause), so that the others fill the threads around it instead of one thread
     # finishing it alone at the end
@@ -924,12 +924,13 @@ def _soften(clause, out: Outcome) -> Outcome:
 GROUP_KINDS = {"all_of": kernels.ALL_OF, "any_of": kernels.ANY_OF, "none_of": kernels.NONE_OF}
 
 
-def _eval_trees(root, rules, leaves, ctx):
+def _eval_trees(root, rules, leaves, ctx, *, own: bool = True):
     """(status, outcomes, auto): the own status and Outcome of every clause of the tree `root` and
     of the priority rules' trees from the evaluated leaves, and the own statuses of `root`'s tree
     with every manual clause taken as passed (`auto`: the groups without a manual clause below
-    them keep their array). The groups are combined by one compiled program over blocks of people
-    (kernels.combine_groups), split between threads for a large batch."""
+    them keep their array). Without `own`, only `auto` is wanted: the clauses with a manual
+    clause at or below them get no own status. The groups are combined by one compiled program
+    over blocks of people (kernels.combine_groups), split between threads for a large batch."""
     status: dict[str, np.ndarray] = {}
     outcomes: dict[str, Outcome] = {}
     auto: dict[str, np.ndarray] = {}
@@ -947,15 +948,19 @@ def _eval_trees(root, rules, leaves, ctx):
         return own
 
     def plan(clause):
+        if not own and any(c.kind == "manual" for c in walk(clause)):
+            for ch in getattr(clause, "clauses", []):
+                plan(ch)
+            return None
         if clause.kind in GROUPS:
-            own = group(clause, [plan(ch) for ch in clause.clauses])
-            outcomes[clause.id] = Outcome(own, hint=_soft_group_hint(clause, status) if clause.on_fail == "needs_review"
-                                          else None)
+            own_status = group(clause, [plan(ch) for ch in clause.clauses])
+            outcomes[clause.id] = Outcome(own_status, hint=_soft_group_hint(clause, status)
+                                          if clause.on_fail == "needs_review" else None)
         else:
             outcomes[clause.id] = leaves[clause.id]
-            own = leaves[clause.id].status
-            new_slot(own)
-        status[clause.id] = own
+            own_status = leaves[clause.id].status
+            new_slot(own_status)
+        status[clause.id] = own_status
         slot_of[clause.id] = len(slots) - 1
         return slot_of[clause.id]
 
@@ -1007,26 +1012,32 @@ def _soft_group_hint(clause, status):
 
 
 def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | None = None,
-             tree: str = "eligibility") -> BatchResult:
+             tree: str = "eligibility", only_automatic: bool = False) -> BatchResult:
     """Evaluate a policy's honour (default: its first) for every person of `facts` on `on`.
     `tree` is "eligibility" or "renewal" (the renewal criteria, e.g. 环翠 第八条). The edition of the
-    policy in force on `on` applies; a tier (honour) that edition lacks raises KeyError."""
+    policy in force on `on` applies; a tier (honour) that edition lacks raises KeyError.
+
+    `only_automatic`: only what a screening run stores, the automatic outcome and the statuses
+    it is made of (`automatic`, `automatic_status`, hence `culprit_masks`); no priority rules,
+    manual clauses or own statuses of the groups above a manual clause (`overall` and `priority`
+    are None, `status` and `outcomes` lack those clauses)."""
     policy = policy.edition_on(on)
     h = policy.honour(honour)
     root = h.eligibility if tree == "eligibility" else h.renewal.criteria if h.renewal else None
     if root is None:
         raise ValueError(f"{policy.code}/{h.code} has no {tree} criteria")
     ctx = Context(policy, facts, on, h)
-    rules = [rule.clause for rule in h.priority] if tree == "eligibility" else []
-    leaves = _eval_leaves([root, *rules], ctx)
-    status, outcomes, auto = _eval_trees(root, rules, leaves, ctx)
+    rules = [rule.clause for rule in h.priority] if tree == "eligibility" and not only_automatic else []
+    leaves = _eval_leaves([root, *rules], ctx, manual=not only_automatic)
+    status, outcomes, auto = _eval_trees(root, rules, leaves, ctx, own=not only_automatic)
+    automatic = _effective(root, auto[root.id]).astype(I8, copy=False)
+    clauses = {c.id: c for c in walk(root)}
+    if only_automatic:
+        return BatchResult(policy, h, facts, on, ctx, status, outcomes, None, automatic, None, clauses, tree, auto)
     overall = _effective(root, status[root.id])
-    automatic = _effective(root, auto[root.id])
     prio = [_effective(rule, status[rule.id]) for rule in rules]
     priority = np.vstack(prio).T if prio else np.zeros((facts.n, 0), I8)
-    clauses = {c.id: c for c in walk(root)}
-    if tree == "eligibility":
-        for rule in h.priority:
-            clauses.update({c.id: c for c in walk(rule.clause)})
-    return BatchResult(policy, h, facts, on, ctx, status, outcomes, overall.astype(I8, copy=False),
-                       automatic.astype(I8, copy=False), priority, clauses, tree, auto)
+    for rule in h.priority if tree == "eligibility" else ():
+        clauses.update({c.id: c for c in walk(rule.clause)})
+    return BatchResult(policy, h, facts, on, ctx, status, outcomes, overall.astype(I8, copy=False), automatic,
+                       priority, clauses, tree, auto)

@@ -174,3 +174,6 @@ def test_automatic_view_shortcuts_give_the_plain_combination_of_the_tree():
             assert r.status[c.id].tolist() == reference(c, False).tolist(), (trial, c.id)
             assert r.automatic_status[c.id].tolist() == reference(c, True).tolist(), (trial, c.id)
         assert r.automatic.tolist() == _effective(r.root, reference(r.root, True)).tolist()
+        lean = evaluate(pol, facts, on=dt.date(2025, 1, 1), only_automatic=True)
+        assert {k: v.tolist() for k, v in lean.automatic_status.items()} == \
+            {c.id: reference(c, True).tolist() for c in walk(r.root)}, trial

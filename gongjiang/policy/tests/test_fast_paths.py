@@ -240,3 +240,20 @@ def test_clauses_on_several_threads_give_what_one_thread_gives(monkeypatch):
     one, three = run(1), run(3)
     assert one == three
     assert any(any(m) for _, _, masks in one for m in masks)  # some culprit bits were set
+
+
+def test_only_the_automatic_outcome_gives_what_the_full_evaluation_gives():
+    """筛查只需自动结论（人工条款按通过）及其不符合/待审核条款位：只算这些（不算优先条件、人工条款及其上级组合的自身状态）
+    与完整评估的结果一致，每个案例文件都如此。"""
+    from gongjiang.policy.schema import walk
+
+    for name, pol, people, facts, on, honour, tree in _case_batches():
+        f = facts(people)
+        full = evaluate(pol, f, on=on, honour=honour, tree=tree)
+        lean = evaluate(pol, f, on=on, honour=honour, tree=tree, only_automatic=True)
+        assert lean.overall is None and lean.priority is None
+        assert lean.automatic.tolist() == full.automatic.tolist(), name
+        assert {k: v.tolist() for k, v in lean.automatic_status.items()} == \
+            {k: v.tolist() for k, v in full.automatic_status.items()}, name
+        ids = [c.id for c in walk(full.root) if c.id != full.root.id][:63]
+        assert [m.tolist() for m in lean.culprit_masks(ids)] == [m.tolist() for m in full.culprit_masks(ids)], name
