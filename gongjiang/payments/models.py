@@ -244,11 +244,19 @@ SETTLING = [LineStatus.QUEUED, LineStatus.PAID, LineStatus.REFUSED]
 
 
 class PaymentLine(models.Model):
-    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
+    """One instalment in a run. Its run, entitlement and re-queued-from line are real references
+    without a foreign-key constraint on PostgreSQL (migration 0005): there a statement trigger
+    checks each INSERT's lines at once (a run stores 100,000; per-row foreign-key checks cost more
+    than storing them), a row trigger an UPDATE that changes one, and triggers refuse deleting or
+    renumbering entitlements, runs and lines (a ledger keeps its rows). On SQLite the foreign keys
+    stay. Either way a missing parent is an IntegrityError."""
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
     # indexed by payments_line_paid_once, which leads with it and holds every line
-    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                                    db_constraint=False)
     # The entitlement's person, copied for the ledger's name search; the entitlement's own foreign
-    # key guards it, so no second constraint check or index per line (a run stores 100,000 lines).
+    # key guards it, so no third reference check or index per line (a run stores 100,000 lines).
     person = models.ForeignKey("registry.Person", on_delete=models.DO_NOTHING, related_name="+",
                                db_constraint=False, db_index=False)
     instalment = models.PositiveSmallIntegerField("期次")
@@ -259,7 +267,7 @@ class PaymentLine(models.Model):
     # unique as a constraint, not unique=True: no second (LIKE) index per line on PostgreSQL
     reference = models.CharField("业务参考号", max_length=24)
     requeued_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="requeued_as", db_index=False)
+                                      related_name="requeued_as", db_index=False, db_constraint=False)
     result_at = models.DateTimeField("回盘时间", null=True, blank=True)
 
     class Meta:
