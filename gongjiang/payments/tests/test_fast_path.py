@@ -115,3 +115,26 @@ def test_fast_bank_csv_equals_csv_writer(pay_world):
     assert '"张,三"' in fast and '"李""四"""' in fast and '"王\n五"' in fast and '"工行,""惠阳""支行"' in fast
     _, data = services.export_bank_file(run, fmt="csv", actor=w["hy"]["finance"])
     assert data == fast.encode("utf-8") and data.startswith("\ufeff".encode())
+
+
+def test_bank_csv_queued_line_without_account_refused_run_unchanged(pay_world):
+    """惠阳 第二十一条: a queued line whose payee account is gone (removed after the run was
+    computed) stops the export with the reason; the COPY is read to its end, so the connection is
+    usable and the batch still approved."""
+    from gongjiang.core.errors import DomainError
+    from gongjiang.payments.models import PayeeAccount
+
+    w = pay_world
+    people = [make_person(w["j"]["惠阳区"], name, actor=w["hy"]["finance"]) for name in ("张工", "李工", "王工")]
+    for p in people:
+        entitle(p, w["policies"]["huiyang-chief-technician"], "chief-technician", start=dt.date(2026, 3, 1),
+                actor=w["hy"]["bureau"])
+    run = services.compute_run(organisation=w["hy"]["org"], period_kind="year", year=2026, actor=w["hy"]["finance"])
+    services.prepare_run(run, actor=w["hy"]["finance"], budget_note="测试")
+    services.approve_run(run, actor=w["hy"]["finance2"])
+    PayeeAccount.objects.filter(person=people[1]).delete()
+    with pytest.raises(DomainError) as refused:
+        services.export_bank_file(run, fmt="csv", actor=w["hy"]["finance"])
+    assert refused.value.message == "有收款人未登记收款账户，请先登记后再导出"
+    run.refresh_from_db()
+    assert run.status == PaymentRun.Status.APPROVED and run.lines.filter(status=LineStatus.QUEUED).count() == 3
