@@ -255,8 +255,8 @@ class PaymentLine(models.Model):
     # indexed by payments_line_paid_once, which leads with it and holds every line
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines", db_index=False,
                                     db_constraint=False)
-    # The entitlement's person, copied for the ledger's name search; the entitlement's own foreign
-    # key guards it, so no third reference check or index per line (a run stores 100,000 lines).
+    # The entitlement's person, copied for the ledger's name search; the entitlement's reference
+    # check guards it, so no check or index of its own per line (a run stores 100,000 lines).
     person = models.ForeignKey("registry.Person", on_delete=models.DO_NOTHING, related_name="+",
                                db_constraint=False, db_index=False)
     instalment = models.PositiveSmallIntegerField("期次")
