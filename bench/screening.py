@@ -200,9 +200,10 @@ def run_backend(backend: str, people: int, policy_code: str, chunk: int, reuse: 
 
     out["warm_heap"] = warm_heap(max(512 << 20, 96 * facts.n * 8))  # ~45 bytes a person a pass
 
+    ids = screening.tree_clause_ids(policy_file.edition_on(REFERENCE).honour(None).eligibility)
+
     def one_pass():  # as a screening shard does (registry.screening.run_shard)
-        result = evaluate(policy_file, facts, on=REFERENCE, only_automatic=True)
-        ids = screening.clause_ids_of(result)
+        result = evaluate(policy_file, facts, on=REFERENCE, only_automatic=True, culprits=ids)
         outcome, fail, review = screening.summarise(result, ids)
         return outcome, fail
 

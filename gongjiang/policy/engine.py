@@ -782,6 +782,7 @@ class BatchResult:
     clauses: dict[str, object]
     tree: str = "eligibility"
     automatic_status: dict[str, np.ndarray] | None = None  # clause id -> own status, manual passed
+    masks: tuple | None = None  # (clause ids, fail, review): culprit masks computed with the groups
 
     @property
     def in_force(self) -> bool:
@@ -804,33 +805,39 @@ class BatchResult:
         review. Going down from the root over people with that outcome: a child of all_of/any_of
         is a cause when its effective status equals the outcome; a child of none_of when it holds
         (pass where the outcome is fail, needs_review where it is needs_review), and below it the
-        causes are the clauses that pass."""
-        if len(clause_ids) > 63:
-            raise ValueError("at most 63 clause ids fit a mask")
-        position = {cid: b for b, cid in enumerate(clause_ids)}
-        statuses, depth, under_none_of, target_pass, soft, bit = [], [], [], [], [], []
-
-        def flatten(clause, d, parent, parent_by_pass):  # preorder
-            statuses.append(self.automatic_status[clause.id])
-            depth.append(d)
-            under_none_of.append(parent is not None and parent.kind == "none_of")
-            target_pass.append(parent_by_pass)  # the parent is judged against PASS, not the outcome
-            soft.append(clause.on_fail == "needs_review")
-            bit.append(position.get(clause.id, -1))
-            by_pass = parent_by_pass or (parent is not None and parent.kind == "none_of")
-            for ch in getattr(clause, "clauses", []):
-                flatten(ch, d + 1, clause, by_pass)
-
-        flatten(self.root, 0, None, False)
-        n = self.facts.n
-        top = statuses[0]
-        fail, review = np.empty(n, np.int64), np.empty(n, np.int64)
-        pointers, kept = kernels.addresses(statuses)
-        args = (pointers, np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass),
-                np.array(soft), np.array(bit, np.int64), top, fail, review)
-        _by_people(kernels.culprits, args, n)
+        causes are the clauses that pass. Computed with the groups when `evaluate` was given the
+        same `culprits`."""
+        if self.masks is not None and self.masks[0] == list(clause_ids):
+            return self.masks[1], self.masks[2]
+        args, kept = _culprit_args(self.root, self.automatic_status, clause_ids, self.facts.n)
+        _by_people(kernels.culprits, args, self.facts.n)
         del kept  # the status arrays the kernels read by address: alive until they are done
-        return fail, review
+        return args[-2], args[-1]
+
+
+def _culprit_args(root, automatic_status, clause_ids, n: int):
+    """(arguments of kernels.culprits but the range, the arrays they point at): the tree in
+    preorder with each node's automatic status, and the fail / review masks to fill."""
+    if len(clause_ids) > 63:
+        raise ValueError("at most 63 clause ids fit a mask")
+    position = {cid: b for b, cid in enumerate(clause_ids)}
+    statuses, depth, under_none_of, target_pass, soft, bit = [], [], [], [], [], []
+
+    def flatten(clause, d, parent, parent_by_pass):  # preorder
+        statuses.append(automatic_status[clause.id])
+        depth.append(d)
+        under_none_of.append(parent is not None and parent.kind == "none_of")
+        target_pass.append(parent_by_pass)  # the parent is judged against PASS, not the outcome
+        soft.append(clause.on_fail == "needs_review")
+        bit.append(position.get(clause.id, -1))
+        by_pass = parent_by_pass or (parent is not None and parent.kind == "none_of")
+        for ch in getattr(clause, "clauses", []):
+            flatten(ch, d + 1, clause, by_pass)
+
+    flatten(root, 0, None, False)
+    pointers, kept = kernels.addresses(statuses)
+    return (pointers, np.array(depth, np.int64), np.array(under_none_of), np.array(target_pass), np.array(soft),
+            np.array(bit, np.int64), statuses[0], np.empty(n, np.int64), np.empty(n, np.int64)), kept
 
 
 def _effective(clause, status):
@@ -924,13 +931,15 @@ def _soften(clause, out: Outcome) -> Outcome:
 GROUP_KINDS = {"all_of": kernels.ALL_OF, "any_of": kernels.ANY_OF, "none_of": kernels.NONE_OF}
 
 
-def _eval_trees(root, rules, leaves, ctx, *, own: bool = True):
+def _eval_trees(root, rules, leaves, ctx, *, own: bool = True, culprits=None):
     """(status, outcomes, auto): the own status and Outcome of every clause of the tree `root` and
     of the priority rules' trees from the evaluated leaves, and the own statuses of `root`'s tree
     with every manual clause taken as passed (`auto`: the groups without a manual clause below
     them keep their array). Without `own`, only `auto` is wanted: the clauses with a manual
     clause at or below them get no own status. The groups are combined by one compiled program
-    over blocks of people (kernels.combine_groups), split between threads for a large batch."""
+    over blocks of people (kernels.combine_groups), split between threads for a large batch. With
+    `culprits` (clause ids), each block's culprit masks are computed right after its groups,
+    while its statuses are in the cache (kernels.groups_then_culprits): returned as a fourth item."""
     status: dict[str, np.ndarray] = {}
     outcomes: dict[str, Outcome] = {}
     auto: dict[str, np.ndarray] = {}
@@ -993,6 +1002,8 @@ def _eval_trees(root, rules, leaves, ctx, *, own: bool = True):
     for rule in rules:
         plan(rule)
     plan_automatic(root)
+    masks = None
+    blame, blamed = _culprit_args(root, auto, culprits, ctx.n) if culprits is not None else ((), [])
     if program:
         pointers, kept = kernels.addresses(slots)
         first = np.cumsum([0] + [len(kids) for _, _, kids in program])
@@ -1000,9 +1011,14 @@ def _eval_trees(root, rules, leaves, ctx, *, own: bool = True):
                 np.array([GROUP_KINDS[g.kind] for _, g, _ in program], np.int64),
                 np.array([g.on_fail == "needs_review" for _, g, _ in program]), first.astype(np.int64),
                 np.array([k for _, _, kids in program for k in kids], np.int64))
-        _by_people(kernels.combine_groups, args, ctx.n)
+        _by_people(kernels.groups_then_culprits if blame else kernels.combine_groups, args + blame, ctx.n)
         del kept  # the arrays the kernels read and write by address: alive until they are done
-    return status, outcomes, auto
+    elif blame:
+        _by_people(kernels.culprits, blame, ctx.n)
+    if blame:
+        masks = (list(culprits), blame[-2], blame[-1])
+    del blamed
+    return status, outcomes, auto, masks
 
 
 def _soft_group_hint(clause, status):
@@ -1012,7 +1028,8 @@ def _soft_group_hint(clause, status):
 
 
 def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | None = None,
-             tree: str = "eligibility", only_automatic: bool = False) -> BatchResult:
+             tree: str = "eligibility", only_automatic: bool = False, culprits: list[str] | None = None
+             ) -> BatchResult:
     """Evaluate a policy's honour (default: its first) for every person of `facts` on `on`.
     `tree` is "eligibility" or "renewal" (the renewal criteria, e.g. 环翠 第八条). The edition of the
     policy in force on `on` applies; a tier (honour) that edition lacks raises KeyError.
@@ -1020,7 +1037,8 @@ def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | Non
     `only_automatic`: only what a screening run stores, the automatic outcome and the statuses
     it is made of (`automatic`, `automatic_status`, hence `culprit_masks`); no priority rules,
     manual clauses or own statuses of the groups above a manual clause (`overall` and `priority`
-    are None, `status` and `outcomes` lack those clauses)."""
+    are None, `status` and `outcomes` lack those clauses). `culprits`: the clause ids whose
+    culprit masks to compute with the groups (BatchResult.culprit_masks then returns them)."""
     policy = policy.edition_on(on)
     h = policy.honour(honour)
     root = h.eligibility if tree == "eligibility" else h.renewal.criteria if h.renewal else None
@@ -1029,15 +1047,16 @@ def evaluate(policy: PolicyFile, facts: Facts, *, on: dt.date, honour: str | Non
     ctx = Context(policy, facts, on, h)
     rules = [rule.clause for rule in h.priority] if tree == "eligibility" and not only_automatic else []
     leaves = _eval_leaves([root, *rules], ctx, manual=not only_automatic)
-    status, outcomes, auto = _eval_trees(root, rules, leaves, ctx, own=not only_automatic)
+    status, outcomes, auto, masks = _eval_trees(root, rules, leaves, ctx, own=not only_automatic, culprits=culprits)
     automatic = _effective(root, auto[root.id]).astype(I8, copy=False)
     clauses = {c.id: c for c in walk(root)}
     if only_automatic:
-        return BatchResult(policy, h, facts, on, ctx, status, outcomes, None, automatic, None, clauses, tree, auto)
+        return BatchResult(policy, h, facts, on, ctx, status, outcomes, None, automatic, None, clauses, tree, auto,
+                           masks)
     overall = _effective(root, status[root.id])
     prio = [_effective(rule, status[rule.id]) for rule in rules]
     priority = np.vstack(prio).T if prio else np.zeros((facts.n, 0), I8)
     for rule in h.priority if tree == "eligibility" else ():
         clauses.update({c.id: c for c in walk(rule.clause)})
     return BatchResult(policy, h, facts, on, ctx, status, outcomes, overall.astype(I8, copy=False), automatic,
-                       priority, clauses, tree, auto)
+                       priority, clauses, tree, auto, masks)

@@ -471,3 +471,14 @@ def count_up(first, counts, out):
             out[j] = v + k
             j += 1
     return out
+
+
+@njit(cache=True, nogil=True)
+def groups_then_culprits(addresses, n, out_slot, kind, soft, first, children,
+                         statuses, depth, under_none_of, target_pass, soft_nodes, bit, top, fail, review, start, stop):
+    """combine_groups, then culprits, block by block: a block's culprit masks read the statuses
+    its groups have just read and written, from the cache instead of memory."""
+    for lo in range(start, stop, BLOCK):
+        hi = min(lo + BLOCK, stop)
+        combine_groups(addresses, n, out_slot, kind, soft, first, children, lo, hi)
+        culprits(statuses, depth, under_none_of, target_pass, soft_nodes, bit, top, fail, review, lo, hi)

@@ -53,7 +53,11 @@ def insurance_window(policy_file, on: dt.date, honour=None):
 
 def clause_ids_of(result) -> list[str]:
     """Clause ids stored per person (all but the root), in the policy's order."""
-    return [c.id for c in walk(result.root) if c.id != result.root.id][:MAX_CLAUSES]
+    return tree_clause_ids(result.root)
+
+
+def tree_clause_ids(root) -> list[str]:
+    return [c.id for c in walk(root) if c.id != root.id][:MAX_CLAUSES]
 
 
 def evaluate_people(policy_file, people, on: dt.date, *, labels="ids", pk_range=None, pks=None):
@@ -224,8 +228,10 @@ def run_shard(shard_id: int, *, worker: str = "", chunk: int | None = None) -> S
             if ScreeningRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
                 return _finish(shard_id, attempt, ScreeningRun.Status.CANCELLED)
             hi = int(part[-1])
-            result = evaluate(policy_file, facts, on=run.reference_date, only_automatic=True)  # what is stored
-            clause_ids = run.clause_ids or clause_ids_of(result)
+            # what is stored: the automatic outcome and its culprit masks, computed with the groups
+            clause_ids = run.clause_ids or tree_clause_ids(policy_file.edition_on(run.reference_date).honour(None)
+                                                           .eligibility)
+            result = evaluate(policy_file, facts, on=run.reference_date, only_automatic=True, culprits=clause_ids)
             outcome, fail, review = summarise(result, clause_ids)
             counts = [int(c) for c in np.bincount(outcome, minlength=3)[:3]]
             with transaction.atomic():

@@ -130,6 +130,9 @@ def test_culprit_masks_over_several_blocks_and_threads_are_each_persons_own(monk
     r = evaluate(HUIYANG, Facts.from_records([people[k] for k in order], employers=EMPLOYERS), on=on)
     fail, review = r.culprit_masks(ids)
     assert [(int(f), int(v)) for f, v in zip(fail, review)] == [alone[k] for k in order]
+    fused = evaluate(HUIYANG, Facts.from_records([people[k] for k in order], employers=EMPLOYERS), on=on,
+                     only_automatic=True, culprits=ids)  # groups and masks block by block
+    assert [(int(f), int(v)) for f, v in zip(*fused.masks[1:])] == [alone[k] for k in order]
 
 
 def test_automatic_view_shortcuts_give_the_plain_combination_of_the_tree():

@@ -257,3 +257,7 @@ def test_only_the_automatic_outcome_gives_what_the_full_evaluation_gives():
             {k: v.tolist() for k, v in full.automatic_status.items()}, name
         ids = [c.id for c in walk(full.root) if c.id != full.root.id][:63]
         assert [m.tolist() for m in lean.culprit_masks(ids)] == [m.tolist() for m in full.culprit_masks(ids)], name
+        # the masks computed block by block right after the groups (as a screening shard asks)
+        fused = evaluate(pol, f, on=on, honour=honour, tree=tree, only_automatic=True, culprits=ids)
+        assert fused.masks is not None and fused.automatic.tolist() == full.automatic.tolist(), name
+        assert [m.tolist() for m in fused.culprit_masks(ids)] == [m.tolist() for m in full.culprit_masks(ids)], name
