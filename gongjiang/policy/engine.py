@@ -230,13 +230,9 @@ def at_least(ctx, table, hit, maybe, k) -> Outcome:
     """pass with k qualifying rows; needs_review when k are possible or the list is incomplete."""
     if k == 1:
         status = _scatter(ctx, table, hit, maybe)
-    else:  # counted over the people who have rows at all, not over N
-        sure = _people(ctx, table, hit)
-        possible = sure if maybe is None else np.concatenate((sure, _people(ctx, table, maybe)))
-        status = ctx.facts.base[table].copy()
-        for people, value in ((possible, NEEDS_REVIEW), (sure, PASS)):
-            who, count = np.unique(people, return_counts=True)
-            status[who[count >= k]] = value
+    else:  # one compiled pass over the rows, counting per person up to k
+        status = kernels.at_least(ctx.facts.base[table].copy(), ctx.facts.pidx[table], hit,
+                                  hit if maybe is None else maybe, maybe is not None, k)
     rows = (lambda: {table: hit | maybe}) if maybe is not None else {table: hit}
     return Outcome(status, rows, hint=_review_hint(ctx, table, status))
 

@@ -482,3 +482,21 @@ def groups_then_culprits(addresses, n, out_slot, kind, soft, first, children,
         hi = min(lo + BLOCK, stop)
         combine_groups(addresses, n, out_slot, kind, soft, first, children, lo, hi)
         culprits(statuses, depth, under_none_of, target_pass, soft_nodes, bit, top, fail, review, lo, hi)
+
+
+@njit(cache=True, nogil=True)
+def at_least(status, person, hit, maybe, has_maybe, k):
+    """PASS for the people with at least k `hit` rows, else NEEDS_REVIEW for those with at least k
+    rows `hit` or `maybe` (disjoint masks); the others keep their status. Counts stop at k."""
+    n = status.shape[0]
+    sure, possible = np.zeros(n, np.uint16), np.zeros(n, np.uint16)
+    cap = np.uint16(min(k, 65535))
+    for r in range(person.shape[0]):
+        p = person[r]
+        h = np.uint16(hit[r])
+        m = np.uint16(has_maybe and maybe[r])
+        sure[p] = min(sure[p] + h, cap)
+        possible[p] = min(possible[p] + h + m, cap)
+    for i in range(n):
+        status[i] = PASS if sure[i] >= cap else (NEEDS_REVIEW if possible[i] >= cap else status[i])
+    return status
