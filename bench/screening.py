@@ -17,7 +17,9 @@ var/bench.sqlite3), recreated every run unless --reuse:
   2. end to end: a screening run over every person (facts read from the database, evaluated by
      the policy engine, per-person results stored), timed;
   3. in memory, facts already loaded: the policy over all people, producing the eligible flag and
-     the failing clause ids of every person, timed over 7 passes in one process (every pass
+     the failing clause ids of every person as a screening shard does (evaluate(only_automatic=True,
+     culprits=…): the automatic outcome and its culprit masks, what a run stores), timed over 7
+     passes in one process (every pass
      printed: median, best and worst; the engine evaluates the clauses of a large batch on
      engine.LEAF_THREADS threads, and the CPU time printed is the whole process's), with the peak
      memory of one pass, after touching the heap's top once (gongjiang.core.memory.warm_heap: no
