@@ -448,19 +448,6 @@ def insured_months(status, person, org, place, ok, first, last, inside_ext, org_
 
 
 @njit(cache=True, nogil=True)
-def repeat_each(values, counts, out):
-    """out = np.repeat(values, counts) into `out` (its dtype; len(out) == counts.sum()) in one
-    pass: np.repeat walks ten million insured months element by element through a generic copy."""
-    j = 0
-    for i in range(values.shape[0]):
-        v = values[i]
-        for _ in range(counts[i]):
-            out[j] = v
-            j += 1
-    return out
-
-
-@njit(cache=True, nogil=True)
 def count_up(first, counts, out):
     """first[i], first[i] + 1, …, counts[i] values for each i, one after another, into `out`
     (the months of insurance periods, each period expanded into its months)."""

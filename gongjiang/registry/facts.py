@@ -179,9 +179,9 @@ def _fetch_packed(sql, params, ncols, small, wide=False, text=False) -> tuple[np
     return out, texts
 
 
-def _expand(values, counts, total: int, dtype) -> np.ndarray:
-    """np.repeat(values, counts) as `dtype` (a period's values on each of its months)."""
-    return kernels.repeat_each(np.ascontiguousarray(values, dtype=dtype), counts, np.empty(total, dtype))
+def _expand(values, counts, dtype) -> np.ndarray:
+    """A period's values on each of its months, as `dtype` (narrowed per period, then repeated)."""
+    return np.repeat(np.asarray(values, dtype=dtype), counts)
 
 
 def small_columns(columns) -> set[int]:
@@ -399,15 +399,14 @@ class FactsBuilder:
                 tables[name].columns["person"] = self.person_index(tables[name].columns["person"])
         if periods is not None:
             tables["insurance"].columns["person"] = _expand(self.person_index(periods["person"]), periods["counts"],
-                                                            periods["total"], np.int32)
+                                                            np.int32)
         tables["orgs"], tables["org_records"], tables["org_attributes"] = self.orgs()
         tables["attestations"] = Table.empty("attestations")
         # Employment and insurance point at orgs by registry pk until here; remap to indices.
         if "employment" in tables:
             tables["employment"].columns["org"] = self.org_index(tables["employment"].columns["org"])
         if periods is not None:
-            tables["insurance"].columns["org"] = _expand(self.org_index(periods["org"]), periods["counts"],
-                                                         periods["total"], np.int32)
+            tables["insurance"].columns["org"] = _expand(self.org_index(periods["org"]), periods["counts"], np.int32)
             del self.insurance_periods
         for name, table in tables.items():
             _fill_missing(name, table)
@@ -518,11 +517,10 @@ class FactsBuilder:
             self.employer_pks |= set(np.unique(a[:, 4][a[:, 4] >= 0]).tolist())
         # person and org stay per period (pks) until build() maps them to indices, then expands
         # them: mapping the periods is a tenth of the work of mapping the months.
-        self.insurance_periods = {"counts": counts, "total": total, "person": a[:, 3], "org": a[:, 4]}
+        self.insurance_periods = {"counts": counts, "person": a[:, 3], "org": a[:, 4]}
         return Table("insurance", {
-            "source": _expand(a[:, 1], counts, total, np.int8), "verification": _expand(a[:, 2], counts, total, np.int8),
-            "ref": _expand(a[:, 0], counts, total, np.int64),
-            "place": _expand(self.place_index(a[:, 5]), counts, total, np.int32),
+            "source": _expand(a[:, 1], counts, np.int8), "verification": _expand(a[:, 2], counts, np.int8),
+            "ref": _expand(a[:, 0], counts, np.int64), "place": _expand(self.place_index(a[:, 5]), counts, np.int32),
             "month": kernels.count_up(first.astype(np.int32), counts, np.empty(total, np.int32)),
         })
 

@@ -57,6 +57,7 @@ def clause_ids_of(result) -> list[str]:
 
 
 def tree_clause_ids(root) -> list[str]:
+    """The same from the policy's tree (a shard asks for them before it evaluates)."""
     return [c.id for c in walk(root) if c.id != root.id][:MAX_CLAUSES]
 
 
